@@ -1,0 +1,34 @@
+"""Logging set-up. The bot token never reaches a log line: HTTP client loggers that print
+request URLs (which contain the token) are quietened, and every formatted line, tracebacks
+included, is scrubbed of the token."""
+
+from __future__ import annotations
+
+import logging
+
+# Loggers that print full request URLs at INFO (python-telegram-bot's httpx, aiohttp's access).
+_URL_LOGGERS = ("httpx", "httpcore", "aiohttp.access")
+
+
+class RedactingFormatter(logging.Formatter):
+    def __init__(self, fmt: str, secrets: tuple[str, ...]) -> None:
+        super().__init__(fmt)
+        self._secrets = [s for s in secrets if s]
+
+    def format(self, record: logging.LogRecord) -> str:
+        line = super().format(record)
+        for secret in self._secrets:
+            line = line.replace(secret, "<BOT_TOKEN>")
+        return line
+
+
+def setup_logging(level: int = logging.INFO, *secrets: str) -> None:
+    handler = logging.StreamHandler()
+    handler.setFormatter(
+        RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s", secrets)
+    )
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    for name in _URL_LOGGERS:
+        logging.getLogger(name).setLevel(logging.WARNING)

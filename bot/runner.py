@@ -1,0 +1,45 @@
+"""Run the bot on the configured framework until SIGINT/SIGTERM (or ``stop`` is set)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from contextlib import suppress
+
+from bot.app import build_app
+from bot.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+async def run_bot(settings: Settings, stop: asyncio.Event | None = None) -> None:
+    stop = stop or _stop_on_signals()
+    app = await build_app(settings)
+    log.info("starting on %s, database %s", settings.framework, _safe_url(settings.database_url))
+    try:
+        if settings.framework == "ptb":
+            from bot.transports import ptb_transport as transport
+        else:
+            from bot.transports import aiogram_transport as transport  # type: ignore[no-redef]
+        await transport.run_polling(app.core, settings.token(), settings.telegram_api_base, stop)
+    finally:
+        await app.close()
+        log.info("stopped")
+
+
+def _stop_on_signals() -> asyncio.Event:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with suppress(NotImplementedError):
+            loop.add_signal_handler(sig, stop.set)
+    return stop
+
+
+def _safe_url(url: str) -> str:
+    """The database URL without its password."""
+    scheme, sep, rest = url.partition("://")
+    if "@" in rest:
+        rest = "…@" + rest.split("@", 1)[1]
+    return scheme + sep + rest

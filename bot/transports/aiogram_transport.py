@@ -1,0 +1,184 @@
+"""aiogram 3 adapter: translates updates into the core's model and carries out its actions."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from aiogram import Bot, Dispatcher
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.exceptions import (
+    TelegramAPIError,
+    TelegramBadRequest,
+    TelegramForbiddenError,
+    TelegramMigrateToChat,
+    TelegramNetworkError,
+    TelegramNotFound,
+    TelegramRetryAfter,
+    TelegramServerError,
+)
+from aiogram.types import (
+    BotCommand,
+    BotCommandScopeAllChatAdministrators,
+    BotCommandScopeAllGroupChats,
+    BotCommandScopeAllPrivateChats,
+    BufferedInputFile,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    ReplyParameters,
+    TelegramObject,
+    Update,
+)
+
+from bot.transports.translate import ALLOWED_UPDATES, to_incoming
+from handlers.dispatch import Core
+from handlers.model import (
+    AnswerCallback,
+    BotInfo,
+    CommandScope,
+    CopyMessage,
+    Delivered,
+    EditMessage,
+    Keyboard,
+    Outgoing,
+    SendDocument,
+    SendMessage,
+    SendPhoto,
+    SetCommands,
+)
+from handlers.ports import SendError
+
+log = logging.getLogger(__name__)
+
+_SCOPES = {
+    CommandScope.PRIVATE: BotCommandScopeAllPrivateChats,
+    CommandScope.GROUPS: BotCommandScopeAllGroupChats,
+    CommandScope.GROUP_ADMINS: BotCommandScopeAllChatAdministrators,
+}
+
+
+def _markup(buttons: Keyboard) -> InlineKeyboardMarkup | None:
+    if not buttons:
+        return None
+    rows = [
+        [InlineKeyboardButton(text=b.text, callback_data=b.data) for b in row] for row in buttons
+    ]
+    return InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+class AiogramMessenger:
+    """The messenger port over an aiogram ``Bot``."""
+
+    def __init__(self, bot: Bot) -> None:
+        self._bot = bot
+
+    async def bot_info(self) -> BotInfo:
+        me = await self._bot.get_me()
+        return BotInfo(me.id, me.username or "", bool(me.can_read_all_group_messages))
+
+    async def perform(self, action: Outgoing) -> Delivered:
+        try:
+            return await self._perform(action)
+        except TelegramAPIError as error:
+            raise _send_error(error) from error
+
+    async def _perform(self, action: Outgoing) -> Delivered:
+        bot = self._bot
+        if isinstance(action, SendMessage):
+            reply = None
+            if action.reply_to_message_id is not None:
+                reply = ReplyParameters(
+                    message_id=action.reply_to_message_id, allow_sending_without_reply=True
+                )
+            sent = await bot.send_message(
+                action.chat_id,
+                action.text,
+                reply_parameters=reply,
+                reply_markup=_markup(action.buttons),
+            )
+            return Delivered(sent.message_id)
+        if isinstance(action, EditMessage):
+            await bot.edit_message_text(
+                text=action.text,
+                chat_id=action.chat_id,
+                message_id=action.message_id,
+                reply_markup=_markup(action.buttons),
+            )
+            return Delivered(action.message_id)
+        if isinstance(action, CopyMessage):
+            copied = await bot.copy_message(action.chat_id, action.from_chat_id, action.message_id)
+            return Delivered(copied.message_id)
+        if isinstance(action, AnswerCallback):
+            await bot.answer_callback_query(action.callback_id, action.text, action.show_alert)
+            return Delivered()
+        if isinstance(action, SendDocument):
+            document = BufferedInputFile(action.content, action.filename)
+            sent = await bot.send_document(action.chat_id, document, caption=action.caption)
+            return Delivered(sent.message_id)
+        if isinstance(action, SendPhoto):
+            photo = BufferedInputFile(action.content, action.filename)
+            sent = await bot.send_photo(action.chat_id, photo, caption=action.caption)
+            return Delivered(sent.message_id)
+        if isinstance(action, SetCommands):
+            commands = [BotCommand(command=n, description=d) for n, d in action.commands]
+            await bot.set_my_commands(commands, scope=_SCOPES[action.scope]())
+            return Delivered()
+        raise TypeError(f"unknown action {action!r}")
+
+
+def _send_error(error: TelegramAPIError) -> SendError:
+    if isinstance(error, TelegramRetryAfter):
+        return SendError(error.message, permanent=False, retry_after=error.retry_after)
+    if isinstance(error, TelegramMigrateToChat):
+        return SendError(f"migrated to {error.migrate_to_chat_id}", permanent=True)
+    if isinstance(error, TelegramServerError | TelegramNetworkError):
+        return SendError(error.message, permanent=False)
+    if isinstance(error, TelegramForbiddenError | TelegramBadRequest | TelegramNotFound):
+        return SendError(error.message, permanent=True)
+    return SendError(error.message, permanent=False)
+
+
+def create_bot(token: str, api_base: str) -> Bot:
+    session = AiohttpSession(api=TelegramAPIServer.from_base(api_base))
+    return Bot(token, session=session)
+
+
+async def run_polling(core: Core, token: str, api_base: str, stop: asyncio.Event) -> None:
+    """Long-poll Telegram until ``stop`` is set. Updates run concurrently (aiogram's default);
+    the core's unit of work and unique keys make that safe."""
+    bot = create_bot(token, api_base)
+    messenger = AiogramMessenger(bot)
+    dispatcher = Dispatcher()
+
+    async def on_update(event: TelegramObject, event_update: Update) -> None:
+        incoming = to_incoming(event_update.model_dump(mode="json", by_alias=True))
+        if incoming is not None:
+            await core.handle(incoming, messenger)
+
+    for observer in (
+        dispatcher.message,
+        dispatcher.edited_message,
+        dispatcher.channel_post,
+        dispatcher.edited_channel_post,
+        dispatcher.callback_query,
+        dispatcher.my_chat_member,
+    ):
+        observer.register(on_update)
+
+    try:
+        await bot.delete_webhook(drop_pending_updates=False)
+        await core.start(messenger)
+        polling = asyncio.create_task(
+            dispatcher.start_polling(
+                bot, allowed_updates=ALLOWED_UPDATES, handle_signals=False, polling_timeout=10
+            )
+        )
+        stopper = asyncio.create_task(stop.wait())
+        await asyncio.wait({stopper, polling}, return_when=asyncio.FIRST_COMPLETED)
+        stopper.cancel()
+        if not polling.done():
+            await dispatcher.stop_polling()
+        await polling
+    finally:
+        await bot.session.close()

@@ -1,0 +1,172 @@
+"""python-telegram-bot 22 adapter: translates updates into the core's model and carries out
+its actions."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from datetime import timedelta
+
+# Opt in to PTB's future behaviour (timedelta periods) instead of a deprecation warning.
+os.environ.setdefault("PTB_TIMEDELTA", "1")
+
+from telegram import (
+    Bot,
+    BotCommand,
+    BotCommandScopeAllChatAdministrators,
+    BotCommandScopeAllGroupChats,
+    BotCommandScopeAllPrivateChats,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InputFile,
+    ReplyParameters,
+    Update,
+)
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Forbidden,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+)
+from telegram.ext import Application, ContextTypes, TypeHandler
+
+from bot.transports.translate import ALLOWED_UPDATES, to_incoming
+from handlers.dispatch import Core
+from handlers.model import (
+    AnswerCallback,
+    BotInfo,
+    CommandScope,
+    CopyMessage,
+    Delivered,
+    EditMessage,
+    Keyboard,
+    Outgoing,
+    SendDocument,
+    SendMessage,
+    SendPhoto,
+    SetCommands,
+)
+from handlers.ports import SendError
+
+_SCOPES = {
+    CommandScope.PRIVATE: BotCommandScopeAllPrivateChats,
+    CommandScope.GROUPS: BotCommandScopeAllGroupChats,
+    CommandScope.GROUP_ADMINS: BotCommandScopeAllChatAdministrators,
+}
+
+
+def _markup(buttons: Keyboard) -> InlineKeyboardMarkup | None:
+    if not buttons:
+        return None
+    rows = [[InlineKeyboardButton(b.text, callback_data=b.data) for b in row] for row in buttons]
+    return InlineKeyboardMarkup(rows)
+
+
+class PtbMessenger:
+    """The messenger port over a PTB ``Bot``."""
+
+    def __init__(self, bot: Bot) -> None:
+        self._bot = bot
+
+    async def bot_info(self) -> BotInfo:
+        me = await self._bot.get_me()
+        return BotInfo(me.id, me.username or "", bool(me.can_read_all_group_messages))
+
+    async def perform(self, action: Outgoing) -> Delivered:
+        try:
+            return await self._perform(action)
+        except TelegramError as error:
+            raise _send_error(error) from error
+
+    async def _perform(self, action: Outgoing) -> Delivered:
+        bot = self._bot
+        if isinstance(action, SendMessage):
+            reply = None
+            if action.reply_to_message_id is not None:
+                reply = ReplyParameters(
+                    action.reply_to_message_id, allow_sending_without_reply=True
+                )
+            sent = await bot.send_message(
+                action.chat_id,
+                action.text,
+                reply_parameters=reply,
+                reply_markup=_markup(action.buttons),
+            )
+            return Delivered(sent.message_id)
+        if isinstance(action, EditMessage):
+            await bot.edit_message_text(
+                action.text,
+                chat_id=action.chat_id,
+                message_id=action.message_id,
+                reply_markup=_markup(action.buttons),
+            )
+            return Delivered(action.message_id)
+        if isinstance(action, CopyMessage):
+            copied = await bot.copy_message(action.chat_id, action.from_chat_id, action.message_id)
+            return Delivered(copied.message_id)
+        if isinstance(action, AnswerCallback):
+            await bot.answer_callback_query(action.callback_id, action.text, action.show_alert)
+            return Delivered()
+        if isinstance(action, SendDocument):
+            document = InputFile(action.content, filename=action.filename)
+            sent = await bot.send_document(action.chat_id, document, caption=action.caption)
+            return Delivered(sent.message_id)
+        if isinstance(action, SendPhoto):
+            photo = InputFile(action.content, filename=action.filename)
+            sent = await bot.send_photo(action.chat_id, photo, caption=action.caption)
+            return Delivered(sent.message_id)
+        if isinstance(action, SetCommands):
+            commands = [BotCommand(n, d) for n, d in action.commands]
+            await bot.set_my_commands(commands, scope=_SCOPES[action.scope]())
+            return Delivered()
+        raise TypeError(f"unknown action {action!r}")
+
+
+def _send_error(error: TelegramError) -> SendError:
+    if isinstance(error, RetryAfter):
+        wait = error.retry_after
+        seconds = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
+        return SendError(error.message, permanent=False, retry_after=seconds)
+    if isinstance(error, ChatMigrated):
+        return SendError(f"migrated to {error.new_chat_id}", permanent=True)
+    if isinstance(error, Forbidden | BadRequest):
+        return SendError(error.message, permanent=True)
+    if isinstance(error, NetworkError):
+        return SendError(error.message, permanent=False)
+    return SendError(error.message, permanent=False)
+
+
+def create_application(token: str, api_base: str) -> Application:
+    return (
+        Application.builder()
+        .token(token)
+        .base_url(f"{api_base}/bot")
+        .base_file_url(f"{api_base}/file/bot")
+        .get_updates_read_timeout(20)
+        .build()
+    )
+
+
+async def run_polling(core: Core, token: str, api_base: str, stop: asyncio.Event) -> None:
+    """Long-poll Telegram until ``stop`` is set."""
+    application = create_application(token, api_base)
+    messenger = PtbMessenger(application.bot)
+
+    async def on_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        incoming = to_incoming(update.to_dict())
+        if incoming is not None:
+            await core.handle(incoming, messenger)
+
+    application.add_handler(TypeHandler(Update, on_update))
+    async with application:
+        await application.bot.delete_webhook(drop_pending_updates=False)
+        await core.start(messenger)
+        await application.start()
+        assert application.updater is not None
+        await application.updater.start_polling(allowed_updates=ALLOWED_UPDATES, timeout=10)
+        await stop.wait()
+        if application.updater.running:
+            await application.updater.stop()
+        await application.stop()

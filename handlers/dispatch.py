@@ -1,0 +1,153 @@
+"""The core: one unit of work per update, routed to the feature that handles it.
+
+Adapters call ``Core.handle(update, messenger)``; everything below is framework-free.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from datetime import timedelta
+
+from handlers import groups, onboarding, roles
+from handlers.commands import Audience, Command, command_menus, parse_command, refusal, wrong_place
+from handlers.context import Context, CoreConfig
+from handlers.model import (
+    AnswerCallback,
+    BotInfo,
+    CallbackPress,
+    Incoming,
+    IncomingMessage,
+    MembershipChange,
+    MessageKind,
+    Outgoing,
+)
+from handlers.ports import Clock, Messenger, SendError
+from storage.uow import SessionFactory, UnitOfWork
+
+log = logging.getLogger(__name__)
+
+# Telegram re-delivers an unconfirmed update for at most a day; keep a margin.
+PROCESSED_UPDATES_KEPT = timedelta(days=3)
+
+
+def all_commands() -> list[Command]:
+    """Every command, in the order /help and the menus show them."""
+    commands: list[Command] = [*onboarding.COMMANDS, *groups.COMMANDS, *roles.COMMANDS]
+    return [commands[0], onboarding.help_command(commands), *commands[1:]]
+
+
+class Core:
+    def __init__(
+        self,
+        sessions: SessionFactory,
+        config: CoreConfig,
+        clock: Clock,
+        commands: Sequence[Command] | None = None,
+    ) -> None:
+        self._sessions = sessions
+        self.config = config
+        self.clock = clock
+        self.commands = list(commands) if commands is not None else all_commands()
+        self._by_name = {c.name: c for c in self.commands}
+        self._bot: BotInfo | None = None
+
+    @property
+    def bot(self) -> BotInfo:
+        if self._bot is None:
+            raise RuntimeError("Core.start() has not run")
+        return self._bot
+
+    async def start(self, messenger: Messenger) -> None:
+        """Learn who the bot is, register its command menus, forget stale processed updates."""
+        self._bot = await messenger.bot_info()
+        for menu in command_menus(self.commands):
+            await messenger.perform(menu)
+        async with UnitOfWork(self._sessions) as uow:
+            await uow.updates.prune(self.clock.now() - PROCESSED_UPDATES_KEPT)
+            await uow.commit()
+
+    async def handle(self, update: Incoming, messenger: Messenger) -> None:
+        """Process one update, then send its direct replies."""
+        for action in await self.process(update):
+            try:
+                await messenger.perform(action)
+            except SendError as error:
+                log.warning("could not deliver %s: %s", type(action).__name__, error.reason)
+
+    async def process(self, update: Incoming) -> list[Outgoing]:
+        """Run the update's effects in one transaction; the replies to send once it committed.
+
+        An update seen before (same update_id and content) has no effects the second time."""
+        async with UnitOfWork(self._sessions) as uow:
+            if not await uow.updates.claim(update.update_id, update.fingerprint, self.clock.now()):
+                log.info("update %s already processed", update.update_id)
+                return []
+            ctx = await self._context(uow, update)
+            try:
+                await self._route(ctx, update)
+            except Exception:
+                log.exception("update %s failed", update.update_id)
+                return self._failure_reply(ctx, update)
+            await uow.commit()
+        return list(ctx.actions)
+
+    async def _context(self, uow: UnitOfWork, update: Incoming) -> Context:
+        now = self.clock.now()
+        user = update.user if isinstance(update, CallbackPress) else None
+        if isinstance(update, MembershipChange):
+            user = update.actor
+        if isinstance(update, IncomingMessage) and update.sender_chat_id is None:
+            user = update.sender
+        if user is not None and not user.is_bot:
+            await uow.people.seen(user.id, user.first_name, user.last_name, user.username, now)
+        elif user is not None:
+            user = None
+        chat = update.chat
+        actor = await roles.load_actor(uow, self.config, user)
+        message = update if isinstance(update, IncomingMessage) else None
+        ctx = Context(uow, self.config, self.clock, self.bot, actor, chat, message=message)
+        if message is not None and (message.migrate_to_chat_id or message.migrate_from_chat_id):
+            await groups.on_migration(ctx, message)
+            if message.migrate_to_chat_id:
+                return ctx  # the old chat is gone; do not recreate it
+        if chat is not None and chat.is_group and not isinstance(update, MembershipChange):
+            ctx.group = await uow.groups.ensure(chat.id, chat.title, now)
+        return ctx
+
+    async def _route(self, ctx: Context, update: Incoming) -> None:
+        if isinstance(update, MembershipChange):
+            await groups.on_bot_membership(ctx, update)
+        elif isinstance(update, CallbackPress):
+            ctx.add(AnswerCallback(update.callback_id, "这个按钮已失效。"))
+        elif not (update.is_edit or update.is_channel_post or update.kind is MessageKind.SERVICE):
+            await self._on_message(ctx, update)
+
+    async def _on_message(self, ctx: Context, message: IncomingMessage) -> None:
+        if ctx.group is not None:
+            await groups.warn_if_blind(ctx, ctx.group)
+        parsed = parse_command(message.text)
+        if parsed is None:
+            return
+        if parsed.addressed_to and parsed.addressed_to != self.bot.username.lower():
+            return  # meant for another bot in the group
+        command = self._by_name.get(parsed.name)
+        if command is None:
+            ctx.reply(f"没有 /{parsed.name[:32]} 这个命令。发送 /help 查看您可用的命令。")
+        elif not command.allowed_in(message.chat.is_group):
+            ctx.reply(wrong_place(command))
+        elif command.audience > Audience.EVERYONE and ctx.actor.user is None:
+            ctx.reply("我无法识别匿名管理员或频道的身份。请关闭“匿名发言”后再发送此命令。")
+        elif not command.allowed_for(ctx.actor):
+            ctx.reply(refusal(command))
+        else:
+            await command.run(ctx, message, parsed.args)
+
+    def _failure_reply(self, ctx: Context, update: Incoming) -> list[Outgoing]:
+        if isinstance(update, CallbackPress):
+            return [AnswerCallback(update.callback_id, "出错了，请稍后再试。")]
+        if isinstance(update, IncomingMessage) and parse_command(update.text):
+            ctx.replies.actions.clear()
+            ctx.reply("抱歉，处理时出错了，请稍后再试；如果反复出现，请联系省总会。")
+            return list(ctx.actions)
+        return []

@@ -1,0 +1,148 @@
+"""Who may do what: provincial admins (from settings) grant and revoke regional coordinators.
+
+Decision: a Telegram administrator of a bound group does NOT count as a coordinator of its
+region. Group admin rights are handed out freely inside organisations; coordinator rights reach
+every group of a region, so only a provincial admin grants them, explicitly, with /grant.
+"""
+
+from __future__ import annotations
+
+from handlers.commands import Audience, Command, usage_hint
+from handlers.context import Actor, Context, CoreConfig
+from handlers.model import IncomingMessage, User
+from handlers.regions import region_names, resolve_region
+from storage.models import Person, Region
+from storage.uow import UnitOfWork
+
+
+async def load_actor(uow: UnitOfWork, config: CoreConfig, user: User | None) -> Actor:
+    if user is None:
+        return Actor(None)
+    regions = tuple(await uow.grants.regions_of(user.id))
+    return Actor(user, user.id in config.provincial_admins, regions)
+
+
+async def _target_and_regions(
+    ctx: Context, message: IncomingMessage, args: str
+) -> tuple[Person | None, list[str], str | None]:
+    """Split ``[@user | user id] [regions…]``, or take the person replied to.
+
+    Returns (person, remaining words, error text)."""
+    words = args.split()
+    if (
+        message.reply_to is not None
+        and message.reply_to.sender is not None
+        and (not words or not (words[0].startswith("@") or words[0].isdigit()))
+    ):
+        sender = message.reply_to.sender
+        if sender.is_bot:
+            return None, words, "不能给机器人授予身份。"
+        now = ctx.clock.now()
+        replied_to = await ctx.uow.people.seen(
+            sender.id, sender.first_name, sender.last_name, sender.username, now
+        )
+        return replied_to, words, None
+    if not words:
+        return None, words, None
+    who, rest = words[0], words[1:]
+    if who.startswith("@"):
+        person = await ctx.uow.people.by_username(who)
+    elif who.isdigit():
+        person = await ctx.uow.people.by_user_id(int(who))
+    else:
+        return None, words, None
+    if person is None:
+        return (
+            None,
+            rest,
+            (
+                f"找不到用户 {who[:40]}：我只认识发过言的人。"
+                "请让对方先在任一群里发言或私聊我一次，或者直接回复对方的消息发送命令。"
+            ),
+        )
+    return person, rest, None
+
+
+async def _resolve_all(ctx: Context, names: list[str]) -> tuple[list[Region], list[str]]:
+    regions = await ctx.uow.regions.all()
+    found: list[Region] = []
+    unknown: list[str] = []
+    for name in names:
+        region = resolve_region(name, regions)
+        if region is None:
+            unknown.append(name[:20])
+        elif region not in found:
+            found.append(region)
+    return found, unknown
+
+
+async def unknown_regions_text(ctx: Context, unknown: list[str]) -> str:
+    names = "、".join(f"“{n}”" for n in unknown)
+    return f"未找到市州：{names}。可选：{region_names(await ctx.uow.regions.all())}"
+
+
+async def grant(ctx: Context, message: IncomingMessage, args: str) -> None:
+    """/grant: make someone a coordinator of one or more regions."""
+    person, words, error = await _target_and_regions(ctx, message, args)
+    if error:
+        ctx.reply(error)
+        return
+    if person is None or not words:
+        ctx.reply(usage_hint(GRANT))
+        return
+    regions, unknown = await _resolve_all(ctx, words)
+    if unknown:
+        ctx.reply(await unknown_regions_text(ctx, unknown))
+        return
+    assert ctx.actor.user is not None
+    now = ctx.clock.now()
+    added = [
+        r.name for r in regions if await ctx.uow.grants.grant(person, r, ctx.actor.user.id, now)
+    ]
+    if added:
+        ctx.reply(f"✅ 已将 {person.label} 设为市州协调员：{'、'.join(added)}。")
+    else:
+        ctx.reply(f"{person.label} 已经是这些市州的协调员，无需重复授权。")
+
+
+async def revoke(ctx: Context, message: IncomingMessage, args: str) -> None:
+    """/revoke: take coordinator rights away (the regions named, or all)."""
+    person, words, error = await _target_and_regions(ctx, message, args)
+    if error:
+        ctx.reply(error)
+        return
+    if person is None:
+        ctx.reply(usage_hint(REVOKE))
+        return
+    regions, unknown = await _resolve_all(ctx, words)
+    if unknown:
+        ctx.reply(await unknown_regions_text(ctx, unknown))
+        return
+    removed: list[str] = []
+    if regions:
+        for region in regions:
+            removed += await ctx.uow.grants.revoke(person, region)
+    else:
+        removed = await ctx.uow.grants.revoke(person, None)
+    if removed:
+        ctx.reply(f"✅ 已撤销 {person.label} 的协调员身份：{'、'.join(removed)}。")
+    else:
+        which = "、".join(r.name for r in regions) if regions else "任何市州"
+        ctx.reply(f"{person.label} 目前不是{which}的协调员，无需撤销。")
+
+
+GRANT = Command(
+    "grant",
+    "授予市州协调员身份",
+    "回复对方的消息发送 /grant 泸州，或 /grant @用户名 泸州，或 /grant 用户ID 泸州 德阳",
+    grant,
+    audience=Audience.PROVINCIAL_ADMIN,
+)
+REVOKE = Command(
+    "revoke",
+    "撤销市州协调员身份",
+    "回复对方的消息发送 /revoke（撤销全部），或 /revoke @用户名 泸州",
+    revoke,
+    audience=Audience.PROVINCIAL_ADMIN,
+)
+COMMANDS = [GRANT, REVOKE]

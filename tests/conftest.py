@@ -1,0 +1,71 @@
+"""Shared fixtures: a migrated database on every backend, the app, the core and a console."""
+
+from __future__ import annotations
+
+import io
+import os
+from collections.abc import AsyncIterator
+
+import pytest
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from bot.app import App, build_app
+from bot.settings import Settings, load_settings
+from bot.transports.console import ConsoleMessenger, ConsoleSession
+from tests.support.clock import FakeClock
+from tests.support.people import ADMIN
+
+TOKEN = "123456:TEST-token-abcdefghijklmnopqrstuvwxyz"
+
+# SQLite always; PostgreSQL too when TEST_DATABASE_URL names one (.ci/run sets it and fails
+# loudly when that server is unreachable, so this list never silently shrinks in CI).
+BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
+
+
+async def _fresh_postgres(url: str) -> str:
+    engine = create_async_engine(url)
+    async with engine.begin() as connection:
+        await connection.exec_driver_sql("DROP SCHEMA IF EXISTS public CASCADE")
+        await connection.exec_driver_sql("CREATE SCHEMA public")
+    await engine.dispose()
+    return url
+
+
+@pytest.fixture(params=BACKENDS)
+async def database_url(request: pytest.FixtureRequest, tmp_path: object) -> str:
+    if request.param == "sqlite":
+        return f"sqlite+aiosqlite:///{tmp_path}/shanlin-test.sqlite3"
+    return await _fresh_postgres(os.environ["TEST_DATABASE_URL"])
+
+
+@pytest.fixture
+def settings(database_url: str) -> Settings:
+    return load_settings(
+        DATABASE_URL=database_url,
+        PROVINCIAL_ADMINS=str(ADMIN.id),
+        BOT_TOKEN=TOKEN,
+        SHANLIN_FRAMEWORK="aiogram",
+        TELEGRAM_API_BASE="http://127.0.0.1:9",
+        TIMEZONE="Asia/Shanghai",
+        DESK_CHAT_ID=None,
+    )
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+async def app(settings: Settings, clock: FakeClock) -> AsyncIterator[App]:
+    app = await build_app(settings, clock)
+    yield app
+    await app.close()
+
+
+@pytest.fixture
+async def console(app: App) -> ConsoleSession:
+    """The real core behind the console transport; ``console.messenger.sent`` is the transcript."""
+    messenger = ConsoleMessenger(out=io.StringIO())
+    await app.core.start(messenger)
+    return ConsoleSession(app.core, messenger, out=messenger.out)
