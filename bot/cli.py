@@ -114,7 +114,7 @@ async def _play(settings: Settings, script: list[str] | None) -> None:
 
 
 _DEMO_BANNER = """善邻助手 · 离线演示（无需 token，不联网；数据保存在 shanlin-demo.sqlite3）
-  /as 名字    以某人身份发言（第一个出现的人是省级管理员）
+  /as 名字 [@用户名]  以某人身份发言（第一个出现的人是省级管理员）
   /in 群名    在某个群里发言（/in 私聊 进入与机器人的私聊）
   /join       把机器人拉进当前群；/kick 移出；/upgrade 升级为超级群
   /tap 文字   点击最近消息上的按钮；/who 列出人和群；/quit 退出

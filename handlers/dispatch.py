@@ -34,7 +34,8 @@ PROCESSED_UPDATES_KEPT = timedelta(days=3)
 def all_commands() -> list[Command]:
     """Every command, in the order /help and the menus show them."""
     commands: list[Command] = [*onboarding.COMMANDS, *groups.COMMANDS, *roles.COMMANDS]
-    return [commands[0], onboarding.help_command(commands), *commands[1:]]
+    commands.insert(1, onboarding.help_command(commands))  # /help lists this very list
+    return commands
 
 
 class Core:

@@ -212,7 +212,9 @@ async def test_removed_group_is_marked_inactive_and_listed_apart(
     assert "本群已绑定：泸州市" in console.messenger.sent[-1][1]
 
 
-async def test_upgraded_group_keeps_binding_under_new_id(console: ConsoleSession, app: App) -> None:
+async def test_upgraded_group_keeps_binding_under_new_id(
+    console: ConsoleSession, app: App
+) -> None:
     await say(console, ADMIN, LUZHOU_GROUP, "/bind 泸州")
     old = await group_row(app, LUZHOU_GROUP.id)
     new_chat = await console.upgrade(ADMIN, LUZHOU_GROUP)

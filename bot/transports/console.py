@@ -1,7 +1,7 @@
 """The offline console transport: play several people in several groups against the real core.
 
 Lines starting with these meta-commands steer the play; everything else is a message:
-  /as NAME       speak as NAME (created on first use; the first person is a provincial admin)
+  /as NAME [@username]  speak as NAME (created on first use; the first is a provincial admin)
   /in CHAT       speak in group CHAT (created on first use); /in 私聊 for a private chat
   /join          the bot is added to the current group (by the current person)
   /kick          the bot is removed from the current group
@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import sys
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TextIO
@@ -105,8 +106,10 @@ class ConsoleSession:
         self.groups: dict[str, Chat] = {}
         self.user: User | None = None
         self.chat: Chat | None = None
-        self._update_ids = itertools.count(1)
-        self._message_ids = itertools.count(1)
+        # Ids continue across runs on a kept demo database, as Telegram's would.
+        start = time.time_ns() // 1_000_000
+        self._update_ids = itertools.count(start)
+        self._message_ids = itertools.count(start)
         self._group_ids = itertools.count(1)
 
     # --- driving the core directly (used by the scenario tests too) -------------------------
@@ -167,9 +170,9 @@ class ConsoleSession:
 
     # --- the typed play -----------------------------------------------------------------
 
-    def person(self, name: str) -> User:
+    def person(self, name: str, username: str | None = None) -> User:
         if name not in self.users:
-            self.users[name] = User(FIRST_USER_ID + len(self.users), name)
+            self.users[name] = User(FIRST_USER_ID + len(self.users), name, username=username)
         return self.users[name]
 
     def group(self, title: str) -> Chat:
@@ -228,11 +231,12 @@ class ConsoleSession:
             return
         await self.message(self.user, self.chat, text)
 
-    def _switch_person(self, name: str) -> None:
+    def _switch_person(self, words: str) -> None:
+        name, _, username = words.partition(" ")
         if not name:
-            self._print("（用法：/as 名字）")
+            self._print("（用法：/as 名字，或 /as 名字 @用户名）")
             return
-        self.user = self.person(name)
+        self.user = self.person(name, username.strip().lstrip("@") or None)
         if self.chat is not None and self.chat.type is ChatType.PRIVATE:
             self.chat = Chat(self.user.id, ChatType.PRIVATE)
 
@@ -265,6 +269,8 @@ class ConsoleSession:
         self._print(f"（本群最近的消息里没有“{label}”按钮）")
 
     def _prompt(self) -> str:
+        if self.user is None and self.chat is None:
+            return "> "
         who = self.user.first_name if self.user else "?"
         where = "?" if self.chat is None else (self.chat.title or PRIVATE)
         return f"[{where}] {who}> "

@@ -1,0 +1,107 @@
+"""The shanlin command as an operator meets it: bad settings, the offline demo, migrations."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+TOKEN = "123456:TEST-token-abcdefghijklmnopqrstuvwxyz"
+
+
+def shanlin(
+    *args: str, env: dict[str, str] | None = None, cwd: Path | None = None, timeout: float = 60
+) -> subprocess.CompletedProcess[str]:
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if k
+        not in (
+            "BOT_TOKEN",
+            "DATABASE_URL",
+            "PROVINCIAL_ADMINS",
+            "SHANLIN_FRAMEWORK",
+            "TELEGRAM_API_BASE",
+            "TIMEZONE",
+            "DESK_CHAT_ID",
+        )
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        env={**clean, **(env or {})},
+        cwd=cwd or ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+@pytest.mark.parametrize(
+    ("env", "variable"),
+    [
+        ({}, "BOT_TOKEN"),
+        ({"BOT_TOKEN": "not-a-token"}, "BOT_TOKEN"),
+        ({"BOT_TOKEN": TOKEN, "SHANLIN_FRAMEWORK": "telethon"}, "SHANLIN_FRAMEWORK"),
+        ({"BOT_TOKEN": TOKEN, "PROVINCIAL_ADMINS": "12,abc"}, "PROVINCIAL_ADMINS"),
+        ({"BOT_TOKEN": TOKEN, "TIMEZONE": "Mars/Olympus"}, "TIMEZONE"),
+        ({"BOT_TOKEN": TOKEN, "DATABASE_URL": "mysql://x"}, "DATABASE_URL"),
+        ({"BOT_TOKEN": TOKEN, "DESK_CHAT_ID": "desk"}, "DESK_CHAT_ID"),
+        ({"BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE": "ftp://x"}, "TELEGRAM_API_BASE"),
+    ],
+)
+def test_bad_setting_stops_with_one_line_naming_it(
+    env: dict[str, str], variable: str, tmp_path: Path
+) -> None:
+    result = shanlin("run", env=env, cwd=tmp_path)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and variable in lines[0], result.stderr
+    assert "Traceback" not in result.stderr
+    if "BOT_TOKEN" in env:
+        assert env["BOT_TOKEN"] not in result.stderr
+
+
+def test_demo_script_prints_a_transcript(tmp_path: Path) -> None:
+    script = tmp_path / "play.txt"
+    script.write_text(
+        "/as 总会小王\n/in 泸州交流群\n/join\n/bind 泸州\n/as 张社工\n/help\n/in 私聊\n/whoami\n",
+        encoding="utf-8",
+    )
+    result = shanlin("demo", "--script", str(script), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "[泸州交流群] 总会小王> /bind 泸州" in out
+    assert "本群已绑定到 泸州市" in out
+    assert "您（成员）在群内可用的命令" in out
+    assert "身份：成员" in out
+    assert not list(tmp_path.glob("*.sqlite3")), "a scripted demo uses a throw-away database"
+
+
+def test_demo_keeps_its_database_between_runs(tmp_path: Path) -> None:
+    db = tmp_path / "demo.sqlite3"
+    first = tmp_path / "first.txt"
+    first.write_text("/as 总会小王\n/in 泸州交流群\n/bind 泸州\n", encoding="utf-8")
+    second = tmp_path / "second.txt"
+    second.write_text("/as 总会小王\n/in 泸州交流群\n/whoami\n", encoding="utf-8")
+    assert shanlin("demo", "--script", str(first), "--db", str(db)).returncode == 0
+    result = shanlin("demo", "--script", str(second), "--db", str(db))
+    assert "本群：泸州市" in result.stdout
+
+
+def test_db_upgrade_creates_and_reuses_the_schema(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path}/ops.sqlite3"
+    for _ in range(2):
+        result = shanlin("db", "upgrade", env={"DATABASE_URL": url})
+        assert result.returncode == 0, result.stderr
+        assert "up to date" in result.stdout
+
+
+def test_readme_shows_the_true_transcript_of_the_example(tmp_path: Path) -> None:
+    result = shanlin("demo", "--script", str(ROOT / "examples" / "onboarding.txt"), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert result.stdout.strip() in readme

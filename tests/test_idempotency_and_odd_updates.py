@@ -1,0 +1,140 @@
+"""Updates delivered twice have their effects once; odd update kinds never crash the bot."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import replace
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import func, select
+
+from bot.app import App
+from bot.transports.console import ConsoleSession
+from handlers.model import (
+    AnswerCallback,
+    CallbackPress,
+    Chat,
+    ChatType,
+    IncomingMessage,
+    MessageKind,
+    User,
+)
+from storage.models import CoordinatorGrant, ProcessedUpdate
+from storage.uow import UnitOfWork
+from tests.support.people import ADMIN, LUZHOU_GROUP, STAFF, private
+from tests.support.talk import say
+
+
+def message(
+    update_id: int, user: User | None, chat: Chat, text: str | None, **extra: Any
+) -> IncomingMessage:
+    return IncomingMessage(
+        update_id=update_id,
+        chat=chat,
+        message_id=update_id * 10,
+        date=datetime(2026, 6, 1, 9, 0, tzinfo=UTC),
+        sender=user,
+        text=text,
+        **extra,
+    )
+
+
+async def count(app: App, model: type) -> int:
+    async with UnitOfWork(app.sessions) as uow:
+        return int(await uow.session.scalar(select(func.count()).select_from(model)) or 0)
+
+
+async def test_same_update_twice_has_effects_and_replies_once(
+    console: ConsoleSession, app: App
+) -> None:
+    await say(console, STAFF, LUZHOU_GROUP, "我是张社工")
+    grant = message(700, ADMIN, private(ADMIN), f"/grant {STAFF.id} 泸州")
+    await console.core.handle(grant, console.messenger)
+    await console.core.handle(grant, console.messenger)
+    replies = [t for chat, t in console.messenger.sent if chat == ADMIN.id]
+    assert len(replies) == 1 and "✅" in replies[0]
+    assert await count(app, CoordinatorGrant) == 1
+
+
+async def test_concurrent_duplicates_are_decided_by_the_unique_key(
+    console: ConsoleSession, app: App
+) -> None:
+    """aiogram runs updates concurrently: two copies racing must still act once."""
+    await say(console, STAFF, LUZHOU_GROUP, "在")
+    grant = message(800, ADMIN, private(ADMIN), f"/grant {STAFF.id} 泸州")
+    await asyncio.gather(*(console.core.handle(grant, console.messenger) for _ in range(5)))
+    replies = [t for chat, t in console.messenger.sent if chat == ADMIN.id]
+    assert len(replies) == 1
+    assert await count(app, CoordinatorGrant) == 1
+
+
+async def test_recycled_update_id_with_new_content_is_processed(console: ConsoleSession) -> None:
+    """Telegram restarts update ids after a quiet week; an old id must not swallow news."""
+    first = message(42, STAFF, private(STAFF), "/whoami")
+    later = replace(first, message_id=9999, text="/start")
+    await console.core.handle(first, console.messenger)
+    await console.core.handle(later, console.messenger)
+    texts = [t for chat, t in console.messenger.sent if chat == STAFF.id]
+    assert len(texts) == 2 and "Telegram ID" in texts[0] and "善邻助手" in texts[1]
+
+
+async def test_processed_updates_are_pruned_after_the_redelivery_window(
+    console: ConsoleSession, app: App
+) -> None:
+    await say(console, STAFF, private(STAFF), "/whoami")
+    assert await count(app, ProcessedUpdate) == 1
+    console.core.clock.advance(days=4)  # type: ignore[attr-defined]
+    await console.core.start(console.messenger)
+    assert await count(app, ProcessedUpdate) == 0
+
+
+async def test_odd_updates_do_not_crash_or_chatter(console: ConsoleSession) -> None:
+    anonymous_admin = User(1087968824, "Group", username="GroupAnonymousBot", is_bot=True)
+    channel = Chat(-1009999, ChatType.CHANNEL, "总会频道")
+    odd = [
+        message(1, STAFF, LUZHOU_GROUP, None, kind=MessageKind.STICKER),
+        message(2, STAFF, LUZHOU_GROUP, None, kind=MessageKind.PHOTO),
+        message(3, STAFF, LUZHOU_GROUP, "截图里的问题", kind=MessageKind.PHOTO),
+        message(4, STAFF, LUZHOU_GROUP, None, kind=MessageKind.VOICE),
+        message(5, STAFF, LUZHOU_GROUP, "/bind 泸州", is_edit=True),
+        message(6, STAFF, LUZHOU_GROUP, None, kind=MessageKind.SERVICE, new_members=(STAFF,)),
+        message(7, STAFF, LUZHOU_GROUP, None, kind=MessageKind.SERVICE, left_member=STAFF),
+        message(8, None, channel, "频道公告", is_channel_post=True),
+        message(9, STAFF, LUZHOU_GROUP, ""),
+        message(10, STAFF, LUZHOU_GROUP, "   "),
+        message(11, STAFF, LUZHOU_GROUP, "项目进展" * 1200),
+        message(12, STAFF, private(STAFF), "字" * 4096),
+        message(13, anonymous_admin, LUZHOU_GROUP, "大家注意", sender_chat_id=LUZHOU_GROUP.id),
+        message(14, None, LUZHOU_GROUP, "转发自频道", sender_chat_id=channel.id),
+        message(15, STAFF, LUZHOU_GROUP, "/"),
+        message(16, STAFF, LUZHOU_GROUP, "/ 泸州"),
+        message(17, STAFF, LUZHOU_GROUP, "/收到"),
+    ]
+    for update in odd:
+        await console.core.handle(update, console.messenger)
+    assert console.messenger.sent == []
+
+
+async def test_huge_arguments_get_a_short_answer(console: ConsoleSession) -> None:
+    [answer] = await say(console, ADMIN, LUZHOU_GROUP, "/bind " + "泸" * 5000)
+    assert len(answer) < 400 and "未找到市州" in answer
+
+
+async def test_anonymous_admin_command_is_refused_without_change(
+    console: ConsoleSession, app: App
+) -> None:
+    anonymous_admin = User(1087968824, "Group", username="GroupAnonymousBot", is_bot=True)
+    bind = message(20, anonymous_admin, LUZHOU_GROUP, "/bind 泸州", sender_chat_id=LUZHOU_GROUP.id)
+    await console.core.handle(bind, console.messenger)
+    [(chat_id, text)] = console.messenger.sent
+    assert chat_id == LUZHOU_GROUP.id and "匿名" in text
+    async with UnitOfWork(app.sessions) as uow:
+        group = await uow.groups.by_chat(LUZHOU_GROUP.id)
+        assert group is not None and group.region_id is None
+
+
+async def test_callback_is_answered_so_the_phone_stops_spinning(console: ConsoleSession) -> None:
+    press = CallbackPress(77, "cb-1", STAFF, "unknown:1", LUZHOU_GROUP, 5)
+    actions = await console.core.process(press)
+    assert actions == [AnswerCallback("cb-1", "这个按钮已失效。")]
