@@ -9,6 +9,8 @@ import logging
 from collections.abc import Sequence
 from datetime import timedelta
 
+from sqlalchemy.exc import DBAPIError
+
 from handlers import groups, onboarding, roles
 from handlers.commands import Audience, Command, command_menus, parse_command, refusal, wrong_place
 from handlers.context import Context, CoreConfig
@@ -23,12 +25,14 @@ from handlers.model import (
     Outgoing,
 )
 from handlers.ports import Clock, Messenger, SendError
+from storage.database import is_transient
 from storage.uow import SessionFactory, UnitOfWork
 
 log = logging.getLogger(__name__)
 
 # Telegram re-delivers an unconfirmed update for at most a day; keep a margin.
 PROCESSED_UPDATES_KEPT = timedelta(days=3)
+TRANSACTION_ATTEMPTS = 3
 
 
 def all_commands() -> list[Command]:
@@ -79,7 +83,18 @@ class Core:
     async def process(self, update: Incoming) -> list[Outgoing]:
         """Run the update's effects in one transaction; the replies to send once it committed.
 
-        An update seen before (same update_id and content) has no effects the second time."""
+        An update seen before (same update_id and content) has no effects the second time.
+        A transaction that lost a deadlock or a lock wait to a concurrent update is re-run."""
+        for attempt in range(1, TRANSACTION_ATTEMPTS + 1):
+            try:
+                return await self._process_once(update)
+            except DBAPIError as error:
+                if attempt == TRANSACTION_ATTEMPTS or not is_transient(error):
+                    raise
+                log.warning("update %s: retrying after %s", update.update_id, error.orig)
+        raise AssertionError("unreachable")
+
+    async def _process_once(self, update: Incoming) -> list[Outgoing]:
         async with UnitOfWork(self._sessions) as uow:
             if not await uow.updates.claim(update.update_id, update.fingerprint, self.clock.now()):
                 log.info("update %s already processed", update.update_id)
@@ -87,6 +102,11 @@ class Core:
             ctx = await self._context(uow, update)
             try:
                 await self._route(ctx, update)
+            except DBAPIError as error:
+                if is_transient(error):
+                    raise
+                log.exception("update %s failed", update.update_id)
+                return self._failure_reply(ctx, update)
             except Exception:
                 log.exception("update %s failed", update.update_id)
                 return self._failure_reply(ctx, update)

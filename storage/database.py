@@ -9,6 +9,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import event
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 
 from storage.uow import SessionFactory
@@ -41,6 +42,16 @@ def _sqlite_begin(connection: Connection) -> None:
     # IMMEDIATE takes the write lock up front, so concurrent updates queue on busy_timeout
     # instead of failing with "database is locked" when a reader later tries to write.
     connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+# PostgreSQL: deadlock detected, serialization failure. SQLite: lock wait ran out.
+_TRANSIENT_SQLSTATES = {"40P01", "40001"}
+
+
+def is_transient(error: DBAPIError) -> bool:
+    """Whether re-running the whole transaction may succeed (it lost to a concurrent one)."""
+    code = getattr(error.orig, "sqlstate", None) or getattr(error.orig, "pgcode", None)
+    return code in _TRANSIENT_SQLSTATES or "database is locked" in str(error.orig)
 
 
 def session_factory(engine: AsyncEngine) -> SessionFactory:

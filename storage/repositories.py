@@ -4,12 +4,33 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import delete, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import DeclarativeBase
 
 from storage.models import CoordinatorGrant, Group, Person, ProcessedUpdate, Region
+
+
+async def upsert(
+    session: AsyncSession,
+    model: type[DeclarativeBase],
+    key: str,
+    values: dict[str, Any],
+    update_columns: tuple[str, ...] = (),
+) -> None:
+    """INSERT … ON CONFLICT (key): concurrent first sightings must not race on a unique key."""
+    dialect = postgresql if session.bind.dialect.name == "postgresql" else sqlite
+    statement = dialect.insert(model).values(**values)
+    if update_columns:
+        changes = {column: statement.excluded[column] for column in update_columns}
+        statement = statement.on_conflict_do_update(index_elements=[key], set_=changes)
+    else:
+        statement = statement.on_conflict_do_nothing(index_elements=[key])
+    await session.execute(statement)
 
 
 class ProcessedUpdates:
@@ -61,10 +82,11 @@ class Groups:
         """The group row for a chat, created on first sight; the title is kept current."""
         group = await self.by_chat(chat_id)
         if group is None:
-            group = Group(chat_id=chat_id, title=title or "", active=True, joined_at=now)
-            self._session.add(group)
-            await self._session.flush()
-        elif title and group.title != title:
+            values = {"chat_id": chat_id, "title": title or "", "active": True, "joined_at": now}
+            await upsert(self._session, Group, "chat_id", values | {"bot_is_admin": False})
+            group = await self.by_chat(chat_id)
+            assert group is not None
+        if title and group.title != title:
             group.title = title
         return group
 
@@ -119,29 +141,25 @@ class People:
         now: datetime,
     ) -> Person:
         """Record (or refresh) a user the bot has seen; usernames are kept lower-case."""
-        person = await self.by_user_id(user_id)
         lowered = username.lower() if username else None
-        if person is None:
-            person = Person(
-                user_id=user_id,
-                first_name=first_name,
-                last_name=last_name,
-                username=lowered,
-                last_seen_at=now,
-            )
-            self._session.add(person)
-            await self._session.flush()
-            return person
         if lowered:
             # A username moves between accounts; only its newest holder keeps it.
             await self._session.execute(
                 update(Person)
-                .where(Person.username == lowered, Person.id != person.id)
+                .where(Person.username == lowered, Person.user_id != user_id)
                 .values(username=None)
             )
-        person.first_name, person.last_name, person.username = first_name, last_name, lowered
-        person.last_seen_at = now
-        return person
+        values = {
+            "user_id": user_id,
+            "first_name": first_name,
+            "last_name": last_name,
+            "username": lowered,
+            "last_seen_at": now,
+        }
+        changed = ("first_name", "last_name", "username", "last_seen_at")
+        await upsert(self._session, Person, "user_id", values, changed)
+        query = select(Person).where(Person.user_id == user_id)
+        return (await self._session.scalars(query.execution_options(populate_existing=True))).one()
 
     async def by_user_id(self, user_id: int) -> Person | None:
         return await self._session.scalar(select(Person).where(Person.user_id == user_id))

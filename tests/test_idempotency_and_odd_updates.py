@@ -138,3 +138,16 @@ async def test_callback_is_answered_so_the_phone_stops_spinning(console: Console
     press = CallbackPress(77, "cb-1", STAFF, "unknown:1", LUZHOU_GROUP, 5)
     actions = await console.core.process(press)
     assert actions == [AnswerCallback("cb-1", "这个按钮已失效。")]
+
+
+async def test_concurrent_first_messages_of_a_new_person_in_a_new_group_all_work(
+    console: ConsoleSession, app: App
+) -> None:
+    """First sightings race on unique keys (person, group); none of the updates may be lost."""
+    from storage.models import Group, Person
+
+    updates = [message(900 + i, STAFF, LUZHOU_GROUP, "/whoami") for i in range(6)]
+    await asyncio.gather(*(console.core.handle(u, console.messenger) for u in updates))
+    assert len(console.messenger.sent) == 6
+    assert all("Telegram ID" in text for _, text in console.messenger.sent)
+    assert await count(app, Person) == 1 and await count(app, Group) == 1

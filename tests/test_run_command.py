@@ -1,0 +1,54 @@
+"""`shanlin run` as an operator starts it: real process, real frameworks, stops on SIGTERM,
+and its logs never show the token (python-telegram-bot's HTTP client logs URLs at INFO)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import TOKEN
+from tests.support import fake_bot_api as tg
+from tests.support.fake_bot_api import FakeBotAPI
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.mark.parametrize("framework", ["aiogram", "ptb"])
+async def test_run_answers_over_http_stops_on_sigterm_and_never_logs_the_token(
+    framework: str, tmp_path: Path
+) -> None:
+    async with FakeBotAPI(token=TOKEN) as api:
+        env = {
+            **os.environ,
+            "BOT_TOKEN": TOKEN,
+            "SHANLIN_FRAMEWORK": framework,
+            "TELEGRAM_API_BASE": api.url,
+            "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/run.sqlite3",
+            "PROVINCIAL_ADMINS": "1001",
+        }
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", "run",
+            cwd=tmp_path, env=env,
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        )  # fmt: skip
+        try:
+            await api.wait_for("setMyCommands", count=3, timeout=30)
+            staff = tg.user(1003, "张社工")
+            api.push_message(tg.private_chat(staff), staff, "/whoami")
+            [reply] = await api.wait_for("sendMessage", timeout=15)
+            assert reply.chat_id == 1003 and "Telegram ID：1003" in (reply.text or "")
+            process.send_signal(signal.SIGTERM)
+            _, stderr = await asyncio.wait_for(process.communicate(), timeout=30)
+        finally:
+            if process.returncode is None:
+                process.kill()
+                await process.wait()
+    log = stderr.decode()
+    assert process.returncode == 0, log
+    assert f"starting on {framework}" in log and "stopped" in log
+    assert TOKEN not in log and TOKEN.split(":")[1] not in log
