@@ -29,6 +29,12 @@ class Chat:
         return self.type in (ChatType.GROUP, ChatType.SUPERGROUP)
 
 
+def person_label(first_name: str, last_name: str | None, username: str | None) -> str:
+    """How the bot names a person in a message: full name, plus @username when known."""
+    name = f"{first_name} {last_name}" if last_name else first_name
+    return f"{name} (@{username})" if username else name
+
+
 @dataclass(frozen=True)
 class User:
     id: int
@@ -38,13 +44,8 @@ class User:
     is_bot: bool = False
 
     @property
-    def full_name(self) -> str:
-        return f"{self.first_name} {self.last_name}" if self.last_name else self.first_name
-
-    @property
     def label(self) -> str:
-        """How the bot names a person in a message: full name plus @username when known."""
-        return f"{self.full_name} (@{self.username})" if self.username else self.full_name
+        return person_label(self.first_name, self.last_name, self.username)
 
 
 class MessageKind(StrEnum):

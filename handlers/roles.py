@@ -81,19 +81,30 @@ async def unknown_regions_text(ctx: Context, unknown: list[str]) -> str:
     return f"未找到市州：{names}。可选：{region_names(await ctx.uow.regions.all())}"
 
 
-async def grant(ctx: Context, message: IncomingMessage, args: str) -> None:
-    """/grant: make someone a coordinator of one or more regions."""
+async def _person_and_regions(
+    ctx: Context, message: IncomingMessage, args: str, command: Command, regions_required: bool
+) -> tuple[Person, list[Region]] | None:
+    """The person and regions a /grant or /revoke names; replies and returns None if unclear."""
     person, words, error = await _target_and_regions(ctx, message, args)
     if error:
         ctx.reply(error)
-        return
-    if person is None or not words:
-        ctx.reply(usage_hint(GRANT))
-        return
+        return None
+    if person is None or (regions_required and not words):
+        ctx.reply(usage_hint(command))
+        return None
     regions, unknown = await _resolve_all(ctx, words)
     if unknown:
         ctx.reply(await unknown_regions_text(ctx, unknown))
+        return None
+    return person, regions
+
+
+async def grant(ctx: Context, message: IncomingMessage, args: str) -> None:
+    """/grant: make someone a coordinator of one or more regions."""
+    target = await _person_and_regions(ctx, message, args, GRANT, regions_required=True)
+    if target is None:
         return
+    person, regions = target
     assert ctx.actor.user is not None
     now = ctx.clock.now()
     added = [
@@ -107,17 +118,10 @@ async def grant(ctx: Context, message: IncomingMessage, args: str) -> None:
 
 async def revoke(ctx: Context, message: IncomingMessage, args: str) -> None:
     """/revoke: take coordinator rights away (the regions named, or all)."""
-    person, words, error = await _target_and_regions(ctx, message, args)
-    if error:
-        ctx.reply(error)
+    target = await _person_and_regions(ctx, message, args, REVOKE, regions_required=False)
+    if target is None:
         return
-    if person is None:
-        ctx.reply(usage_hint(REVOKE))
-        return
-    regions, unknown = await _resolve_all(ctx, words)
-    if unknown:
-        ctx.reply(await unknown_regions_text(ctx, unknown))
-        return
+    person, regions = target
     removed: list[str] = []
     if regions:
         for region in regions:

@@ -16,6 +16,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from handlers.model import person_label
+
 NAMING = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -92,12 +94,8 @@ class Person(Base):
     last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
     @property
-    def full_name(self) -> str:
-        return f"{self.first_name} {self.last_name}" if self.last_name else self.first_name
-
-    @property
     def label(self) -> str:
-        return f"{self.full_name} (@{self.username})" if self.username else self.full_name
+        return person_label(self.first_name, self.last_name, self.username)
 
 
 class CoordinatorGrant(Base):
