@@ -6,6 +6,7 @@ from types import TracebackType
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from storage.faq import FaqRepository
 from storage.repositories import Grants, Groups, People, ProcessedUpdates, Regions
 
 SessionFactory = async_sessionmaker[AsyncSession]
@@ -24,6 +25,7 @@ class UnitOfWork:
         self.groups = Groups(self.session)
         self.people = People(self.session)
         self.grants = Grants(self.session)
+        self.faq = FaqRepository(self.session)
         return self
 
     async def __aexit__(

@@ -1,0 +1,224 @@
+"""FAQ repository: entries, regional answers, change log, replies, votes and misses."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import (
+    FaqChange,
+    FaqEntry,
+    FaqMiss,
+    FaqRegionAnswer,
+    FaqReply,
+    FaqSynonymGroup,
+    FaqVote,
+)
+
+EDITABLE = ("category", "question", "variants", "keywords", "answer")
+
+
+def snapshot(entry: FaqEntry) -> dict[str, Any]:
+    """The editable content of an entry, as kept in the change log."""
+    return {field: getattr(entry, field) for field in EDITABLE}
+
+
+class FaqRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    # --- entries ----------------------------------------------------------------------
+
+    async def active_entries(self) -> Sequence[FaqEntry]:
+        query = select(FaqEntry).where(FaqEntry.active.is_(True)).order_by(FaqEntry.id)
+        return (await self._session.scalars(query)).all()
+
+    async def all_entries(self) -> Sequence[FaqEntry]:
+        return (await self._session.scalars(select(FaqEntry).order_by(FaqEntry.id))).all()
+
+    async def entry(self, reference: str | int) -> FaqEntry | None:
+        """An entry by its number (#12, 12) or its key (open-platform-account)."""
+        text = str(reference).strip().lstrip("#")
+        if text.isdigit():
+            return await self._session.get(FaqEntry, int(text))
+        return await self._session.scalar(select(FaqEntry).where(FaqEntry.key == text))
+
+    async def synonyms(self) -> list[list[str]]:
+        groups = await self._session.scalars(select(FaqSynonymGroup).order_by(FaqSynonymGroup.id))
+        return [list(group.terms) for group in groups]
+
+    async def replace_synonyms(self, groups: Sequence[Sequence[str]]) -> None:
+        await self._session.execute(delete(FaqSynonymGroup))
+        self._session.add_all(FaqSynonymGroup(terms=list(terms)) for terms in groups)
+
+    def add(self, entry: FaqEntry) -> None:
+        self._session.add(entry)
+
+    async def flush(self) -> None:
+        await self._session.flush()
+
+    def record_change(
+        self,
+        entry: FaqEntry,
+        action: str,
+        before: dict[str, Any] | None,
+        after: dict[str, Any] | None,
+        by: int,
+        at: datetime,
+        region_id: int | None = None,
+    ) -> None:
+        self._session.add(
+            FaqChange(
+                entry_id=entry.id,
+                region_id=region_id,
+                action=action,
+                before=before,
+                after=after,
+                changed_by=by,
+                changed_at=at,
+            )
+        )
+
+    async def changes(self, entry_id: int, limit: int = 5) -> Sequence[FaqChange]:
+        query = (
+            select(FaqChange)
+            .where(FaqChange.entry_id == entry_id)
+            .order_by(FaqChange.changed_at.desc(), FaqChange.id.desc())
+            .limit(limit)
+        )
+        return (await self._session.scalars(query)).all()
+
+    # --- regional answers -------------------------------------------------------------
+
+    async def region_answer(self, entry_id: int, region_id: int | None) -> FaqRegionAnswer | None:
+        if region_id is None:
+            return None
+        return await self._session.scalar(
+            select(FaqRegionAnswer).where(
+                FaqRegionAnswer.entry_id == entry_id, FaqRegionAnswer.region_id == region_id
+            )
+        )
+
+    async def region_answers(self, entry_id: int) -> Sequence[FaqRegionAnswer]:
+        query = select(FaqRegionAnswer).where(FaqRegionAnswer.entry_id == entry_id)
+        return (await self._session.scalars(query)).all()
+
+    async def set_region_answer(
+        self, entry_id: int, region_id: int, answer: str, by: int, at: datetime
+    ) -> str | None:
+        """Set a region's own answer; the previous one (or None)."""
+        current = await self.region_answer(entry_id, region_id)
+        if current is None:
+            self._session.add(
+                FaqRegionAnswer(
+                    entry_id=entry_id,
+                    region_id=region_id,
+                    answer=answer,
+                    updated_at=at,
+                    updated_by=by,
+                )
+            )
+            return None
+        previous = current.answer
+        current.answer, current.updated_at, current.updated_by = answer, at, by
+        return previous
+
+    async def delete_region_answer(self, entry_id: int, region_id: int) -> str | None:
+        current = await self.region_answer(entry_id, region_id)
+        if current is None:
+            return None
+        await self._session.delete(current)
+        return current.answer
+
+    # --- replies, votes, misses ---------------------------------------------------------
+
+    async def add_reply(
+        self, chat_id: int, entry_id: int, question: str, asked_by: int | None, at: datetime
+    ) -> FaqReply:
+        reply = FaqReply(
+            chat_id=chat_id,
+            entry_id=entry_id,
+            question=question,
+            asked_by=asked_by,
+            answered_at=at,
+        )
+        self._session.add(reply)
+        await self._session.flush()
+        return reply
+
+    async def reply(self, reply_id: int) -> FaqReply | None:
+        return await self._session.get(FaqReply, reply_id)
+
+    async def recent_reply(self, chat_id: int, entry_id: int, since: datetime) -> FaqReply | None:
+        query = (
+            select(FaqReply)
+            .where(
+                FaqReply.chat_id == chat_id,
+                FaqReply.entry_id == entry_id,
+                FaqReply.answered_at >= since,
+            )
+            .order_by(FaqReply.answered_at.desc())
+            .limit(1)
+        )
+        return await self._session.scalar(query)
+
+    async def vote(self, reply_id: int, user_id: int, helpful: bool, at: datetime) -> bool:
+        """Record a vote; False if this person already voted on this answer."""
+        try:
+            async with self._session.begin_nested():
+                self._session.add(
+                    FaqVote(reply_id=reply_id, user_id=user_id, helpful=helpful, voted_at=at)
+                )
+        except IntegrityError:
+            return False
+        return True
+
+    def add_miss(
+        self,
+        text: str,
+        normalized: str,
+        chat_id: int,
+        region_id: int | None,
+        kind: str,
+        asked_by: int | None,
+        at: datetime,
+        entry_id: int | None = None,
+    ) -> None:
+        self._session.add(
+            FaqMiss(
+                text=text[:1000],
+                normalized=normalized[:200],
+                chat_id=chat_id,
+                region_id=region_id,
+                entry_id=entry_id,
+                kind=kind,
+                asked_by=asked_by,
+                at=at,
+            )
+        )
+
+    async def top_misses(
+        self, since: datetime, region_ids: Sequence[int] | None, limit: int = 15
+    ) -> list[tuple[str, str, int, int | None]]:
+        """Most frequent misses since a time: (example text, kind, count, entry id)."""
+        query = (
+            select(
+                func.min(FaqMiss.text),
+                FaqMiss.kind,
+                func.count(FaqMiss.id),
+                func.max(FaqMiss.entry_id),
+            )
+            .where(FaqMiss.at >= since)
+            .group_by(FaqMiss.normalized, FaqMiss.kind)
+            .order_by(func.count(FaqMiss.id).desc(), func.max(FaqMiss.at).desc())
+            .limit(limit)
+        )
+        if region_ids is not None:
+            query = query.where(FaqMiss.region_id.in_(region_ids))
+        rows = await self._session.execute(query)
+        return [(text, kind, int(count), entry_id) for text, kind, count, entry_id in rows]
