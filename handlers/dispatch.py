@@ -14,6 +14,7 @@ from sqlalchemy.exc import DBAPIError
 from handlers import groups, onboarding, roles
 from handlers.commands import Audience, Command, command_menus, parse_command, refusal, wrong_place
 from handlers.context import Context, CoreConfig
+from handlers.features import Feature
 from handlers.model import (
     AnswerCallback,
     BotInfo,
@@ -23,6 +24,7 @@ from handlers.model import (
     MembershipChange,
     MessageKind,
     Outgoing,
+    SendMessage,
 )
 from handlers.ports import Clock, Messenger, SendError
 from storage.database import is_transient
@@ -35,9 +37,12 @@ PROCESSED_UPDATES_KEPT = timedelta(days=3)
 TRANSACTION_ATTEMPTS = 3
 
 
-def all_commands() -> list[Command]:
+FEATURES: tuple[Feature, ...] = (onboarding.FEATURE, groups.FEATURE, roles.FEATURE)
+
+
+def all_commands(features: Sequence[Feature]) -> list[Command]:
     """Every command, in the order /help and the menus show them."""
-    commands: list[Command] = [*onboarding.COMMANDS, *groups.COMMANDS, *roles.COMMANDS]
+    commands: list[Command] = [c for feature in features for c in feature.commands]
     commands.insert(1, onboarding.help_command(commands))  # /help lists this very list
     return commands
 
@@ -48,13 +53,16 @@ class Core:
         sessions: SessionFactory,
         config: CoreConfig,
         clock: Clock,
-        commands: Sequence[Command] | None = None,
+        features: Sequence[Feature] = FEATURES,
     ) -> None:
         self._sessions = sessions
         self.config = config
         self.clock = clock
-        self.commands = list(commands) if commands is not None else all_commands()
+        self.features = tuple(features)
+        self.commands = all_commands(self.features)
         self._by_name = {c.name: c for c in self.commands}
+        self._callbacks = {k: h for f in self.features for k, h in f.callbacks.items()}
+        self._trackers = {k: t for f in self.features for k, t in f.trackers.items()}
         self._bot: BotInfo | None = None
 
     @property
@@ -76,9 +84,19 @@ class Core:
         """Process one update, then send its direct replies."""
         for action in await self.process(update):
             try:
-                await messenger.perform(action)
+                delivered = await messenger.perform(action)
             except SendError as error:
                 log.warning("could not deliver %s: %s", type(action).__name__, error.reason)
+                continue
+            if isinstance(action, SendMessage) and action.track and delivered.message_id:
+                await self._track(action.track, delivered.message_id)
+
+    async def _track(self, track: tuple[str, int], message_id: int) -> None:
+        """Tell the feature that sent it which Telegram message carries its reply."""
+        kind, reference = track
+        async with UnitOfWork(self._sessions) as uow:
+            await self._trackers[kind](uow, reference, message_id)
+            await uow.commit()
 
     async def process(self, update: Incoming) -> list[Outgoing]:
         """Run the update's effects in one transaction; the replies to send once it committed.
@@ -140,7 +158,12 @@ class Core:
         if isinstance(update, MembershipChange):
             await groups.on_bot_membership(ctx, update)
         elif isinstance(update, CallbackPress):
-            ctx.add(AnswerCallback(update.callback_id, "这个按钮已失效。"))
+            prefix, _, rest = update.data.partition(":")
+            handler = self._callbacks.get(prefix)
+            if handler is None:
+                ctx.add(AnswerCallback(update.callback_id, "这个按钮已失效。"))
+            else:
+                await handler(ctx, update, rest)
         elif not (update.is_edit or update.is_channel_post or update.kind is MessageKind.SERVICE):
             await self._on_message(ctx, update)
 
@@ -149,6 +172,9 @@ class Core:
             await groups.warn_if_blind(ctx, ctx.group)
         parsed = parse_command(message.text)
         if parsed is None:
+            for feature in self.features:
+                if feature.on_text is not None and await feature.on_text(ctx, message):
+                    return
             return
         if parsed.addressed_to and parsed.addressed_to != self.bot.username.lower():
             return  # meant for another bot in the group

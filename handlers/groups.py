@@ -7,6 +7,7 @@ from collections import defaultdict
 
 from handlers.commands import Audience, Command, Where, usage_hint
 from handlers.context import Context
+from handlers.features import Feature
 from handlers.model import IncomingMessage, MembershipChange, MemberStatus
 from handlers.regions import region_names, resolve_region
 from storage.models import Group
@@ -178,4 +179,4 @@ GROUPS = Command(
     audience=Audience.COORDINATOR,
 )
 REGIONS = Command("regions", "列出全省 21 个市州", "/regions", list_regions)
-COMMANDS = [BIND, UNBIND, GROUPS, REGIONS]
+FEATURE = Feature("groups", commands=(BIND, UNBIND, GROUPS, REGIONS))

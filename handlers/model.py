@@ -172,6 +172,7 @@ class SendMessage:
     text: str
     reply_to_message_id: int | None = None
     buttons: Keyboard = ()
+    track: tuple[str, int] | None = None  # (tracker kind, reference) told the message id
 
 
 @dataclass(frozen=True)

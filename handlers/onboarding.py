@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from handlers.commands import Command, help_text
 from handlers.context import Context
+from handlers.features import Feature
 from handlers.model import IncomingMessage
 
 INTRO = (
@@ -44,4 +45,4 @@ def help_command(commands: list[Command]) -> Command:
 
 START = Command("start", "认识善邻助手", "/start", start)
 WHOAMI = Command("whoami", "查看我的身份和本群所属市州", "/whoami", whoami)
-COMMANDS = [START, WHOAMI]
+FEATURE = Feature("onboarding", commands=(START, WHOAMI))

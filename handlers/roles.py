@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from handlers.commands import Audience, Command, usage_hint
 from handlers.context import Actor, Context, CoreConfig
+from handlers.features import Feature
 from handlers.model import IncomingMessage, User
 from handlers.regions import region_names, resolve_region
 from storage.models import Person, Region
@@ -149,4 +150,4 @@ REVOKE = Command(
     revoke,
     audience=Audience.PROVINCIAL_ADMIN,
 )
-COMMANDS = [GRANT, REVOKE]
+FEATURE = Feature("roles", commands=(GRANT, REVOKE))
