@@ -5,16 +5,26 @@ Nothing is created at import time; transports and tests call ``build_app``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.settings import Settings
 from handlers.dispatch import Core
-from handlers.ports import Clock, SystemClock
+from handlers.faq_knowledge import FaqKnowledge, IndexBuilder, sync_bundled
+from handlers.notices import delivery_settled
+from handlers.ports import Clock, Messenger, SystemClock
+from handlers.ratelimit import RateLimitedMessenger, RateLimiter
+from handlers.sender import Sender
+from knowledge_base.engine import Index
+from knowledge_base.entries import bundled_paths, load_files
 from storage.database import create_engine, session_factory, upgrade
-from storage.uow import SessionFactory
+from storage.outbox import wake_on_commit
+from storage.uow import SessionFactory, UnitOfWork
 
 
 @dataclass
@@ -23,16 +33,45 @@ class App:
     engine: AsyncEngine
     sessions: SessionFactory
     core: Core
+    limiter: RateLimiter = field(default_factory=RateLimiter)  # one set of budgets per process
 
     async def close(self) -> None:
         await self.engine.dispose()
 
+    def sender(self, messenger: RateLimitedMessenger) -> Sender:
+        """An outbox sender on ``messenger``; features hear when their deliveries settle."""
+        return Sender(self.sessions, messenger, self.core.clock, {"notice": delivery_settled})
 
-async def build_app(settings: Settings, clock: Clock | None = None) -> App:
-    """Migrate the database and assemble the core."""
+    @asynccontextmanager
+    async def delivering(self, messenger: Messenger) -> AsyncIterator[RateLimitedMessenger]:
+        """The framework's messenger within the rate budgets, for direct replies; the outbox
+        sender runs on it until the block ends (then finishes what is on its way)."""
+        limited = RateLimitedMessenger(messenger, self.limiter)
+        sender = self.sender(limited)
+        wake_on_commit(self.sessions, sender.wake)
+        stop = asyncio.Event()
+        running = asyncio.create_task(sender.run(stop))
+        try:
+            yield limited
+        finally:
+            stop.set()
+            await running
+
+
+async def build_app(
+    settings: Settings, clock: Clock | None = None, index_builder: IndexBuilder = Index.build
+) -> App:
+    """Migrate the database, sync and index the FAQ knowledge, and assemble the core.
+
+    jieba and the FAQ index load here, once, not on the first message."""
     engine = create_engine(settings.database_url)
     await upgrade(engine)
     clock = clock or SystemClock(ZoneInfo(settings.timezone))
     sessions = session_factory(engine)
-    core = Core(sessions, settings.core_config(), clock)
+    knowledge = FaqKnowledge(index_builder)
+    async with UnitOfWork(sessions) as uow:
+        await sync_bundled(uow, load_files(bundled_paths()), clock.now())
+        await uow.commit()
+        await knowledge.reload(uow)
+    core = Core(sessions, settings.core_config(), clock, knowledge=knowledge)
     return App(settings, engine, sessions, core)

@@ -42,6 +42,12 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--db", type=Path, help="SQLite file (default: a fresh one per script)")
     demo.set_defaults(action=_demo)
 
+    kb = commands.add_parser(
+        "kb", help="knowledge-base tools: ask, test, lint, export, import", add_help=False
+    )
+    kb.add_argument("kb_args", nargs=argparse.REMAINDER)
+    kb.set_defaults(action=_kb)
+
     db = commands.add_parser("db", help="database maintenance")
     db_commands = db.add_subparsers(title="db commands")
     db_upgrade = db_commands.add_parser("upgrade", help="apply migrations (also done at start)")
@@ -58,6 +64,12 @@ def _run(args: argparse.Namespace) -> int:
     setup_logging(logging.INFO, token)
     asyncio.run(run_bot(settings))
     return 0
+
+
+def _kb(args: argparse.Namespace) -> int:
+    from knowledge_base.cli import kb_main
+
+    return kb_main(list(args.kb_args))
 
 
 def _db_upgrade(args: argparse.Namespace) -> int:
@@ -108,7 +120,8 @@ async def _play(settings: Settings, script: list[str] | None) -> None:
             await session.play(script, echo=True)
         else:
             print(_DEMO_BANNER)
-            await session.interact()
+            async with app.delivering(messenger):  # notices reach the groups as you play
+                await session.interact()
     finally:
         await app.close()
 

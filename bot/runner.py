@@ -22,7 +22,9 @@ async def run_bot(settings: Settings, stop: asyncio.Event | None = None) -> None
             from bot.transports import ptb_transport as transport
         else:
             from bot.transports import aiogram_transport as transport  # type: ignore[no-redef]
-        await transport.run_polling(app.core, settings.token(), settings.telegram_api_base, stop)
+        await transport.run_polling(
+            app.core, settings.token(), settings.telegram_api_base, stop, app.delivering
+        )
     finally:
         await app.close()
         log.info("stopped")

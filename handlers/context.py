@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
+from handlers.faq_knowledge import FaqKnowledge
 from handlers.model import (
     BotInfo,
     Chat,
@@ -72,18 +73,29 @@ class Context:
     group: Group | None = None
     replies: Replies = field(default_factory=Replies)
     message: IncomingMessage | None = None
+    knowledge: FaqKnowledge = field(default_factory=FaqKnowledge)
+    after_commit: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
 
-    def reply(self, text: str, buttons: Keyboard = ()) -> None:
+    def reply(
+        self, text: str, buttons: Keyboard = (), track: tuple[str, int] | None = None
+    ) -> None:
         """Answer the incoming message: in groups as a reply to it, in private plainly."""
         if self.chat is None:
             return
         reply_to = None
         if self.message is not None and self.chat.is_group:
             reply_to = self.message.message_id
-        self.replies.add(SendMessage(self.chat.id, text, reply_to, buttons))
+        self.replies.add(SendMessage(self.chat.id, text, reply_to, buttons, track))
 
-    def send(self, chat_id: int, text: str, buttons: Keyboard = ()) -> None:
-        self.replies.add(SendMessage(chat_id, text, None, buttons))
+    def send(
+        self,
+        chat_id: int,
+        text: str,
+        buttons: Keyboard = (),
+        reply_to: int | None = None,
+        track: tuple[str, int] | None = None,
+    ) -> None:
+        self.replies.add(SendMessage(chat_id, text, reply_to, buttons, track))
 
     def add(self, action: Outgoing) -> None:
         self.replies.add(action)

@@ -11,9 +11,10 @@ from datetime import timedelta
 
 from sqlalchemy.exc import DBAPIError
 
-from handlers import groups, onboarding, roles
+from handlers import faq, faq_admin, groups, notices, onboarding, roles
 from handlers.commands import Audience, Command, command_menus, parse_command, refusal, wrong_place
 from handlers.context import Context, CoreConfig
+from handlers.faq_knowledge import FaqKnowledge
 from handlers.features import Feature
 from handlers.model import (
     AnswerCallback,
@@ -37,7 +38,14 @@ PROCESSED_UPDATES_KEPT = timedelta(days=3)
 TRANSACTION_ATTEMPTS = 3
 
 
-FEATURES: tuple[Feature, ...] = (onboarding.FEATURE, groups.FEATURE, roles.FEATURE)
+FEATURES: tuple[Feature, ...] = (
+    onboarding.FEATURE,
+    groups.FEATURE,
+    roles.FEATURE,
+    faq.FEATURE,
+    faq_admin.FEATURE,
+    notices.FEATURE,
+)
 
 
 def all_commands(features: Sequence[Feature]) -> list[Command]:
@@ -54,8 +62,10 @@ class Core:
         config: CoreConfig,
         clock: Clock,
         features: Sequence[Feature] = FEATURES,
+        knowledge: FaqKnowledge | None = None,
     ) -> None:
-        self._sessions = sessions
+        self.sessions = sessions
+        self.knowledge = knowledge or FaqKnowledge()
         self.config = config
         self.clock = clock
         self.features = tuple(features)
@@ -76,7 +86,7 @@ class Core:
         self._bot = await messenger.bot_info()
         for menu in command_menus(self.commands):
             await messenger.perform(menu)
-        async with UnitOfWork(self._sessions) as uow:
+        async with UnitOfWork(self.sessions) as uow:
             await uow.updates.prune(self.clock.now() - PROCESSED_UPDATES_KEPT)
             await uow.commit()
 
@@ -94,7 +104,7 @@ class Core:
     async def _track(self, track: tuple[str, int], message_id: int) -> None:
         """Tell the feature that sent it which Telegram message carries its reply."""
         kind, reference = track
-        async with UnitOfWork(self._sessions) as uow:
+        async with UnitOfWork(self.sessions) as uow:
             await self._trackers[kind](uow, reference, message_id)
             await uow.commit()
 
@@ -113,7 +123,7 @@ class Core:
         raise AssertionError("unreachable")
 
     async def _process_once(self, update: Incoming) -> list[Outgoing]:
-        async with UnitOfWork(self._sessions) as uow:
+        async with UnitOfWork(self.sessions) as uow:
             if not await uow.updates.claim(update.update_id, update.fingerprint, self.clock.now()):
                 log.info("update %s already processed", update.update_id)
                 return []
@@ -129,6 +139,8 @@ class Core:
                 log.exception("update %s failed", update.update_id)
                 return self._failure_reply(ctx, update)
             await uow.commit()
+            for hook in ctx.after_commit:
+                await hook()
         return list(ctx.actions)
 
     async def _context(self, uow: UnitOfWork, update: Incoming) -> Context:
@@ -145,7 +157,10 @@ class Core:
         chat = update.chat
         actor = await roles.load_actor(uow, self.config, user)
         message = update if isinstance(update, IncomingMessage) else None
-        ctx = Context(uow, self.config, self.clock, self.bot, actor, chat, message=message)
+        ctx = Context(
+            uow, self.config, self.clock, self.bot, actor, chat, message=message,
+            knowledge=self.knowledge,
+        )  # fmt: skip
         if message is not None and (message.migrate_to_chat_id or message.migrate_from_chat_id):
             await groups.on_migration(ctx, message)
             if message.migrate_to_chat_id:

@@ -11,6 +11,7 @@ from sqlalchemy import (
     Boolean,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     String,
@@ -235,3 +236,88 @@ class FaqMiss(Base):
     kind: Mapped[str] = mapped_column(String(16))  # unanswered, downvoted
     asked_by: Mapped[int | None] = mapped_column(BigInteger)
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+# --- outbox and notices ---------------------------------------------------------------------
+
+
+class OutboxMessage(Base):
+    """A message the bot sends on its own, written in the same transaction as its cause and
+    delivered once by the sender: pending → sending (leased) → sent, failed or cancelled."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_state_due_at", "state", "due_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(160), unique=True)  # e.g. notice:12:group:7
+    topic: Mapped[str | None] = mapped_column(String(64), index=True)  # e.g. notice:12
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)  # the action, see storage/outbox.py
+    state: Mapped[str] = mapped_column(String(16), default="pending")
+    due_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)  # failed tries (5xx, time-outs)
+    lease_owner: Mapped[str | None] = mapped_column(String(64))
+    lease_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    message_id: Mapped[int | None] = mapped_column(BigInteger)  # Telegram's, once sent
+    error: Mapped[str | None] = mapped_column(Text)  # plain reason, once failed
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class Notice(Base):
+    """A notice a coordinator broadcasts to groups; deliveries are outbox rows of its topic."""
+
+    __tablename__ = "notices"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    author_id: Mapped[int] = mapped_column(BigInteger, index=True)  # Telegram user id
+    author_name: Mapped[str] = mapped_column(String(255))
+    targets: Mapped[str] = mapped_column(String(255))  # as typed: 全部, 泸州、德阳, a list name
+    text: Mapped[str] = mapped_column(Text)
+    copy_chat_id: Mapped[int | None] = mapped_column(BigInteger)  # an attachment to copy
+    copy_message_id: Mapped[int | None] = mapped_column(BigInteger)
+    state: Mapped[str] = mapped_column(String(16), default="draft")  # sending, cancelled, deleted
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    reported_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    nudged_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    nudges: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class NoticeTarget(Base):
+    """A group a notice goes to, fixed when the preview is shown."""
+
+    __tablename__ = "notice_targets"
+    __table_args__ = (UniqueConstraint("notice_id", "group_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    notice_id: Mapped[int] = mapped_column(ForeignKey("notices.id", ondelete="CASCADE"))
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"))
+
+    group: Mapped[Group] = relationship(lazy="joined")
+
+
+class NoticeConfirmation(Base):
+    """Someone pressed 收到 under a notice in a group; once per person and group."""
+
+    __tablename__ = "notice_confirmations"
+    __table_args__ = (UniqueConstraint("notice_id", "group_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    notice_id: Mapped[int] = mapped_column(ForeignKey("notices.id", ondelete="CASCADE"))
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(BigInteger)
+    name: Mapped[str] = mapped_column(String(255))
+    confirmed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class GroupList(Base):
+    """A saved list of groups to send notices to (/notice_list)."""
+
+    __tablename__ = "group_lists"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(32), unique=True)
+    group_ids: Mapped[list[int]] = mapped_column(JSON)
+    updated_by: Mapped[int] = mapped_column(BigInteger)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

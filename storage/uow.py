@@ -7,6 +7,7 @@ from types import TracebackType
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.faq import FaqRepository
+from storage.outbox import Notices, Outbox
 from storage.repositories import Grants, Groups, People, ProcessedUpdates, Regions
 
 SessionFactory = async_sessionmaker[AsyncSession]
@@ -26,6 +27,7 @@ class UnitOfWork:
         self.people = People(self.session)
         self.grants = Grants(self.session)
         self.faq = FaqRepository(self.session)
+        self.outbox, self.notices = Outbox(self.session), Notices(self.session)
         return self
 
     async def __aexit__(

@@ -12,6 +12,8 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from bot.app import App, build_app
 from bot.settings import Settings, load_settings
 from bot.transports.console import ConsoleMessenger, ConsoleSession
+from knowledge_base.engine import Index
+from knowledge_base.model import KnowledgeBase
 from tests.support.clock import FakeClock
 from tests.support.people import ADMIN
 
@@ -20,6 +22,9 @@ TOKEN = "123456:TEST-token-abcdefghijklmnopqrstuvwxyz"
 # SQLite always; PostgreSQL too when TEST_DATABASE_URL names one (.ci/run sets it and fails
 # loudly when that server is unreachable, so this list never silently shrinks in CI).
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
+if os.environ.get("CI") and "postgresql" not in BACKENDS:
+    raise RuntimeError("CI must test PostgreSQL too: set TEST_DATABASE_URL (see .ci/run)")
+ONLY_POSTGRES = pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 
 
 async def _fresh_postgres(url: str) -> str:
@@ -35,6 +40,8 @@ async def _fresh_postgres(url: str) -> str:
 async def database_url(request: pytest.FixtureRequest, tmp_path: object) -> str:
     if request.param == "sqlite":
         return f"sqlite+aiosqlite:///{tmp_path}/shanlin-test.sqlite3"
+    if not os.environ.get("TEST_DATABASE_URL"):  # never in CI, see above
+        pytest.skip("PostgreSQL-only test: set TEST_DATABASE_URL to run it")
     return await _fresh_postgres(os.environ["TEST_DATABASE_URL"])
 
 
@@ -56,9 +63,19 @@ def clock() -> FakeClock:
     return FakeClock()
 
 
+_INDEXES: dict[KnowledgeBase, Index] = {}
+
+
+def cached_index(knowledge: KnowledgeBase) -> Index:
+    """Tests build many apps over the same bundled knowledge: index each version once."""
+    if knowledge not in _INDEXES:
+        _INDEXES[knowledge] = Index.build(knowledge)
+    return _INDEXES[knowledge]
+
+
 @pytest.fixture
 async def app(settings: Settings, clock: FakeClock) -> AsyncIterator[App]:
-    app = await build_app(settings, clock)
+    app = await build_app(settings, clock, cached_index)
     yield app
     await app.close()
 

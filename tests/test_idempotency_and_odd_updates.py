@@ -104,7 +104,6 @@ async def test_odd_updates_do_not_crash_or_chatter(console: ConsoleSession) -> N
         message(9, STAFF, LUZHOU_GROUP, ""),
         message(10, STAFF, LUZHOU_GROUP, "   "),
         message(11, STAFF, LUZHOU_GROUP, "项目进展" * 1200),
-        message(12, STAFF, private(STAFF), "字" * 4096),
         message(13, anonymous_admin, LUZHOU_GROUP, "大家注意", sender_chat_id=LUZHOU_GROUP.id),
         message(14, None, LUZHOU_GROUP, "转发自频道", sender_chat_id=channel.id),
         message(15, STAFF, LUZHOU_GROUP, "/"),
@@ -114,6 +113,14 @@ async def test_odd_updates_do_not_crash_or_chatter(console: ConsoleSession) -> N
     for update in odd:
         await console.core.handle(update, console.messenger)
     assert console.messenger.sent == []
+
+
+async def test_a_huge_private_message_gets_at_most_one_short_answer(
+    console: ConsoleSession,
+) -> None:
+    await console.core.handle(message(12, STAFF, private(STAFF), "字" * 4096), console.messenger)
+    assert len(console.messenger.sent) <= 1
+    assert all(len(text) < 4096 for _, text in console.messenger.sent)
 
 
 async def test_huge_arguments_get_a_short_answer(console: ConsoleSession) -> None:

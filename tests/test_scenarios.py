@@ -11,7 +11,7 @@ from bot.app import build_app
 from bot.settings import Settings
 from bot.transports.console import ConsoleMessenger, ConsoleSession
 from handlers.model import Chat, ChatType, User
-from tests.conftest import TOKEN
+from tests.conftest import TOKEN, cached_index
 from tests.support import fake_bot_api as tg
 from tests.support.clock import FakeClock
 from tests.support.fake_bot_api import FakeBotAPI
@@ -32,7 +32,8 @@ JOIN = "<bot added>"
 SCENARIO: list[tuple[User, Chat, str, str | None]] = [
     (ADMIN, LUZHOU_GROUP, JOIN, "/bind"),
     (ADMIN, LUZHOU_GROUP, "/bind 泸州市", "已绑定到 泸州市"),
-    (STAFF, LUZHOU_GROUP, "老师们好，请问项目入场报名截止是哪天？", None),
+    (STAFF, LUZHOU_GROUP, "老师们好，请问我们机构还没有腾讯公益账号，要怎么开通？", "入驻"),
+    (STAFF, LUZHOU_GROUP, "我们项目今天筹到5万了", None),
     (STAFF, LUZHOU_GROUP, "/bind 德阳", "⛔"),
     (LUZHOU_COORD, LUZHOU_GROUP, "收到", None),
     (ADMIN, private(ADMIN), "/grant @li_luzhou 泸州", "设为市州协调员：泸州"),
@@ -41,6 +42,7 @@ SCENARIO: list[tuple[User, Chat, str, str | None]] = [
     (ADMIN, LIANGSHAN_GROUP, "/bind 凉山彝族自治州", "凉山彝族自治州"),
     (STRANGER, private(STRANGER), "/start", "善邻助手"),
     (STRANGER, private(STRANGER), "/help", "/whoami"),
+    (STRANGER, private(STRANGER), "配捐", "您是不是想问"),
     (STRANGER, private(STRANGER), "/grant @li_luzhou 德阳", "⛔"),
     (ADMIN, LUZHOU_GROUP, "/bind 火星", "可选：成都"),
     (ADMIN, private(ADMIN), "/groups", "泸州（1）：泸州慈善交流群"),
@@ -50,7 +52,7 @@ SCENARIO: list[tuple[User, Chat, str, str | None]] = [
 
 
 async def run_console(settings: Settings) -> list[list[tuple[int, str]]]:
-    app = await build_app(settings, FakeClock())
+    app = await build_app(settings, FakeClock(), cached_index)
     messenger = ConsoleMessenger(out=io.StringIO())
     console = ConsoleSession(app.core, messenger, out=messenger.out)
     await app.core.start(messenger)

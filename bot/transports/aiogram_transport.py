@@ -31,6 +31,7 @@ from aiogram.types import (
     Update,
 )
 
+from bot.transports import Deliver
 from bot.transports.translate import ALLOWED_UPDATES, to_incoming
 from handlers.dispatch import Core
 from handlers.model import (
@@ -144,11 +145,12 @@ def create_bot(token: str, api_base: str) -> Bot:
     return Bot(token, session=session)
 
 
-async def run_polling(core: Core, token: str, api_base: str, stop: asyncio.Event) -> None:
+async def run_polling(
+    core: Core, token: str, api_base: str, stop: asyncio.Event, deliver: Deliver
+) -> None:
     """Long-poll Telegram until ``stop`` is set. Updates run concurrently (aiogram's default);
     the core's unit of work and unique keys make that safe."""
     bot = create_bot(token, api_base)
-    messenger = AiogramMessenger(bot)
     dispatcher = Dispatcher()
 
     async def on_update(event: TelegramObject, event_update: Update) -> None:
@@ -167,18 +169,19 @@ async def run_polling(core: Core, token: str, api_base: str, stop: asyncio.Event
         observer.register(on_update)
 
     try:
-        await bot.delete_webhook(drop_pending_updates=False)
-        await core.start(messenger)
-        polling = asyncio.create_task(
-            dispatcher.start_polling(
-                bot, allowed_updates=ALLOWED_UPDATES, handle_signals=False, polling_timeout=10
+        async with deliver(AiogramMessenger(bot)) as messenger:
+            await bot.delete_webhook(drop_pending_updates=False)
+            await core.start(messenger)
+            polling = asyncio.create_task(
+                dispatcher.start_polling(
+                    bot, allowed_updates=ALLOWED_UPDATES, handle_signals=False, polling_timeout=10
+                )
             )
-        )
-        stopper = asyncio.create_task(stop.wait())
-        await asyncio.wait({stopper, polling}, return_when=asyncio.FIRST_COMPLETED)
-        stopper.cancel()
-        if not polling.done():
-            await dispatcher.stop_polling()
-        await polling
+            stopper = asyncio.create_task(stop.wait())
+            await asyncio.wait({stopper, polling}, return_when=asyncio.FIRST_COMPLETED)
+            stopper.cancel()
+            if not polling.done():
+                await dispatcher.stop_polling()
+            await polling
     finally:
         await bot.session.close()

@@ -56,6 +56,9 @@ class ConsoleMessenger:
     names: dict[int, str] = field(default_factory=dict)  # chat id → display name
     out: TextIO = sys.stdout
     sent: list[tuple[int, str]] = field(default_factory=list)  # (chat id, text) in order
+    sent_ids: list[int] = field(default_factory=list)  # their message ids, in the same order
+    performed: list[Outgoing] = field(default_factory=list)  # every action, in order
+    callback_answers: list[str] = field(default_factory=list)
     buttons: dict[int, list[Button]] = field(default_factory=dict)  # chat id → last buttons
     _message_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(100000))
 
@@ -63,19 +66,23 @@ class ConsoleMessenger:
         return DEMO_BOT
 
     async def perform(self, action: Outgoing) -> Delivered:
+        self.performed.append(action)
         if isinstance(action, SetCommands | AnswerCallback):
             if isinstance(action, AnswerCallback) and action.text:
+                self.callback_answers.append(action.text)
                 self._print(f"    （按钮提示：{action.text}）")
             return Delivered()
         chat_id, text = _describe(action)
+        message_id = next(self._message_ids)
         self.sent.append((chat_id, text))
+        self.sent_ids.append(message_id)
         buttons = getattr(action, "buttons", ())
         if buttons:
             self.buttons[chat_id] = [b for row in buttons for b in row]
             text += "\n" + "  ".join(f"[{b.text}]" for row in buttons for b in row)
         where = self.names.get(chat_id, str(chat_id))
         self._print(f"[{where}] 🤖 善邻助手: " + text.replace("\n", "\n    "))
-        return Delivered(next(self._message_ids))
+        return Delivered(message_id)
 
     def _print(self, line: str) -> None:
         print(line, file=self.out, flush=True)

@@ -32,6 +32,7 @@ from telegram.error import (
 )
 from telegram.ext import Application, ContextTypes, TypeHandler
 
+from bot.transports import Deliver
 from bot.transports.translate import ALLOWED_UPDATES, to_incoming
 from handlers.dispatch import Core
 from handlers.model import (
@@ -149,10 +150,11 @@ def create_application(token: str, api_base: str) -> Application:
     )
 
 
-async def run_polling(core: Core, token: str, api_base: str, stop: asyncio.Event) -> None:
+async def run_polling(
+    core: Core, token: str, api_base: str, stop: asyncio.Event, deliver: Deliver
+) -> None:
     """Long-poll Telegram until ``stop`` is set."""
     application = create_application(token, api_base)
-    messenger = PtbMessenger(application.bot)
 
     async def on_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         incoming = to_incoming(update.to_dict())
@@ -160,7 +162,7 @@ async def run_polling(core: Core, token: str, api_base: str, stop: asyncio.Event
             await core.handle(incoming, messenger)
 
     application.add_handler(TypeHandler(Update, on_update))
-    async with application:
+    async with application, deliver(PtbMessenger(application.bot)) as messenger:
         await application.bot.delete_webhook(drop_pending_updates=False)
         await core.start(messenger)
         await application.start()

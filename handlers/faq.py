@@ -1,0 +1,280 @@
+"""FAQ answering: in private chats always, in groups when addressed or — with auto-answer on —
+when a message is a question the knowledge base answers with high confidence.
+
+Each answer carries 👍/👎; unanswered questions and 👎 answers are kept for /faq_misses.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from handlers.commands import Audience, Command, Where, usage_hint
+from handlers.context import Context
+from handlers.features import Feature
+from handlers.model import AnswerCallback, Button, CallbackPress, IncomingMessage, Keyboard
+from knowledge_base.engine import SUGGEST_THRESHOLD
+from storage.models import FaqEntry
+from storage.uow import UnitOfWork
+
+REPEAT_WINDOW = timedelta(minutes=5)
+MISSES_WINDOW = timedelta(days=30)
+MAX_QUESTION = 500  # characters looked at; the question is rarely buried deeper
+NOT_KNOWN = (
+    "抱歉，这个问题我还答不上来，已经记下来，会转给知识库维护人员补充。"
+    "着急的话可以先问问本市州协调员或省总会工作人员。"
+)
+PRIVATE_HINT = (
+    "您好！直接把问题发给我就行，例如：“怎么开通腾讯公益账号？”\n发送 /help 查看全部命令。"
+)
+
+
+def _feedback_buttons(reply_id: int) -> Keyboard:
+    return (
+        (Button("👍 有帮助", f"faq:up:{reply_id}"), Button("👎 没帮助", f"faq:down:{reply_id}")),
+    )
+
+
+def _addressed(ctx: Context, message: IncomingMessage) -> bool:
+    """Private chats, @mentions of the bot, and replies to the bot's own messages."""
+    if not message.chat.is_group:
+        return True
+    mention = f"@{ctx.bot.username}".lower()
+    if mention in (message.text or "").lower():
+        return True
+    replied = message.reply_to.sender if message.reply_to else None
+    return replied is not None and replied.id == ctx.bot.id
+
+
+def _without_mention(ctx: Context, text: str) -> str:
+    mention = f"@{ctx.bot.username}"
+    start = text.lower().find(mention.lower())
+    if start < 0:
+        return text
+    return (text[:start] + text[start + len(mention) :]).strip()
+
+
+async def on_text(ctx: Context, message: IncomingMessage) -> bool:
+    """A plain message: answer it if it is for the bot, or an auto-answerable question."""
+    text = (message.text or "").strip()
+    if not text:
+        return False
+    addressed = _addressed(ctx, message)
+    if not addressed and (ctx.group is None or not ctx.group.auto_answer):
+        return False
+    await answer(ctx, _without_mention(ctx, text), addressed)
+    return True
+
+
+async def answer(ctx: Context, question: str, addressed: bool) -> None:
+    """Answer, offer candidates, or stay silent, as the match and the situation call for."""
+    match = ctx.knowledge.match(question[:MAX_QUESTION])
+    decision = match.decision if match is not None else "silent"
+    if addressed and decision == "silent" and match and match.confidence >= SUGGEST_THRESHOLD:
+        decision = "suggest"  # a bare topic said to the bot ("配捐"): offer the questions
+    if match is None or not match.candidates or decision == "silent":
+        if addressed:
+            if match is not None and not match.is_question and ctx.chat and not ctx.chat.is_group:
+                ctx.reply(PRIVATE_HINT)
+                return
+            _keep_miss(ctx, question, match.normalized if match else question)
+            ctx.reply(NOT_KNOWN)
+        return
+    best = await ctx.uow.faq.entry(match.candidates[0].entry.id)
+    if decision == "answer" and best is not None and best.active:
+        await _send_answer(ctx, best, question, addressed)
+    elif addressed:
+        await _offer_candidates(ctx, [c.entry.id for c in match.candidates])
+    elif match.is_question:
+        _keep_miss(ctx, question, match.normalized)
+
+
+async def _send_answer(ctx: Context, entry: FaqEntry, question: str, addressed: bool) -> None:
+    now = ctx.clock.now()
+    if ctx.group is not None:
+        earlier = await ctx.uow.faq.recent_reply(ctx.group.chat_id, entry.id, now - REPEAT_WINDOW)
+        if earlier is not None:
+            if addressed:
+                ctx.send(
+                    ctx.group.chat_id,
+                    "这个问题几分钟前刚回答过，请看这条回答 ☝️",
+                    reply_to=earlier.message_id
+                    or (ctx.message.message_id if ctx.message else None),
+                )
+            return
+    chat_id = ctx.chat.id if ctx.chat else 0
+    asker = ctx.actor.user.id if ctx.actor.user else None
+    reply = await ctx.uow.faq.add_reply(chat_id, entry.id, question[:1000], asker, now)
+    text = await _answer_text(ctx, entry)
+    ctx.reply(text, _feedback_buttons(reply.id), track=("faq_reply", reply.id))
+
+
+async def _answer_text(ctx: Context, entry: FaqEntry) -> str:
+    """The region's own answer in its groups, else the provincial one."""
+    region_id = ctx.group.region_id if ctx.group else None
+    local = await ctx.uow.faq.region_answer(entry.id, region_id)
+    return (local.answer if local is not None else entry.answer).strip()
+
+
+async def _offer_candidates(ctx: Context, keys: list[str]) -> None:
+    rows: list[tuple[Button, ...]] = []
+    for key in keys[:3]:
+        entry = await ctx.uow.faq.entry(key)
+        if entry is not None and entry.active:
+            rows.append((Button(_short(entry.question), f"faq:show:{entry.id}"),))
+    if rows:
+        ctx.reply("您是不是想问：", tuple(rows))
+
+
+def _short(text: str, limit: int = 30) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _keep_miss(ctx: Context, text: str, normalized: str, entry_id: int | None = None) -> None:
+    if ctx.chat is None:
+        return
+    ctx.uow.faq.add_miss(
+        text=text,
+        normalized=normalized or text,
+        chat_id=ctx.chat.id,
+        region_id=ctx.group.region_id if ctx.group else None,
+        kind="downvoted" if entry_id else "unanswered",
+        asked_by=ctx.actor.user.id if ctx.actor.user else None,
+        at=ctx.clock.now(),
+        entry_id=entry_id,
+    )
+
+
+# --- buttons --------------------------------------------------------------------------------
+
+
+async def on_button(ctx: Context, press: CallbackPress, data: str) -> None:
+    """faq:show:ENTRY (a suggested question), faq:up:REPLY / faq:down:REPLY (feedback)."""
+    action, _, number = data.partition(":")
+    if not number.isdigit():
+        ctx.add(AnswerCallback(press.callback_id, "这个按钮已失效。"))
+    elif action == "show":
+        await _show_suggested(ctx, press, int(number))
+    elif action in ("up", "down"):
+        await _vote(ctx, press, int(number), helpful=action == "up")
+    else:
+        ctx.add(AnswerCallback(press.callback_id, "这个按钮已失效。"))
+
+
+async def _show_suggested(ctx: Context, press: CallbackPress, entry_id: int) -> None:
+    entry = await ctx.uow.faq.entry(entry_id)
+    if entry is None or not entry.active or press.chat is None:
+        ctx.add(AnswerCallback(press.callback_id, "这条问答已被删除。"))
+        return
+    ctx.add(AnswerCallback(press.callback_id))
+    now = ctx.clock.now()
+    reply = await ctx.uow.faq.add_reply(
+        press.chat.id, entry.id, entry.question, press.user.id, now
+    )
+    text = f"【{entry.question}】\n{await _answer_text(ctx, entry)}"
+    ctx.send(
+        press.chat.id,
+        text,
+        _feedback_buttons(reply.id),
+        reply_to=press.message_id,
+        track=("faq_reply", reply.id),
+    )
+
+
+async def _vote(ctx: Context, press: CallbackPress, reply_id: int, helpful: bool) -> None:
+    reply = await ctx.uow.faq.reply(reply_id)
+    if reply is None:
+        ctx.add(AnswerCallback(press.callback_id, "这条回答已不存在。"))
+        return
+    if not await ctx.uow.faq.vote(reply.id, press.user.id, helpful, ctx.clock.now()):
+        ctx.add(AnswerCallback(press.callback_id, "您已经评价过这条回答了。"))
+        return
+    if not helpful:
+        _keep_miss(ctx, reply.question, reply.question, entry_id=reply.entry_id)
+    thanks = "谢谢反馈！" if helpful else "谢谢反馈，我们会改进这条回答。"
+    ctx.add(AnswerCallback(press.callback_id, thanks))
+
+
+async def remember_message(uow: UnitOfWork, reply_id: int, message_id: int) -> None:
+    """Tracker: the Telegram message that carries an answer, for pointing back to it."""
+    reply = await uow.faq.reply(reply_id)
+    if reply is not None:
+        reply.message_id = message_id
+
+
+# --- commands -------------------------------------------------------------------------------
+
+
+async def ask(ctx: Context, message: IncomingMessage, args: str) -> None:
+    """/ask, /faq: ask the knowledge base explicitly."""
+    if not args:
+        ctx.reply(usage_hint(ASK))
+        return
+    await answer(ctx, args, addressed=True)
+
+
+async def auto_answer(ctx: Context, message: IncomingMessage, args: str) -> None:
+    """/faq_auto 开|关: whether the bot answers questions in this group on its own."""
+    group = ctx.group
+    assert group is not None
+    choice = args.strip().lower()
+    if not choice:
+        state = "开启" if group.auto_answer else "关闭"
+        ctx.reply(f"本群自动答疑目前已{state}。{usage_hint(AUTO)}")
+        return
+    if choice not in ("开", "开启", "on", "关", "关闭", "off"):
+        ctx.reply(usage_hint(AUTO))
+        return
+    if group.region_id is None and not ctx.actor.is_provincial_admin:
+        ctx.reply("本群还没有绑定市州，只有省级管理员可以设置。")
+        return
+    if not ctx.actor.may_manage(group.region_id):
+        ctx.reply("⛔ 只有本市州协调员或省级管理员可以设置本群的自动答疑。")
+        return
+    group.auto_answer = choice in ("开", "开启", "on")
+    if group.auto_answer:
+        ctx.reply("✅ 已开启自动答疑：群里有人提问、我又有把握时，会直接回复。")
+    else:
+        ctx.reply("✅ 已关闭自动答疑：只有 @我、回复我或用 /ask 提问时我才回答。")
+
+
+async def misses(ctx: Context, message: IncomingMessage, args: str) -> None:
+    """/faq_misses: the questions the bot most often could not answer, and 👎 answers."""
+    regions = (
+        None if ctx.actor.is_provincial_admin else [r.id for r in ctx.actor.coordinator_regions]
+    )
+    since = ctx.clock.now() - MISSES_WINDOW
+    rows = await ctx.uow.faq.top_misses(since, regions)
+    if not rows:
+        ctx.reply("最近 30 天没有记录到答不上来的问题。")
+        return
+    lines = ["最近 30 天答不上来或被点 👎 的问题（按次数）："]
+    for text, kind, count, entry_id in rows:
+        label = f"👎 #{entry_id}" if kind == "downvoted" else "未答"
+        lines.append(f"{count}× [{label}] {_short(text, 60)}")
+    lines.append("补充知识库：/faq_add（省级管理员），本市州专属答案：/faq_local")
+    ctx.reply("\n".join(lines))
+
+
+ASK = Command(
+    "ask", "向我提问（也可以 @我 或回复我）", "/ask 问题，例如 /ask 怎么开通腾讯公益账号", ask
+)
+FAQ = Command("faq", "同 /ask：向我提问", "/faq 问题，例如 /faq 配捐规则是什么", ask)
+AUTO = Command(
+    "faq_auto",
+    "开启或关闭本群的自动答疑",
+    "/faq_auto 开 或 /faq_auto 关",
+    auto_answer,
+    where=Where.GROUP,
+    audience=Audience.COORDINATOR,
+)
+MISSES = Command(
+    "faq_misses", "查看答不上来的高频问题", "/faq_misses", misses, audience=Audience.COORDINATOR
+)
+
+FEATURE = Feature(
+    "faq",
+    commands=(ASK, FAQ, AUTO, MISSES),
+    callbacks={"faq": on_button},
+    on_text=on_text,
+    trackers={"faq_reply": remember_message},
+)

@@ -1,0 +1,165 @@
+"""The `kb` command line: ask, test, lint, export and import (wired as `shanlin kb`)."""
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TextIO
+
+from knowledge_base.engine import Index, Match
+from knowledge_base.entries import (
+    KbError,
+    KnowledgeBase,
+    bundled_paths,
+    dump_yaml,
+    export_excel,
+    import_excel,
+    lint_files,
+    load_files,
+)
+from knowledge_base.evaluation import Report, evaluate, load_cases
+
+USAGE_ERROR = 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="kb", description="Shanlin FAQ knowledge base tools")
+    commands = parser.add_subparsers(dest="command", required=True)
+    kb_help = "knowledge-base YAML files (default: the bundled ones)"
+
+    ask = commands.add_parser("ask", help="match one message and show the decision")
+    ask.add_argument("--kb", nargs="+", action="extend", default=[], metavar="FILE", help=kb_help)
+    ask.add_argument("--limit", type=int, default=3, help="how many candidates to show")
+    ask.add_argument("question", nargs="?", help="the message, e.g. 配捐比例是多少？")
+
+    test = commands.add_parser("test", help="measure accuracy, top-3 and silence on cases")
+    test.add_argument("--kb", nargs="+", action="extend", default=[], metavar="FILE", help=kb_help)
+    test.add_argument("--json", action="store_true", help="print one JSON object")
+    test.add_argument("cases", nargs="?", help="JSON Lines file of {q, expect}")
+
+    lint = commands.add_parser("lint", help="check knowledge-base files (exit 1 on issues)")
+    lint.add_argument("files", nargs="+", metavar="FILE")
+
+    export = commands.add_parser("export", help="write the knowledge base to an Excel workbook")
+    export.add_argument(
+        "--kb", nargs="+", action="extend", default=[], metavar="FILE", help=kb_help
+    )
+    export.add_argument("output", nargs="?", help="OUT.xlsx")
+
+    imp = commands.add_parser("import", help="convert an Excel workbook to a YAML file")
+    imp.add_argument("workbook", help="IN.xlsx")
+    imp.add_argument("output", help="OUT.yaml")
+    return parser
+
+
+def _take_trailing(args: argparse.Namespace, name: str) -> None:
+    """`--kb a.yaml "问题"` puts the positional into --kb's list; move it back."""
+    if getattr(args, name) is None and args.kb:
+        setattr(args, name, args.kb.pop())
+
+
+def _load(files: Sequence[str]) -> KnowledgeBase:
+    paths = [Path(file) for file in files] or bundled_paths()
+    if not paths:
+        raise KbError("no knowledge base: pass --kb FILE or add YAML files to the bundled folder")
+    return load_files(paths)
+
+
+def _print_match(match: Match, out: TextIO) -> None:
+    print(f"normalized:  {match.normalized}", file=out)
+    print(f"is_question: {'yes' if match.is_question else 'no'}", file=out)
+    print(f"confidence:  {match.confidence:.3f}", file=out)
+    print(f"decision:    {match.decision}", file=out)
+    for rank, candidate in enumerate(match.candidates, start=1):
+        entry = candidate.entry
+        print(
+            f"{rank:>2}. {candidate.score:.3f}  {entry.id}  [{entry.category}] "
+            f"{entry.question}  ({entry.source})",
+            file=out,
+        )
+
+
+def _print_report(report: Report, out: TextIO) -> None:
+    print(f"accuracy: {report.accuracy:.3f}  ({report.correct}/{report.answerable})", file=out)
+    print(f"top3:     {report.top3:.3f}  ({report.in_top3}/{report.answerable})", file=out)
+    print(f"silence:  {report.silence:.3f}  ({report.kept_silent}/{report.must_not})", file=out)
+    print("per category (answerable, accuracy, top3):", file=out)
+    for name, score in sorted(report.categories.items()):
+        print(f"  {name}: {score.answerable}  {score.accuracy:.3f}  {score.top3:.3f}", file=out)
+    print(f"misses ({len(report.misses)}):", file=out)
+    for miss in report.misses:
+        got = ", ".join(miss.got) or "-"
+        print(
+            f"  [{miss.problem}] {miss.q}  expected {miss.expect or 'silence'}; "
+            f"{miss.decision} {miss.confidence:.3f}: {got}",
+            file=out,
+        )
+
+
+def _ask(args: argparse.Namespace, out: TextIO) -> int:
+    _take_trailing(args, "question")
+    if not args.question:
+        raise KbError("usage: kb ask [--kb FILE...] MESSAGE")
+    _print_match(Index.build(_load(args.kb)).match(args.question, limit=args.limit), out)
+    return 0
+
+
+def _test(args: argparse.Namespace, out: TextIO) -> int:
+    _take_trailing(args, "cases")
+    if not args.cases:
+        raise KbError("usage: kb test [--kb FILE...] CASES.jsonl [--json]")
+    cases = load_cases(args.cases)
+    report = evaluate(Index.build(_load(args.kb)), cases)
+    if args.json:
+        print(json.dumps(report.to_json(), ensure_ascii=False), file=out)
+    else:
+        _print_report(report, out)
+    return 0
+
+
+def _lint(args: argparse.Namespace, out: TextIO) -> int:
+    issues = lint_files(args.files)
+    for issue in issues:
+        print(issue, file=out)
+    if not issues:
+        print(f"ok: {len(args.files)} file(s), no issues", file=out)
+    return 1 if issues else 0
+
+
+def _export(args: argparse.Namespace, out: TextIO) -> int:
+    _take_trailing(args, "output")
+    if not args.output:
+        raise KbError("usage: kb export [--kb FILE...] OUT.xlsx")
+    kb = _load(args.kb)
+    export_excel(kb, args.output)
+    print(f"wrote {len(kb.entries)} entries to {args.output}", file=out)
+    return 0
+
+
+def _import(args: argparse.Namespace, out: TextIO) -> int:
+    kb = import_excel(args.workbook)
+    Path(args.output).write_text(dump_yaml(kb), encoding="utf-8")
+    print(f"wrote {len(kb.entries)} entries to {args.output}", file=out)
+    return 0
+
+
+_COMMANDS = {"ask": _ask, "test": _test, "lint": _lint, "export": _export, "import": _import}
+
+
+def kb_main(argv: list[str], out: TextIO | None = None) -> int:
+    """Run one `kb` command; returns the exit status (2 for usage and file errors)."""
+    out = out or sys.stdout
+    try:
+        args = _parser().parse_args(argv)
+    except SystemExit as exit_:
+        return exit_.code if isinstance(exit_.code, int) else USAGE_ERROR
+    try:
+        return _COMMANDS[args.command](args, out)
+    except (KbError, OSError) as error:
+        print(f"kb {args.command}: {error}", file=sys.stderr)
+        return USAGE_ERROR
+
+
+if __name__ == "__main__":
+    sys.exit(kb_main(sys.argv[1:]))

@@ -1,0 +1,176 @@
+"""The FAQ matcher: an immutable index over a knowledge base, and its decision for a message."""
+
+import heapq
+from dataclasses import dataclass
+from typing import Literal
+
+from knowledge_base.features import (
+    BIGRAM_SHARE,
+    MESSAGE_SHARE,
+    PARTIAL,
+    EntryFeatures,
+    Query,
+    analyse_query,
+    entry_features,
+)
+from knowledge_base.model import Entry, KnowledgeBase
+from knowledge_base.normalize import normalize, warm_up
+from knowledge_base.textmodel import TextModel
+
+Decision = Literal["answer", "suggest", "silent"]
+
+# Confidence needed to answer a question on its own in a group, and to offer buttons.
+ANSWER_THRESHOLD = 0.3
+SUGGEST_THRESHOLD = 0.26
+# Confidence at which even a message without a question cue is answered.
+STRONG_THRESHOLD = 0.8
+# How many entries are scored in full (chosen by their shared terms with the message).
+SHORTLIST = 10
+# Confidence kept when the best entry shares only one content term with a longer message.
+SINGLE_CLUE = 0.8
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """An entry and how well it matches the message (0..1)."""
+
+    entry: Entry
+    score: float
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """What the index makes of one message."""
+
+    decision: Decision
+    candidates: tuple[Candidate, ...]
+    confidence: float
+    is_question: bool
+    normalized: str
+
+    @property
+    def best(self) -> Entry | None:
+        """The top candidate's entry, if any."""
+        return self.candidates[0].entry if self.candidates else None
+
+
+def decide(confidence: float, is_question: bool) -> Decision:
+    """Answer confident questions (or overwhelming matches), suggest plausible ones."""
+    if confidence >= STRONG_THRESHOLD or (is_question and confidence >= ANSWER_THRESHOLD):
+        return "answer"
+    if is_question and confidence >= SUGGEST_THRESHOLD:
+        return "suggest"
+    return "silent"
+
+
+class Index:
+    """An immutable search index; reloading builds a new one and swaps the reference."""
+
+    def __init__(
+        self,
+        kb: KnowledgeBase,
+        model: TextModel,
+        features: tuple[EntryFeatures, ...],
+    ) -> None:
+        self.kb = kb
+        self._model = model
+        self._features = features
+        terms: dict[str, list[tuple[int, float]]] = {}
+        grams: dict[str, list[tuple[int, float]]] = {}
+        chars: dict[str, list[tuple[int, float]]] = {}
+        for number, feature in enumerate(features):
+            for char, factor in feature.chars.items():
+                chars.setdefault(char, []).append((number, factor))
+            for term, factor in feature.terms.items():
+                terms.setdefault(term, []).append((number, factor))
+            for gram, factor in feature.bigrams.items():
+                grams.setdefault(gram, []).append((number, factor))
+        self._terms = {term: tuple(postings) for term, postings in terms.items()}
+        self._grams = {gram: tuple(postings) for gram, postings in grams.items()}
+        self._chars = {char: tuple(postings) for char, postings in chars.items()}
+        # Postings longer than this are skipped when shortlisting (their terms are everywhere).
+        self._cap = max(64, len(features) // 50)
+
+    @classmethod
+    def build(cls, kb: KnowledgeBase) -> "Index":
+        """Load the dictionary, learn the knowledge base's terms, and index every entry."""
+        warm_up()
+        model = TextModel(kb)
+        features = tuple(entry_features(model, entry) for entry in kb.entries)
+        model.finish_build()
+        return cls(kb, model, features)
+
+    def __len__(self) -> int:
+        return len(self._features)
+
+    def terms(self, text: str) -> list[str]:
+        """The canonical terms the index sees in a message (for explaining a match)."""
+        return self._model.terms(self._model.prepare(normalize(text)))
+
+    def _shortlist(self, query: Query) -> list[int]:
+        """Entries sharing the message's terms or bigrams, by a quick partial score.
+
+        Only the postings of the message's terms and bigrams are read, never all entries;
+        postings longer than the cap are skipped once rarer ones have found candidates.
+        """
+        votes: dict[int, float] = {}
+        lists: list[tuple[tuple[tuple[int, float], ...], float]] = []
+        term_share = MESSAGE_SHARE / query.total if query.total else 0.0
+        for term, weight in query.weights.items():
+            postings = self._terms.get(term)
+            if postings:
+                lists.append((postings, weight * term_share))
+            elif term[0] != "?":  # an unknown word: look for entries sharing its characters
+                share = weight * term_share * PARTIAL / len(term)
+                lists += [(self._chars.get(char, ()), share) for char in term]
+        gram_share = BIGRAM_SHARE / query.bigram_total if query.bigram_total else 0.0
+        for gram, weight in query.bigrams.items():
+            lists.append((self._grams.get(gram, ()), weight * gram_share))
+        for postings, weight in sorted(lists, key=lambda item: len(item[0])):
+            if len(postings) > self._cap and votes:
+                break
+            for number, factor in postings:
+                votes[number] = votes.get(number, 0.0) + weight * factor
+        return heapq.nlargest(SHORTLIST, votes, key=votes.__getitem__)
+
+    def _single_clue(self, query: Query, number: int) -> bool:
+        """True when a message with several content terms shares only one with the entry.
+
+        One shared rare word (a place, a product name) is weak evidence that a longer question
+        is the one the entry answers.
+        """
+        content = sum(1 for term in query.weights if term[0] != "?")
+        return content >= 2 and self._features[number].matched_terms(query) <= 1
+
+    def match(self, text: str, limit: int = 3) -> Match:
+        """Rank entries for a message and decide whether to answer, suggest or stay silent."""
+        query = analyse_query(self._model, text)
+        scored = sorted(
+            ((self._features[number].score(query), number) for number in self._shortlist(query)),
+            reverse=True,
+        )
+        candidates = tuple(
+            Candidate(self.kb.entries[number], round(score, 4))
+            for score, number in scored[: max(limit, 0)]
+            if score > 0
+        )
+        best = scored[0][0] if scored else 0.0
+        runner_up = scored[1][0] if len(scored) > 1 else 0.0
+        confidence = confidence_of(best, runner_up)
+        if scored and self._single_clue(query, scored[0][1]):
+            confidence *= SINGLE_CLUE
+        return Match(
+            decision=decide(confidence, query.is_question),
+            candidates=candidates,
+            confidence=round(confidence, 4),
+            is_question=query.is_question,
+            normalized=query.normalized,
+        )
+
+
+def confidence_of(best: float, runner_up: float) -> float:
+    """The best score, discounted when the runner-up is nearly as good."""
+    if best <= 0:
+        return 0.0
+    margin = (best - runner_up) / best
+    return max(0.0, min(1.0, best * (0.75 + 0.5 * min(margin, 0.5))))

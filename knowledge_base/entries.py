@@ -1,0 +1,109 @@
+"""Knowledge-base files: loading several into one base, linting them, and the bundled set."""
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from knowledge_base.excel import export_excel, from_rows, import_excel, to_rows
+from knowledge_base.model import Entry, KbError, KnowledgeBase, LintIssue
+from knowledge_base.normalize import normalize
+from knowledge_base.yaml_source import ParsedFile, dump_yaml, parse_file
+
+__all__ = [
+    "BUNDLED_DIR",
+    "Entry",
+    "KbError",
+    "KnowledgeBase",
+    "LintIssue",
+    "bundled_paths",
+    "dump_yaml",
+    "export_excel",
+    "from_rows",
+    "import_excel",
+    "lint_files",
+    "load_files",
+    "to_rows",
+]
+
+BUNDLED_DIR = Path(__file__).parent / "bundled"
+
+
+def bundled_paths() -> list[Path]:
+    """The knowledge-base files shipped with the bot (sorted; possibly none)."""
+    return sorted(BUNDLED_DIR.glob("*.yaml"))
+
+
+def _duplicate_ids(files: list[ParsedFile]) -> list[LintIssue]:
+    first: dict[str, tuple[str, int]] = {}
+    issues = []
+    for parsed in files:
+        for item in parsed.entries:
+            entry_id = item.entry.id
+            if entry_id in first:
+                where = "{}:{}".format(*first[entry_id])
+                issues.append(
+                    LintIssue(
+                        parsed.path, item.line, f"duplicate id {entry_id!r} (also at {where})"
+                    )
+                )
+            else:
+                first[entry_id] = (parsed.path, item.line)
+    return issues
+
+
+def _colliding_phrasings(files: list[ParsedFile]) -> list[LintIssue]:
+    """Questions or variants that read the same (after normalisation) in two entries."""
+    seen: dict[str, tuple[str, str, int]] = {}
+    issues = []
+    for parsed in files:
+        for item in parsed.entries:
+            for text, line in zip(item.entry.phrasings, item.phrasing_lines, strict=True):
+                key = normalize(text)
+                owner = seen.get(key)
+                if owner is None:
+                    seen[key] = (item.entry.id, parsed.path, line)
+                elif owner[0] != item.entry.id:
+                    issues.append(
+                        LintIssue(
+                            parsed.path,
+                            line,
+                            f"{text!r} of {item.entry.id!r} is the same as a phrasing of "
+                            f"{owner[0]!r} ({owner[1]}:{owner[2]})",
+                        )
+                    )
+    return issues
+
+
+def _shared_synonyms(files: list[ParsedFile]) -> list[LintIssue]:
+    """A term in two synonym groups would make the groups one."""
+    seen: dict[str, tuple[str, int]] = {}
+    issues = []
+    for parsed in files:
+        for group, line in parsed.synonyms:
+            for term in dict.fromkeys(group):
+                if term in seen and seen[term] != (parsed.path, line):
+                    where = "{}:{}".format(*seen[term])
+                    issues.append(
+                        LintIssue(parsed.path, line, f"synonym {term!r} is also in {where}")
+                    )
+                seen.setdefault(term, (parsed.path, line))
+    return issues
+
+
+def lint_files(paths: Iterable[Path | str]) -> list[LintIssue]:
+    """Every problem in these files taken together, ordered by file and line."""
+    files = [parse_file(path) for path in paths]
+    issues = [issue for parsed in files for issue in parsed.issues]
+    issues += _duplicate_ids(files) + _colliding_phrasings(files) + _shared_synonyms(files)
+    order = {parsed.path: index for index, parsed in enumerate(files)}
+    return sorted(issues, key=lambda issue: (order.get(issue.file, 0), issue.line))
+
+
+def load_files(paths: Iterable[Path | str]) -> KnowledgeBase:
+    """Merge the entries and synonyms of several files; KbError on schema errors or duplicates."""
+    files = [parse_file(path) for path in paths]
+    errors = [issue for parsed in files for issue in parsed.issues] + _duplicate_ids(files)
+    if errors:
+        raise KbError("\n".join(str(issue) for issue in errors))
+    entries = tuple(item.entry for parsed in files for item in parsed.entries)
+    groups = dict.fromkeys(group for parsed in files for group, _ in parsed.synonyms)
+    return KnowledgeBase(entries=entries, synonyms=tuple(groups))

@@ -1,0 +1,105 @@
+"""Homophone repair: spans that sound like a knowledge-base term are replaced by that term.
+
+Staff type with pinyin keyboards and voice input, so 与论 stands for 舆论, 陪捐 for 配捐 and
+提e for 提额. A span is repaired only when it shares a character with the term and is not itself
+a known word, so real words are left alone.
+"""
+
+import re
+import unicodedata
+from collections.abc import Callable, Iterable
+from functools import lru_cache
+
+from pypinyin.pinyin_dict import pinyin_dict
+
+_UNIT = re.compile(r"[a-z]+|.", re.DOTALL)
+_NUMERALS = ("ling", "yi", "er", "san", "si", "wu", "liu", "qi", "ba", "jiu")
+_DIGITS = dict(zip("0123456789", _NUMERALS, strict=True))
+_TERM = ""  # the key under which a trie node stores the term that ends there
+
+Trie = dict[str, "Trie | str"]
+
+
+@lru_cache(maxsize=16384)
+def syllable(unit: str) -> str:
+    """Toneless pinyin of a character; digits read as Chinese numerals; ASCII words as is."""
+    if unit in _DIGITS:
+        return _DIGITS[unit]
+    if len(unit) > 1 or unit.isascii():
+        return unit
+    readings = pinyin_dict.get(ord(unit))
+    if not readings:
+        return unit
+    first = readings.split(",")[0]
+    return "".join(c for c in unicodedata.normalize("NFD", first) if not unicodedata.combining(c))
+
+
+def units(text: str) -> list[str]:
+    """Characters of text, with each run of ASCII letters kept as one unit."""
+    return _UNIT.findall(text)
+
+
+class HomophoneFixer:
+    """Replaces sound-alike misspellings of known terms (immutable once built)."""
+
+    def __init__(self, terms: Iterable[str], is_word: Callable[[str], bool]) -> None:
+        self._trie: Trie = {}
+        ambiguous: set[str] = set()
+        for term in terms:
+            pieces = units(term)
+            if len(pieces) < 2 or " " in term:
+                continue
+            node = self._trie
+            for piece in pieces:
+                child = node.setdefault(syllable(piece), {})
+                assert isinstance(child, dict)
+                node = child
+            known = node.get(_TERM)
+            if isinstance(known, str) and known != term:
+                ambiguous.add(" ".join(syllable(piece) for piece in pieces))
+            node[_TERM] = term
+        for sound in ambiguous:  # two terms sound alike: repair neither
+            node = self._trie
+            for part in sound.split(" "):
+                child = node[part]
+                assert isinstance(child, dict)
+                node = child
+            del node[_TERM]
+        self._is_word = is_word
+
+    def _longest(self, sounds: list[str], start: int) -> tuple[int, str] | None:
+        """The longest known term whose sound starts at `start`, as (length, term)."""
+        node = self._trie
+        found = None
+        for index in range(start, len(sounds)):
+            child = node.get(sounds[index])
+            if not isinstance(child, dict):
+                break
+            node = child
+            term = node.get(_TERM)
+            if isinstance(term, str):
+                found = (index - start + 1, term)
+        return found
+
+    def fix(self, text: str) -> str:
+        """Return text with sound-alike spans replaced by the knowledge base's spelling."""
+        pieces = units(text)
+        sounds = [syllable(piece) for piece in pieces]
+        out: list[str] = []
+        i = 0
+        while i < len(pieces):
+            found = self._longest(sounds, i)
+            if found is not None:
+                size, term = found
+                span = "".join(pieces[i : i + size])
+                if span == term or self._repairable(span, term):
+                    out.append(term)
+                    i += size
+                    continue
+            out.append(pieces[i])
+            i += 1
+        return "".join(out)
+
+    def _repairable(self, span: str, term: str) -> bool:
+        """A span may be replaced if it looks like a one-character slip, not a real word."""
+        return not set(span).isdisjoint(term) and not self._is_word(span)

@@ -1,0 +1,61 @@
+"""Telling questions (and requests for help) from statements and chatter, by general cues."""
+
+import re
+from dataclasses import dataclass
+
+_SENTENCE_END = re.compile(r"(?<=[。！？!?；;\n])")
+_QUESTION_MARK = re.compile(r"[?？]")
+# Interrogative words and A-not-A forms, minus their common non-question uses.
+_INTERROGATIVE = re.compile(
+    r"(?<![没不])(?:怎么|怎样|如何|为何|为什么)(?![也都])"
+    r"|(?<!没)什么(?![都也])"
+    r"|谁(?![都也])"
+    r"|哪(?!怕)"
+    r"|多少|多久|多长|多大|多高|多远|是否|能否|可否|有无"
+    r"|(?<![好十这那前后近头最过])几(?![百千万十])"
+    r"|([\u4e00-\u9fff])[不没]\1"
+    r"|是[^,.!?，。！？]{1,15}还是"
+)
+# Sentence-final particles that make a question.
+_FINAL_PARTICLE = re.compile(
+    r"(?:吗|么|(?:可以|能|行|对|好|是|要|会|用)不|(?<![还都也并从暂就])没有?)[啊呀呢哈]*[\s,.!?，。！？]*$"
+)
+_SHORT_NE = re.compile(r"^.{1,6}呢[\s?？]*$")
+# Asking the group for something, or reporting that something cannot be done.
+_REQUEST = re.compile(
+    r"请问|请教|麻烦|想问|问一?下|想了解|想知道|想确认|咨询|求(?:助|推荐|拉|问|解答)|谁能|谁有"
+    r"|[\u4e00-\u9fff]不(?:了|开|进去?|上|到)(?![解来])"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Sentence:
+    """One sentence of a message and whether it asks something."""
+
+    text: str
+    asks: bool
+
+
+def asks(sentence: str) -> bool:
+    """True when one sentence carries a question or help-seeking cue."""
+    stripped = sentence.strip()
+    if not stripped:
+        return False
+    return bool(
+        _QUESTION_MARK.search(stripped)
+        or _INTERROGATIVE.search(stripped)
+        or _FINAL_PARTICLE.search(stripped)
+        or _SHORT_NE.search(stripped)
+        or _REQUEST.search(stripped)
+    )
+
+
+def split_sentences(text: str) -> list[Sentence]:
+    """Split cleaned text into sentences (punctuation kept) and mark the asking ones."""
+    parts = [part for part in _SENTENCE_END.split(text) if part.strip()]
+    return [Sentence(part, asks(part)) for part in parts]
+
+
+def is_question(text: str) -> bool:
+    """True when any sentence of cleaned text asks something."""
+    return any(sentence.asks for sentence in split_sentences(text))

@@ -1,0 +1,76 @@
+"""Word segmentation with a private jieba dictionary that knows the knowledge base's terms."""
+
+from collections.abc import Iterable, Sequence
+
+from knowledge_base.jieba_quiet import new_tokenizer
+from knowledge_base.lexicon import base_weight
+
+# General informativeness (IDF) a synonym's head word needs to stand for the whole group.
+HEAD_WEIGHT = 6.5
+
+
+class Segmenter:
+    """Cuts normalised text into tokens; synonyms come out as their group's canonical token.
+
+    Each instance owns its jieba tokenizer, so building a new one never disturbs another that is
+    serving messages. The dictionary is loaded in the constructor, never on the first message.
+    """
+
+    def __init__(self, terms: Iterable[str], synonyms: Sequence[Sequence[str]]) -> None:
+        self._tokenizer = new_tokenizer()
+        self._canonical: dict[str, str] = {}
+        for group in synonyms:
+            members = [member for member in group if member]
+            for member in members:
+                self._canonical.setdefault(member, members[0])
+                self._add(member)
+        for term in terms:
+            self._add(term)
+        self._heads = self._head_words()
+
+    def _head_words(self) -> dict[str, str]:
+        """Words that end a synonym (负面舆论 -> 舆论) and so stand for its group when alone.
+
+        Chinese compounds put the head last. Only specific heads count (报告 in 结项报告 is too
+        general to mean 结项), and a head shared by two groups stands for neither.
+        """
+        heads: dict[str, str | None] = {}
+        for member, canonical in self._canonical.items():
+            for start in range(1, len(member) - 1):
+                head = member[start:]
+                if head in self._canonical or base_weight(head) < HEAD_WEIGHT:
+                    continue
+                if not self.is_word(head):
+                    continue
+                heads[head] = canonical if heads.get(head, canonical) == canonical else None
+        return {head: canonical for head, canonical in heads.items() if canonical is not None}
+
+    def _add(self, term: str) -> None:
+        if len(term) > 1 and not self.is_word(term):
+            self._tokenizer.add_word(term)
+
+    def is_word(self, text: str) -> bool:
+        """True when the dictionary (general or knowledge-base) holds text as a word."""
+        return self._tokenizer.FREQ.get(text, 0) > 0
+
+    def cut(self, text: str) -> list[str]:
+        """Surface tokens of normalised text, blanks dropped."""
+        return [token for token in self._tokenizer.lcut(text, HMM=False) if not token.isspace()]
+
+    def canonical(self, token: str) -> str:
+        """The canonical member of the token's synonym group (or the token itself)."""
+        return self._canonical.get(token) or self._heads.get(token, token)
+
+    def tokens(self, text: str) -> list[str]:
+        """Canonical tokens of normalised text."""
+        return [self.canonical(token) for token in self.cut(text)]
+
+    def subwords(self, token: str) -> list[str]:
+        """Dictionary words of two or more characters inside a longer token."""
+        found = []
+        for size in range(2, len(token)):
+            for start in range(len(token) - size + 1):
+                piece = token[start : start + size]
+                if self.is_word(piece):
+                    found.append(piece)
+        return found

@@ -1,0 +1,150 @@
+"""Turning text into weighted terms, with the knowledge base's vocabulary and term statistics."""
+
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable
+
+from knowledge_base.lexicon import INTENT_WORDS, base_weight
+from knowledge_base.model import Entry, KnowledgeBase
+from knowledge_base.normalize import clean, normalize, strip_punctuation
+from knowledge_base.phonetic import HomophoneFixer
+from knowledge_base.segment import Segmenter
+
+_QUOTED = re.compile(r"[“\"「『《]([^”\"」』》]{2,12})[”\"」』》]")
+# Weight kept by a term found in every entry, relative to one found in a single entry.
+COMMON_TERM_FLOOR = 0.4
+# Extra weight of a message word that the knowledge base never uses.
+FOREIGN_TERM = 1.5
+
+
+def term_form(text: str) -> str:
+    """How a keyword or synonym is written after normalisation (politeness kept)."""
+    return strip_punctuation(clean(text))
+
+
+def _damped(specific: float) -> float:
+    return COMMON_TERM_FLOOR + (1 - COMMON_TERM_FLOOR) * specific
+
+
+def _specificity(df: int, log_n: float) -> float:
+    """1 for a term of at most one entry, falling towards 0 for a term of every entry."""
+    return 1.0 if df <= 1 else max(0.0, 1.0 - math.log(df) / log_n)
+
+
+class TextModel:
+    """Normalisation, homophone repair, segmentation and term weights for one knowledge base."""
+
+    def __init__(self, kb: KnowledgeBase) -> None:
+        synonyms = [[term_form(term) for term in group] for group in kb.synonyms]
+        terms = set(_kb_terms(kb))
+        self.segmenter = Segmenter(sorted(terms), synonyms)
+        lexicon = set(terms) | {term for group in synonyms for term in group}
+        lexicon |= {word for term in list(lexicon) for word in self.segmenter.subwords(term)}
+        for entry in kb.entries:
+            for text in main_texts(entry):
+                lexicon.update(self.segmenter.cut(text))
+        self.fixer = HomophoneFixer(
+            (term for term in lexicon if base_weight(term) > 0), self.segmenter.is_word
+        )
+        self._kb_texts: dict[str, tuple[list[tuple[str, str]], set[str]]] = {}
+        self._df: Counter[str] = Counter()
+        self._bigram_df: Counter[str] = Counter()
+        for entry in kb.entries:
+            analysed = [
+                self.analyse_kb_text(text)
+                for text in (*main_texts(entry), strip_punctuation(clean(entry.answer)))
+            ]
+            self._df.update({term for tokens, _ in analysed for _, term in tokens})
+            self._bigram_df.update({gram for _, grams in analysed for gram in grams})
+        self._log_n = math.log(max(len(kb.entries), 16) + 1)
+        self._weights = {
+            term: base_weight(term) * _damped(_specificity(df, self._log_n))
+            for term, df in self._df.items()
+        }
+        self._gram_weights = {
+            gram: _damped(_specificity(df, self._log_n)) for gram, df in self._bigram_df.items()
+        }
+
+    def prepare(self, normalized: str) -> str:
+        """Normalised text with sound-alike misspellings of known terms repaired."""
+        return self.fixer.fix(normalized)
+
+    def analyse(self, normalized: str) -> tuple[list[tuple[str, str]], set[str]]:
+        """Content tokens as (surface, canonical term), and the bigrams of content words.
+
+        Function words are dropped; they and clause ends also break the runs of characters
+        that bigrams are taken from.
+        """
+        tokens = []
+        runs = []
+        for surface in self.segmenter.cut(normalized):
+            term = INTENT_WORDS.get(surface) or self.segmenter.canonical(surface)
+            if base_weight(term) > 0:
+                tokens.append((surface, term))
+            runs.append(surface if base_weight(surface) > 0 and term[0] != "?" else " ")
+        text = "".join(runs)
+        grams = {text[i : i + 2] for i in range(len(text) - 1) if _is_cjk_pair(text[i : i + 2])}
+        return tokens, grams
+
+    def analyse_kb_text(self, normalized: str) -> tuple[list[tuple[str, str]], set[str]]:
+        """analyse() for knowledge-base texts, remembered while the index is being built."""
+        found = self._kb_texts.get(normalized)
+        if found is None:
+            found = self._kb_texts[normalized] = self.analyse(normalized)
+        return found
+
+    def finish_build(self) -> None:
+        """Forget the build-time analyses; the model is read-only from now on."""
+        self._kb_texts = {}
+
+    def terms(self, normalized: str) -> list[str]:
+        """Canonical content terms (question words become intent terms such as ?when)."""
+        return [term for _, term in self.analyse(normalized)[0]]
+
+    def weight(self, term: str) -> float:
+        """General informativeness, damped for terms that many entries share.
+
+        A word the knowledge base never uses counts extra: it is what makes a question that the
+        knowledge base does not cover different from one it does.
+        """
+        known = self._weights.get(term)
+        if known is not None:
+            return known
+        return base_weight(term) * (1.0 if term[0] == "?" else FOREIGN_TERM)
+
+    def specificity(self, term: str) -> float:
+        """1 for a term of at most one entry, towards 0 for a term of every entry."""
+        return _specificity(self._df.get(term, 0), self._log_n)
+
+    def distinctive_weight(self, term: str) -> float:
+        """Weight of a term as evidence for one entry rather than its neighbours."""
+        return self.weight(term) * max(self.specificity(term), 0.1)
+
+    def bigram_weight(self, gram: str) -> float:
+        """How specific a bigram is to few entries (unknown bigrams count fully)."""
+        return self._gram_weights.get(gram, 1.0)
+
+
+def _is_cjk_pair(pair: str) -> bool:
+    return " " not in pair and not pair.isascii()
+
+
+def main_texts(entry: Entry) -> list[str]:
+    """The normalised question, variants and keywords of an entry."""
+    return [normalize(text) for text in entry.phrasings] + [term_form(k) for k in entry.keywords]
+
+
+def _kb_terms(kb: KnowledgeBase) -> Iterable[str]:
+    """Terms the segmenter must keep whole: keywords, synonyms and quoted names."""
+    for entry in kb.entries:
+        for keyword in entry.keywords:
+            yield term_form(keyword)
+        for text in (*entry.phrasings, entry.answer):
+            for quoted in _QUOTED.findall(clean(text)):
+                term = strip_punctuation(quoted)
+                if 2 <= len(term) <= 12:
+                    yield term
+    for group in kb.synonyms:
+        for term in group:
+            yield term_form(term)

@@ -1,0 +1,271 @@
+"""FAQ answering and knowledge management as users meet them, over the bundled knowledge."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from bot.app import App, build_app
+from bot.settings import Settings
+from bot.transports.console import ConsoleSession
+from handlers.model import Button, IncomingMessage, MessageKind, ReplyTarget, SendMessage, User
+from storage.models import FaqChange, FaqMiss, FaqVote
+from storage.uow import UnitOfWork
+from tests.conftest import cached_index
+from tests.support.clock import FakeClock
+from tests.support.people import (
+    ADMIN,
+    LIANGSHAN_GROUP,
+    LUZHOU_COORD,
+    LUZHOU_GROUP,
+    STAFF,
+    STRANGER,
+    private,
+)
+from tests.support.talk import reply_to, say
+
+ACCOUNT_QUESTION = "老师们好，请问我们机构还没有腾讯公益账号，要怎么开通？"
+CHATTER = ["收到", "👍", "好的谢谢", "我们项目今天筹到5万了", "今天开会的照片发群里了", "哈哈哈"]
+
+
+async def count(app: App, model: type) -> int:
+    async with UnitOfWork(app.sessions) as uow:
+        return int(await uow.session.scalar(select(func.count()).select_from(model)) or 0)
+
+
+def last_sent(console: ConsoleSession) -> SendMessage:
+    sent = [a for a in console.messenger.performed if isinstance(a, SendMessage)]
+    return sent[-1]
+
+
+async def bind_groups(console: ConsoleSession) -> None:
+    await say(console, ADMIN, LUZHOU_GROUP, "/bind 泸州")
+    await say(console, ADMIN, LIANGSHAN_GROUP, "/bind 凉山")
+    await say(console, LUZHOU_COORD, LUZHOU_GROUP, "大家好")
+    await say(console, ADMIN, private(ADMIN), f"/grant {LUZHOU_COORD.id} 泸州")
+
+
+async def test_private_question_gets_the_answer_with_feedback_buttons(
+    console: ConsoleSession,
+) -> None:
+    answer = await reply_to(console, STAFF, private(STAFF), ACCOUNT_QUESTION)
+    assert "入驻" in answer
+    buttons = [b.text for row in last_sent(console).buttons for b in row]
+    assert buttons == ["👍 有帮助", "👎 没帮助"]
+
+
+async def test_group_question_is_answered_as_a_reply_and_chatter_is_ignored(
+    console: ConsoleSession,
+) -> None:
+    await bind_groups(console)
+    for text in CHATTER:
+        assert await say(console, STAFF, LUZHOU_GROUP, text) == [], text
+    answer = await reply_to(console, STAFF, LUZHOU_GROUP, ACCOUNT_QUESTION)
+    assert "入驻" in answer
+    assert last_sent(console).reply_to_message_id is not None
+
+
+async def test_unknown_question_is_silent_in_group_but_answered_honestly_when_asked(
+    console: ConsoleSession, app: App
+) -> None:
+    question = "今天中午食堂吃什么？"
+    assert await say(console, STAFF, LUZHOU_GROUP, question) == []
+    answer = await reply_to(console, STAFF, LUZHOU_GROUP, f"@shanlin_demo_bot {question}")
+    assert "答不上来" in answer
+    assert await count(app, FaqMiss) == 1
+    listing = await reply_to(console, ADMIN, private(ADMIN), "/faq_misses")
+    assert "食堂" in listing and "1×" in listing
+
+
+async def test_unsure_match_offers_up_to_three_candidates_and_a_tap_answers(
+    console: ConsoleSession,
+) -> None:
+    # a bare topic, said to the bot, is a request to pick the question
+    answer = await reply_to(console, STAFF, private(STAFF), "配捐")
+    assert answer == "您是不是想问："
+    buttons = [b for row in last_sent(console).buttons for b in row]
+    assert 1 <= len(buttons) <= 3 and all(b.data.startswith("faq:show:") for b in buttons)
+    await console.press(STAFF, private(STAFF), buttons[0])
+    chat_id, text = console.messenger.sent[-1]
+    assert chat_id == STAFF.id and buttons[0].text.rstrip("…") in text
+
+
+async def test_same_question_is_not_answered_twice_within_minutes_in_a_group(
+    console: ConsoleSession,
+) -> None:
+    await reply_to(console, STAFF, LUZHOU_GROUP, ACCOUNT_QUESTION)
+    first_answer_id = console.messenger.sent_ids[-1]
+    assert await say(console, STRANGER, LUZHOU_GROUP, "腾讯公益账号怎么开通？") == []
+    pointer = await reply_to(console, STRANGER, LUZHOU_GROUP, "/ask 腾讯公益账号怎么开通")
+    assert "刚回答过" in pointer
+    assert last_sent(console).reply_to_message_id == first_answer_id
+    console.core.clock.advance(minutes=6)  # type: ignore[attr-defined]
+    assert "入驻" in await reply_to(console, STRANGER, LUZHOU_GROUP, "腾讯公益账号怎么开通？")
+
+
+async def test_auto_answer_can_be_turned_off_by_the_regions_coordinator(
+    console: ConsoleSession,
+) -> None:
+    await bind_groups(console)
+    refused = await reply_to(console, STAFF, LUZHOU_GROUP, "/faq_auto 关")
+    assert "⛔" in refused
+    assert "已关闭" in await reply_to(console, LUZHOU_COORD, LUZHOU_GROUP, "/faq_auto 关")
+    assert await say(console, STAFF, LUZHOU_GROUP, ACCOUNT_QUESTION) == []
+    # still answers when addressed: a reply to the bot's message or an @mention
+    mention = await reply_to(
+        console, STAFF, LUZHOU_GROUP, "@shanlin_demo_bot 腾讯公益账号怎么开通"
+    )
+    assert "入驻" in mention
+    assert "已开启" in await reply_to(console, LUZHOU_COORD, LUZHOU_GROUP, "/faq_auto 开")
+
+
+async def test_reply_to_the_bot_counts_as_addressing_it(console: ConsoleSession) -> None:
+    await say(console, LUZHOU_COORD, LUZHOU_GROUP, "/faq_auto")  # the bot speaks once
+    bot_message = console.messenger.sent_ids[-1]
+    await console.core.handle(
+        IncomingMessage(
+            update_id=31337,
+            chat=LUZHOU_GROUP,
+            message_id=4242,
+            date=console.core.clock.now(),
+            sender=STAFF,
+            kind=MessageKind.TEXT,
+            text="那今天中午食堂吃什么",
+            reply_to=ReplyTarget(bot_message, User(700000001, "善邻助手", is_bot=True)),
+        ),
+        console.messenger,
+    )
+    assert "答不上来" in console.messenger.sent[-1][1]
+
+
+async def test_feedback_counts_once_and_thumbs_down_is_kept(
+    console: ConsoleSession, app: App
+) -> None:
+    await reply_to(console, STAFF, private(STAFF), ACCOUNT_QUESTION)
+    up, down = [b for row in last_sent(console).buttons for b in row]
+    await console.press(STAFF, private(STAFF), down)
+    await console.press(STAFF, private(STAFF), down)
+    await console.press(STAFF, private(STAFF), up)
+    assert await count(app, FaqVote) == 1
+    answers = console.messenger.callback_answers
+    assert "改进" in answers[-3] and "已经评价过" in answers[-2] and "已经评价过" in answers[-1]
+    listing = await reply_to(console, ADMIN, private(ADMIN), "/faq_misses")
+    assert "👎" in listing
+
+
+async def test_admin_adds_edits_and_deletes_entries_which_apply_at_once(
+    console: ConsoleSession, app: App
+) -> None:
+    question = "善邻杯摄影比赛的作品怎么提交？"
+    assert "答不上来" in await reply_to(console, STAFF, private(STAFF), question)
+    added = await reply_to(
+        console,
+        ADMIN,
+        private(ADMIN),
+        "/faq_add\n分类：活动\n问题：善邻杯摄影比赛的作品怎么提交？\n答案：发到邮箱，注明机构名称。"
+        "\n问法：摄影比赛作品交到哪里",
+    )
+    assert "已新增" in added
+    number = added.split("#", 1)[1].split("（", 1)[0]
+    assert "发到邮箱" in await reply_to(console, STRANGER, private(STRANGER), question)
+
+    edited = await reply_to(
+        console, ADMIN, private(ADMIN), f"/faq_edit {number}\n答案：交给协调员。"
+    )
+    assert "已修改" in edited
+    assert "交给协调员" in await reply_to(console, LUZHOU_COORD, private(LUZHOU_COORD), question)
+    shown = await reply_to(console, STAFF, private(STAFF), f"/faq_show {number}")
+    assert "交给协调员" in shown and "修改记录" in shown and "总会小王" in shown
+
+    assert "已删除" in await reply_to(console, ADMIN, private(ADMIN), f"/faq_del {number}")
+    assert "答不上来" in await reply_to(console, STAFF, private(STAFF), question + "?")
+    assert await count(app, FaqChange) == 3
+
+
+async def test_staff_cannot_change_the_knowledge_base(console: ConsoleSession, app: App) -> None:
+    refused = await reply_to(console, STAFF, private(STAFF), "/faq_add\n问题：x？\n答案：y")
+    assert "⛔" in refused
+    assert "⛔" in await reply_to(console, STAFF, private(STAFF), "/faq_del 1")
+    assert await count(app, FaqChange) == 0
+
+
+async def test_wrong_faq_syntax_gets_an_example(console: ConsoleSession) -> None:
+    hint = await reply_to(console, ADMIN, private(ADMIN), "/faq_add 只有一句话")
+    assert "问题：" in hint
+    missing = await reply_to(console, ADMIN, private(ADMIN), "/faq_show 99999")
+    assert "/faq_list" in missing
+    assert "用法" in await reply_to(console, STAFF, private(STAFF), "/ask")
+
+
+async def test_region_answer_overrides_in_its_own_groups_only(console: ConsoleSession) -> None:
+    await bind_groups(console)
+    answer = await reply_to(console, STAFF, LUZHOU_GROUP, ACCOUNT_QUESTION)
+    entry = await _entry_number(console, ACCOUNT_QUESTION)
+    refused = await reply_to(
+        console, LUZHOU_COORD, LUZHOU_GROUP, f"/faq_local 凉山 {entry} 找凉山"
+    )
+    assert "⛔" in refused
+    done = await reply_to(
+        console, LUZHOU_COORD, LUZHOU_GROUP, f"/faq_local {entry} 请联系泸州市慈善会王老师"
+    )
+    assert "泸州" in done
+    console.core.clock.advance(minutes=10)  # type: ignore[attr-defined]
+    local = await reply_to(console, STAFF, LUZHOU_GROUP, ACCOUNT_QUESTION)
+    assert "王老师" in local and local != answer
+    provincial = await reply_to(console, STAFF, LIANGSHAN_GROUP, ACCOUNT_QUESTION)
+    assert provincial == answer
+
+
+async def _entry_number(console: ConsoleSession, question: str) -> int:
+    match = console.core.knowledge.match(question)
+    assert match is not None and match.candidates
+    async with UnitOfWork(console.core.sessions) as uow:
+        entry = await uow.faq.entry(match.candidates[0].entry.id)
+        assert entry is not None
+        return entry.id
+
+
+async def test_changes_survive_a_restart_and_bundled_entries_do_not_overwrite_them(
+    console: ConsoleSession, app: App, settings: Settings
+) -> None:
+    entry = await _entry_number(console, ACCOUNT_QUESTION)
+    await say(console, ADMIN, private(ADMIN), f"/faq_edit {entry}\n答案：重启后还在的答案。")
+    restarted = await build_app(settings, FakeClock(), cached_index)
+    try:
+        match = restarted.core.knowledge.match(ACCOUNT_QUESTION)
+        assert match is not None and match.decision == "answer"
+        async with UnitOfWork(restarted.sessions) as uow:
+            row = await uow.faq.entry(match.candidates[0].entry.id)
+            assert row is not None and row.answer == "重启后还在的答案。"
+    finally:
+        await restarted.close()
+
+
+async def test_faq_list_shows_categories_then_entries(console: ConsoleSession) -> None:
+    overview = await reply_to(console, STAFF, private(STAFF), "/faq_list")
+    assert "知识库共" in overview and "（" in overview
+    category = overview.splitlines()[1].lstrip("· ").split("（")[0]
+    listing = await reply_to(console, STAFF, private(STAFF), f"/faq_list {category}")
+    assert listing.count("#") >= 1
+
+
+async def test_private_greeting_gets_a_hint_not_a_wrong_answer(console: ConsoleSession) -> None:
+    answer = await reply_to(console, STAFF, private(STAFF), "你好")
+    assert "/help" in answer
+
+
+async def test_button_of_a_deleted_entry_says_so(console: ConsoleSession) -> None:
+    await console.press(STAFF, private(STAFF), Button("旧问题", "faq:show:99999"))
+    assert "删除" in console.messenger.callback_answers[-1]
+    assert console.messenger.sent == []
+
+
+def test_bundled_knowledge_is_large_enough_and_says_where_rules_change() -> None:
+    from knowledge_base.entries import bundled_paths, load_files
+
+    knowledge = load_files(bundled_paths())
+    assert len(knowledge.entries) >= 60
+    careful = [
+        e for e in knowledge.entries if "以平台最新规则为准" in e.answer or "以当年" in e.answer
+    ]
+    assert len(careful) >= 10
+    assert len(knowledge.synonyms) >= 20

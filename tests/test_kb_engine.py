@@ -1,0 +1,468 @@
+"""The FAQ engine: normalisation, segmentation, matching, decisions, files, Excel, evaluation."""
+
+import dataclasses
+import warnings
+from pathlib import Path
+
+import pytest
+
+from knowledge_base.engine import ANSWER_THRESHOLD, SUGGEST_THRESHOLD, Index, decide
+from knowledge_base.entries import (
+    Entry,
+    KbError,
+    KnowledgeBase,
+    bundled_paths,
+    dump_yaml,
+    export_excel,
+    import_excel,
+    lint_files,
+    load_files,
+)
+from knowledge_base.evaluation import Report, evaluate, load_cases
+from knowledge_base.jieba_quiet import new_tokenizer
+from knowledge_base.normalize import clean, normalize
+from knowledge_base.questions import is_question
+from knowledge_base.segment import Segmenter
+
+REPO = Path(__file__).resolve().parents[1]
+DEV_SET = REPO.parent / "shared" / "kb-eval"
+HOLDOUT = REPO / "tests" / "data" / "kb_holdout"
+
+KB_TEXT = """\
+entries:
+  - id: find-public-partner
+    category: 公募对接
+    question: 我们是非公募机构，怎样找到公募单位支持项目上线？
+    variants:
+      - 非公募组织如何对接公募支持方
+    answer: |
+      需要与具有公募资格的慈善组织合作，总会可以协助对接。
+  - id: open-account
+    category: 平台操作
+    question: 机构怎么开通腾讯公益平台账号？
+    variants:
+      - 腾讯公益机构入驻怎么申请
+    keywords: [入驻, 机构号]
+    answer: |
+      在腾讯公益平台提交入驻申请，准备登记证书等材料。
+  - id: target-raise
+    category: 平台操作
+    question: 项目提前达成筹款目标，怎么申请紧急提额？
+    variants:
+      - 提额需要什么条件
+    answer: |
+      由公募单位在平台申请提高筹款目标，并补充预算。
+  - id: public-opinion
+    category: 舆情与合规
+    question: 项目出现负面舆情应该怎么处理？
+    variants:
+      - 网上有人质疑我们项目怎么办
+    answer: |
+      第一时间截图留存，报告公募单位和总会，不要与网友争论。
+  - id: surplus
+    category: 票据与财务
+    question: 项目善款有结余怎么处理？
+    variants:
+      - 钱没花完怎么办
+    answer: |
+      结余资金按合作协议处理，一般继续用于同一项目。
+synonyms:
+  - [腾讯公益, 鹅厂公益, TX公益]
+  - [非公募机构, 非公募组织, 没有公募资格的机构]
+  - [舆情, 负面舆情, 负面舆论]
+  - [紧急提额, 提额]
+"""
+
+
+@pytest.fixture(scope="module")
+def kb_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("kb") / "kb.yaml"
+    path.write_text(KB_TEXT, encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def index(kb_file: Path) -> Index:
+    return Index.build(load_files([kb_file]))
+
+
+# --- normalisation ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("ＡＢＣ１２３", "abc123"),  # full width to half width, lower case
+        ("社區慈善基金怎麼成立", "社区慈善基金怎么成立"),  # traditional to simplified
+        ("配捐比例?👍🙏", "配捐比例"),  # emoji and punctuation
+        ("@王老师 材料已发您邮箱", "材料已发您邮箱"),  # mention
+        ("看这里 https://example.org/a?b=1 的说明", "看这里 的说明"),  # URL
+        ("[图片]", ""),  # chat placeholder
+        ("老师们好，请问配捐怎么算", "配捐怎么算"),  # greeting and politeness
+        ("各位老师好！麻烦问一下宣传周是哪几天", "宣传周是哪几天"),
+        ("咋个申请扩容", "怎么申请扩容"),  # Sichuan: 咋个 -> 怎么
+        ("啥子时候到账", "什么时候到账"),  # 啥子 -> 什么
+        ("没得公募资格", "没有公募资格"),  # 没得 -> 没有
+        ("剩下的钱咋整", "剩下的钱怎么办"),  # 咋整 -> 怎么办
+        ("晓得了，要得", "知道了 好"),  # 晓得 -> 知道, 要得 -> 好
+        ("票据找哪个开", "票据找谁开"),  # 哪个 -> 谁 after a verb of asking
+        ("这个项目哪个领域", "这个项目哪个领域"),  # ... but not as "which"
+        ("能代收善款么", "能代收善款吗"),  # clause-final 么 -> 吗
+    ],
+)
+def test_normalisation(raw: str, expected: str) -> None:
+    assert normalize(raw) == expected
+
+
+def test_thanks_are_dropped_only_as_a_whole_clause() -> None:
+    assert normalize("谢谢老师！") == ""
+    assert "感谢信" in normalize("感谢信怎么发给捐赠人")
+
+
+# --- segmentation and synonyms ---------------------------------------------------------------
+
+
+def test_segmentation_keeps_knowledge_base_terms_together(index: Index) -> None:
+    plain = Segmenter(terms=[], synonyms=[])
+    assert "非公募机构" not in plain.cut("我们是非公募机构")
+    assert "非公募机构" in index.terms("我们是非公募机构")
+
+
+def test_a_rebuilt_index_does_not_change_another_one(index: Index) -> None:
+    other = Index.build(
+        KnowledgeBase((dataclasses.replace(load_entry(index), keywords=("机构号码簿",)),))
+    )
+    assert "机构号码簿" in other.terms("机构号码簿")
+    assert "机构号码簿" not in index.terms("机构号码簿")
+
+
+def test_tokenizers_share_the_dictionary_load_but_not_added_words() -> None:
+    first, second = new_tokenizer(), new_tokenizer()
+    assert first.FREQ is not second.FREQ and first.FREQ == second.FREQ
+    first.add_word("机构号码簿")
+    assert "机构号码簿" in first.FREQ and "机构号码簿" not in second.FREQ
+
+
+def test_one_shared_rare_word_is_weak_evidence(index: Index) -> None:
+    """A longer question sharing only one term with an entry gets less confidence."""
+    alone = index.match("机构号？")
+    diluted = index.match("机构号附近哪里停车方便？")
+    assert alone.best is not None and alone.best.id == "open-account"
+    assert diluted.confidence < alone.confidence
+    assert diluted.decision != "answer"
+
+
+def load_entry(index: Index) -> Entry:
+    return index.kb.entries[0]
+
+
+def test_synonyms_map_to_one_term(index: Index) -> None:
+    assert index.terms("鹅厂公益") == index.terms("腾讯公益") == index.terms("tx公益")
+    match = index.match("请问鹅厂公益的机构号怎么开通？")
+    assert match.best is not None and match.best.id == "open-account"
+
+
+@pytest.mark.parametrize(
+    ("message", "entry_id"),
+    [
+        ("紧急提e要准备啥材料", "target-raise"),  # a letter for a syllable
+        ("发生与论要怎么处理", "public-opinion"),  # homophone 与论 for 舆论
+        ("非公幕机构怎么找公募单位", "find-public-partner"),  # homophone 幕 for 募
+    ],
+)
+def test_typos_and_homophones_still_match(index: Index, message: str, entry_id: str) -> None:
+    match = index.match(message)
+    assert match.best is not None and match.best.id == entry_id
+    assert match.decision == "answer"
+
+
+# --- questions, statements, chatter ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "配捐比例?",
+        "怎么申请提额",
+        "项目可以改名吗",
+        "能不能用个人账户收款",
+        "一起捐在哪里开",
+        "宣传周是几号开始",
+        "管理费收多少",
+        "有没有模板",
+        "提额流程麻烦发一下",
+        "请问机构号",
+        "配捐是实时到账还是统一结算的",
+        "陪捐规则出来没有",
+    ],
+)
+def test_questions_are_recognised(text: str) -> None:
+    assert is_question(clean(text))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "我们项目今天筹到5万了",
+        "收到",
+        "👍",
+        "好的谢谢",
+        "紧急提额已经弄好了，感谢总会老师连夜帮忙🙏",
+        "好几个同事都来了",
+        "舆情这块今年确实要多注意",
+    ],
+)
+def test_statements_and_chatter_are_not_questions(text: str) -> None:
+    assert not is_question(clean(text))
+
+
+@pytest.mark.parametrize("text", ["收到", "👍", "好的谢谢", "我们项目今天筹到5万了", "[图片]"])
+def test_chatter_and_statements_stay_silent(index: Index, text: str) -> None:
+    match = index.match(text)
+    assert match.decision == "silent"
+    assert not match.is_question
+
+
+def test_a_statement_sharing_words_with_an_entry_is_not_answered(index: Index) -> None:
+    match = index.match("紧急提额已经弄好了，感谢总会老师连夜帮忙")
+    assert match.decision != "answer"
+
+
+def test_an_uncovered_question_stays_silent(index: Index) -> None:
+    match = index.match("春熙路附近哪里停车方便？")
+    assert match.is_question
+    assert match.decision == "silent"
+
+
+def test_match_reports_ranked_candidates_within_limits(index: Index) -> None:
+    match = index.match("项目善款有结余怎么处理？", limit=2)
+    assert len(match.candidates) <= 2
+    assert match.candidates[0].entry.id == "surplus"
+    scores = [candidate.score for candidate in match.candidates]
+    assert scores == sorted(scores, reverse=True)
+    assert 0.0 <= match.confidence <= 1.0
+    assert match.decision == "answer" and match.is_question
+    assert index.match("项目善款有结余怎么处理？", limit=0).candidates == ()
+
+
+def test_decisions_follow_the_thresholds() -> None:
+    assert 0 < SUGGEST_THRESHOLD < ANSWER_THRESHOLD < 1
+    assert decide(ANSWER_THRESHOLD, is_question=True) == "answer"
+    assert decide(ANSWER_THRESHOLD, is_question=False) != "answer"
+    assert decide(SUGGEST_THRESHOLD, is_question=True) == "suggest"
+    assert decide(SUGGEST_THRESHOLD / 2, is_question=True) == "silent"
+
+
+def test_confidence_does_not_depend_on_knowledge_base_size(kb_file: Path) -> None:
+    small = load_files([kb_file])
+    filler = tuple(
+        Entry(
+            id=f"filler-{n}",
+            category="其他",
+            question=f"第{n}号仓库的钥匙放在哪个抽屉里？",
+            variants=(),
+            keywords=(),
+            answer="问行政。",
+            source="test",
+        )
+        for n in range(200)
+    )
+    large = KnowledgeBase(small.entries + filler, small.synonyms)
+    message = "项目善款有结余怎么处理？"
+    confidence_small = Index.build(small).match(message).confidence
+    confidence_large = Index.build(large).match(message).confidence
+    assert confidence_large == pytest.approx(confidence_small, abs=0.1)
+
+
+# --- the development set bar -----------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def dev_report() -> Report:
+    index = Index.build(load_files([DEV_SET / "kb.yaml"]))
+    return evaluate(index, load_cases(DEV_SET / "cases.jsonl"))
+
+
+def test_dev_set_does_not_regress(dev_report: Report) -> None:
+    """The level reached so far, so that a change that makes matching worse fails."""
+    assert dev_report.accuracy >= 0.8
+    assert dev_report.silence >= 0.96
+    assert dev_report.top3 >= 0.94
+
+
+def test_evaluation_counts_each_measure(index: Index, tmp_path: Path) -> None:
+    cases = tmp_path / "cases.jsonl"
+    cases.write_text(
+        '{"q": "项目善款有结余怎么处理？", "expect": "surplus"}\n'
+        '{"q": "机构怎么开通腾讯公益平台账号？", "expect": "surplus"}\n'
+        '{"q": "收到", "expect": null}\n',
+        encoding="utf-8",
+    )
+    report = evaluate(index, load_cases(cases))
+    assert (report.answerable, report.must_not) == (2, 1)
+    assert report.accuracy == 0.5 and report.silence == 1.0
+    assert [miss.q for miss in report.misses] == ["机构怎么开通腾讯公益平台账号？"]
+    assert set(report.categories) == {"票据与财务"}
+
+
+def test_bad_cases_file_names_the_line(tmp_path: Path) -> None:
+    cases = tmp_path / "cases.jsonl"
+    cases.write_text('{"q": "ok", "expect": null}\nnot json\n', encoding="utf-8")
+    with pytest.raises(KbError, match=r"cases.jsonl:2"):
+        load_cases(cases)
+
+
+# --- files: loading, merging, lint -----------------------------------------------------------
+
+
+def test_files_merge_and_duplicate_ids_name_both_files(kb_file: Path, tmp_path: Path) -> None:
+    extra = tmp_path / "extra.yaml"
+    extra.write_text(
+        "entries:\n  - id: other\n    category: 其他\n    question: 别的问题？\n"
+        "    answer: 别的回答。\nsynonyms:\n  - [甲, 乙]\n",
+        encoding="utf-8",
+    )
+    merged = load_files([kb_file, extra])
+    assert [entry.id for entry in merged.entries][-1] == "other"
+    assert ("甲", "乙") in merged.synonyms
+    assert merged.entries[-1].source == f"{extra}:2"
+    clash = tmp_path / "clash.yaml"
+    clash.write_text(
+        "entries:\n  - id: surplus\n    category: 其他\n"
+        "    question: 重复？\n    answer: 重复。\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(KbError) as raised:
+        load_files([kb_file, clash])
+    message = str(raised.value)
+    assert f"{clash}:2" in message and str(kb_file) in message and "surplus" in message
+
+
+LINT_TEXT = """\
+entries:
+  - id: good-one
+    category: 测试
+    question: 配捐规则是怎样的？
+    variants:
+      - 配捐比例是多少
+    answer: 以平台规则为准。
+  - id: Bad_Id
+    category: 测试
+    question: 另一个问题？
+    answer: 回答。
+  - id: empty-answer
+    category: 测试
+    question: 空回答的问题？
+    answer: "  "
+  - id: no-question
+    category: 测试
+    answer: 没有问题字段。
+  - id: good-one
+    category: 测试
+    question: 重复的编号？
+    answer: 回答。
+  - id: colliding
+    category: 测试
+    question: 第三个问题？
+    variants:
+      - 配捐比例是多少？
+    answer: 回答。
+  - id: unknown-key
+    category: 测试
+    question: 未知字段？
+    answer: 回答。
+    priority: high
+"""
+
+
+def test_lint_finds_each_kind_of_issue_with_its_line(tmp_path: Path) -> None:
+    path = tmp_path / "lint.yaml"
+    path.write_text(LINT_TEXT, encoding="utf-8")
+    issues = {(issue.line, issue.message.split(" ")[0]) for issue in lint_files([path])}
+    lines = LINT_TEXT.splitlines()
+
+    def line_of(text: str, occurrence: int = 1) -> int:
+        found = [number for number, line in enumerate(lines, start=1) if text in line]
+        return found[occurrence - 1]
+
+    assert (line_of("id: Bad_Id"), "id") in issues
+    assert (line_of('answer: "  "'), "empty") in issues
+    assert (line_of("id: no-question"), "entry") in issues  # missing 'question'
+    assert (line_of("id: good-one", 2), "duplicate") in issues
+    assert (
+        line_of("- 配捐比例是多少？"),
+        "'配捐比例是多少？'",
+    ) in issues  # collides with good-one
+    assert (line_of("priority: high"), "unknown") in issues
+    assert all(issue.file == str(path) for issue in lint_files([path]))
+
+
+def test_lint_reports_yaml_syntax_errors_with_a_line(tmp_path: Path) -> None:
+    path = tmp_path / "broken.yaml"
+    path.write_text("entries:\n  - id: a\n    question: [unclosed\n", encoding="utf-8")
+    issues = lint_files([path])
+    assert issues and issues[0].line >= 3 and "YAML" in issues[0].message
+
+
+def test_clean_files_have_no_issues(kb_file: Path) -> None:
+    assert lint_files([kb_file]) == []
+
+
+def test_bundled_paths_are_sorted_yaml_files() -> None:
+    paths = bundled_paths()
+    assert paths == sorted(paths)
+    assert all(path.suffix == ".yaml" for path in paths)
+
+
+# --- Excel and YAML round trips --------------------------------------------------------------
+
+
+def _content(kb: KnowledgeBase) -> tuple[object, ...]:
+    entries = tuple(dataclasses.replace(entry, source="") for entry in kb.entries)
+    return entries, kb.synonyms
+
+
+def test_excel_round_trip_is_lossless(kb_file: Path, tmp_path: Path) -> None:
+    kb = load_files([kb_file])
+    tricky = dataclasses.replace(kb.entries[0], answer="=SUM(A1)\n第二行  \n", keywords=("甲",))
+    kb = KnowledgeBase((tricky, *kb.entries[1:]), kb.synonyms)
+    workbook = tmp_path / "kb.xlsx"
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        export_excel(kb, workbook)
+        back = import_excel(workbook)
+    assert _content(back) == _content(kb)
+    assert back.entries[0].source == f"{workbook}:2"
+
+
+def test_yaml_written_from_a_knowledge_base_loads_back_the_same(
+    kb_file: Path, tmp_path: Path
+) -> None:
+    kb = load_files([kb_file])
+    path = tmp_path / "again.yaml"
+    path.write_text(dump_yaml(kb), encoding="utf-8")
+    assert _content(load_files([path])) == _content(kb)
+    assert lint_files([path]) == []
+
+
+def test_excel_import_names_bad_rows(tmp_path: Path) -> None:
+    kb = KnowledgeBase(
+        (
+            Entry("ok", "类", "问题？", (), (), "回答。", "x"),
+            Entry("ok", "类", "问？", (), (), "答", "x"),
+        )
+    )
+    workbook = tmp_path / "dup.xlsx"
+    export_excel(kb, workbook)
+    with pytest.raises(KbError, match=r"dup.xlsx:3: duplicate id 'ok'"):
+        import_excel(workbook)
+
+
+# --- the held-out set (written before tuning; reported, with a loose floor) ------------------
+
+
+def test_holdout_set_is_matched_reasonably() -> None:
+    index = Index.build(load_files([HOLDOUT / "kb.yaml"]))
+    report = evaluate(index, load_cases(HOLDOUT / "cases.jsonl"))
+    assert report.top3 >= 0.9
+    assert report.silence >= 0.9
