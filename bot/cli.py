@@ -110,6 +110,7 @@ def _demo(args: argparse.Namespace) -> int:
 async def _play(settings: Settings, script: list[str] | None) -> None:
     from bot.app import build_app
     from bot.transports.console import ConsoleMessenger, ConsoleSession
+    from handlers.ratelimit import RateLimitedMessenger
 
     app = await build_app(settings)
     messenger = ConsoleMessenger()
@@ -117,7 +118,9 @@ async def _play(settings: Settings, script: list[str] | None) -> None:
     await app.core.start(messenger)
     try:
         if script is not None:
-            await session.play(script, echo=True)
+            # deliver what each line queued (notices…) before the next line, for a clear story
+            sender = app.sender(RateLimitedMessenger(messenger, app.limiter))
+            await session.play(script, echo=True, after_line=sender.drain)
         else:
             print(_DEMO_BANNER)
             async with app.delivering(messenger):  # notices reach the groups as you play

@@ -105,3 +105,13 @@ def test_readme_shows_the_true_transcript_of_the_example(tmp_path: Path) -> None
     assert result.returncode == 0, result.stderr
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert result.stdout.strip() in readme
+
+
+def test_demo_script_delivers_notices_and_counts_confirmations(tmp_path: Path) -> None:
+    result = shanlin("demo", "--script", str(ROOT / "examples" / "notices.txt"), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert out.count("📢 通知 #1") >= 3  # the preview and one copy in each of the two groups
+    assert "送达 2/2 个群" in out
+    assert "已确认收到" in out and "无需重复" in out
+    assert "已确认 1 个群" in out

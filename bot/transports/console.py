@@ -16,7 +16,7 @@ import asyncio
 import itertools
 import sys
 import time
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TextIO
 
@@ -187,7 +187,13 @@ class ConsoleSession:
             self.groups[title] = Chat(-next(self._group_ids), ChatType.GROUP, title)
         return self.groups[title]
 
-    async def play(self, lines: Iterable[str], echo: bool) -> None:
+    async def play(
+        self,
+        lines: Iterable[str],
+        echo: bool,
+        after_line: Callable[[], Awaitable[None]] | None = None,
+    ) -> None:
+        """Play a script; ``after_line`` runs after each line (e.g. to deliver what it queued)."""
         for raw in lines:
             line = raw.rstrip("\n")
             if not line.strip() or line.lstrip().startswith("#"):
@@ -196,6 +202,8 @@ class ConsoleSession:
                 self._print(self._prompt() + line)
             if not await self.line(line):
                 break
+            if after_line is not None:
+                await after_line()
 
     async def interact(self) -> None:
         """Read lines from the terminal until /quit or end of input."""
