@@ -65,8 +65,8 @@ def utf16_length(text: str) -> int:
 
 
 def _local(moment: datetime, zone: tzinfo) -> datetime:
-    """A stored time in the bot's time zone (SQLite hands back naive local times)."""
-    return moment.astimezone(zone) if moment.tzinfo else moment.replace(tzinfo=zone)
+    """A stored (aware) time in the bot's time zone."""
+    return moment.astimezone(zone)
 
 
 def _when(moment: datetime | None, zone: tzinfo) -> str:

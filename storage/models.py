@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -16,8 +16,10 @@ from sqlalchemy import (
     MetaData,
     String,
     Text,
+    TypeDecorator,
     UniqueConstraint,
 )
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from handlers.model import person_label
@@ -29,6 +31,26 @@ NAMING = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Aware datetimes stored in UTC and read back aware on every database (SQLite would
+    otherwise drop the zone and compare wall-clock strings)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the database; use the Clock")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value
 
 
 class Base(DeclarativeBase):
@@ -75,11 +97,11 @@ class Group(Base):
     )
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     bound_by: Mapped[int | None] = mapped_column(BigInteger)
-    bound_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    bound_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     bot_is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
-    privacy_warned_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    joined_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    left_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    privacy_warned_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    joined_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    left_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     previous_chat_id: Mapped[int | None] = mapped_column(BigInteger)
     auto_answer: Mapped[bool] = mapped_column(Boolean, default=True)  # FAQ without being asked
 
@@ -96,7 +118,7 @@ class Person(Base):
     first_name: Mapped[str] = mapped_column(String(255), default="")
     last_name: Mapped[str | None] = mapped_column(String(255))
     username: Mapped[str | None] = mapped_column(String(64), index=True)  # lower case
-    last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    last_seen_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
     @property
     def label(self) -> str:
@@ -113,7 +135,7 @@ class CoordinatorGrant(Base):
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
     region_id: Mapped[int] = mapped_column(ForeignKey("regions.id", ondelete="CASCADE"))
     granted_by: Mapped[int] = mapped_column(BigInteger)
-    granted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    granted_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
     person: Mapped[Person] = relationship(lazy="joined")
     region: Mapped[Region] = relationship(lazy="joined")
@@ -129,7 +151,7 @@ class ProcessedUpdate(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     update_id: Mapped[int] = mapped_column(BigInteger)
     fingerprint: Mapped[str] = mapped_column(String(128))
-    processed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    processed_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
 
 
 # --- FAQ ------------------------------------------------------------------------------------
@@ -151,7 +173,7 @@ class FaqEntry(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     bundled: Mapped[bool] = mapped_column(Boolean, default=False)
     edited: Mapped[bool] = mapped_column(Boolean, default=False)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
     updated_by: Mapped[int | None] = mapped_column(BigInteger)
 
 
@@ -172,7 +194,7 @@ class FaqRegionAnswer(Base):
     entry_id: Mapped[int] = mapped_column(ForeignKey("faq_entries.id", ondelete="CASCADE"))
     region_id: Mapped[int] = mapped_column(ForeignKey("regions.id", ondelete="CASCADE"))
     answer: Mapped[str] = mapped_column(Text)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
     updated_by: Mapped[int] = mapped_column(BigInteger)
 
     region: Mapped[Region] = relationship(lazy="joined")
@@ -192,7 +214,7 @@ class FaqChange(Base):
     before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     changed_by: Mapped[int] = mapped_column(BigInteger)
-    changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    changed_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
 class FaqReply(Base):
@@ -206,7 +228,7 @@ class FaqReply(Base):
     question: Mapped[str] = mapped_column(Text)
     asked_by: Mapped[int | None] = mapped_column(BigInteger)
     message_id: Mapped[int | None] = mapped_column(BigInteger)  # the bot's answer, once sent
-    answered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    answered_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
 
 
 class FaqVote(Base):
@@ -217,7 +239,7 @@ class FaqVote(Base):
     reply_id: Mapped[int] = mapped_column(ForeignKey("faq_replies.id", ondelete="CASCADE"))
     user_id: Mapped[int] = mapped_column(BigInteger)
     helpful: Mapped[bool] = mapped_column(Boolean)
-    voted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    voted_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
 class FaqMiss(Base):
@@ -235,7 +257,7 @@ class FaqMiss(Base):
     )  # set for 👎
     kind: Mapped[str] = mapped_column(String(16))  # unanswered, downvoted
     asked_by: Mapped[int | None] = mapped_column(BigInteger)
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
 
 
 # --- outbox and notices ---------------------------------------------------------------------
@@ -254,14 +276,14 @@ class OutboxMessage(Base):
     chat_id: Mapped[int] = mapped_column(BigInteger)
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)  # the action, see storage/outbox.py
     state: Mapped[str] = mapped_column(String(16), default="pending")
-    due_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    due_at: Mapped[datetime] = mapped_column(UtcDateTime())
     attempts: Mapped[int] = mapped_column(Integer, default=0)  # failed tries (5xx, time-outs)
     lease_owner: Mapped[str | None] = mapped_column(String(64))
-    lease_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    lease_until: Mapped[datetime | None] = mapped_column(UtcDateTime())
     message_id: Mapped[int | None] = mapped_column(BigInteger)  # Telegram's, once sent
     error: Mapped[str | None] = mapped_column(Text)  # plain reason, once failed
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
 
 class Notice(Base):
@@ -277,10 +299,10 @@ class Notice(Base):
     copy_chat_id: Mapped[int | None] = mapped_column(BigInteger)  # an attachment to copy
     copy_message_id: Mapped[int | None] = mapped_column(BigInteger)
     state: Mapped[str] = mapped_column(String(16), default="draft")  # sending, cancelled, deleted
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
-    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    reported_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    nudged_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
+    sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    reported_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    nudged_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     nudges: Mapped[int] = mapped_column(Integer, default=0)
 
 
@@ -308,7 +330,7 @@ class NoticeConfirmation(Base):
     group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"))
     user_id: Mapped[int] = mapped_column(BigInteger)
     name: Mapped[str] = mapped_column(String(255))
-    confirmed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    confirmed_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
 class GroupList(Base):
@@ -320,4 +342,4 @@ class GroupList(Base):
     name: Mapped[str] = mapped_column(String(32), unique=True)
     group_ids: Mapped[list[int]] = mapped_column(JSON)
     updated_by: Mapped[int] = mapped_column(BigInteger)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())

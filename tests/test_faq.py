@@ -175,6 +175,7 @@ async def test_admin_adds_edits_and_deletes_entries_which_apply_at_once(
     assert "交给协调员" in await reply_to(console, LUZHOU_COORD, private(LUZHOU_COORD), question)
     shown = await reply_to(console, STAFF, private(STAFF), f"/faq_show {number}")
     assert "交给协调员" in shown and "修改记录" in shown and "总会小王" in shown
+    assert "2026-06-01 09:00" in shown  # the test clock's time, shown in Asia/Shanghai
 
     assert "已删除" in await reply_to(console, ADMIN, private(ADMIN), f"/faq_del {number}")
     assert "答不上来" in await reply_to(console, STAFF, private(STAFF), question + "?")
