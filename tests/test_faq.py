@@ -83,7 +83,8 @@ async def test_unsure_match_offers_up_to_three_candidates_and_a_tap_answers(
     answer = await reply_to(console, STAFF, private(STAFF), "配捐")
     assert answer == "您是不是想问："
     buttons = [b for row in last_sent(console).buttons for b in row]
-    assert 1 <= len(buttons) <= 3 and all(b.data.startswith("faq:show:") for b in buttons)
+    assert len(buttons) in (1, 2, 3)
+    assert all(b.data.startswith("faq:show:") for b in buttons)
     await console.press(STAFF, private(STAFF), buttons[0])
     chat_id, text = console.messenger.sent[-1]
     assert chat_id == STAFF.id and buttons[0].text.rstrip("…") in text
