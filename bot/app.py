@@ -9,11 +9,14 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.settings import Settings
+from handlers.deadlines import run_reminders
 from handlers.dispatch import Core
 from handlers.faq_knowledge import FaqKnowledge, IndexBuilder, sync_bundled
 from handlers.notices import delivery_settled
@@ -25,6 +28,9 @@ from knowledge_base.entries import bundled_paths, load_files
 from storage.database import create_engine, session_factory, upgrade
 from storage.outbox import wake_on_commit
 from storage.uow import SessionFactory, UnitOfWork
+
+REMINDER_JOB = "deadline-reminders"  # the one scheduler job; a fixed id, never two of it
+REMINDER_EVERY = 20  # seconds
 
 
 @dataclass
@@ -42,6 +48,28 @@ class App:
         """An outbox sender on ``messenger``; features hear when their deliveries settle."""
         return Sender(self.sessions, messenger, self.core.clock, {"notice": delivery_settled})
 
+    async def remind(self) -> None:
+        """The reminder job (it carries no arguments): queue the deadline reminders now due."""
+        await run_reminders(self.sessions, self.core.clock)
+
+    def scheduler(self) -> AsyncIOScheduler:
+        """APScheduler (in-memory, this process only) queuing due deadline reminders at start
+        and every 20 s. The database is the source of truth, so a run that is late or missed
+        is simply made up by the next; none is dropped (no misfire grace limit, coalesced)."""
+        scheduler = AsyncIOScheduler(timezone=self.settings.timezone)
+        scheduler.add_job(
+            self.remind,
+            "interval",
+            seconds=REMINDER_EVERY,
+            id=REMINDER_JOB,
+            next_run_time=datetime.now(UTC),
+            misfire_grace_time=None,
+            coalesce=True,
+            max_instances=1,
+            replace_existing=True,
+        )
+        return scheduler
+
     @asynccontextmanager
     async def delivering(self, messenger: Messenger) -> AsyncIterator[RateLimitedMessenger]:
         """The framework's messenger within the rate budgets, for direct replies; the outbox
@@ -51,9 +79,12 @@ class App:
         wake_on_commit(self.sessions, sender.wake)
         stop = asyncio.Event()
         running = asyncio.create_task(sender.run(stop))
+        scheduler = self.scheduler()
+        scheduler.start()
         try:
             yield limited
         finally:
+            scheduler.shutdown(wait=False)
             stop.set()
             await running
 

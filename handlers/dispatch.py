@@ -11,7 +11,7 @@ from datetime import timedelta
 
 from sqlalchemy.exc import DBAPIError
 
-from handlers import faq, faq_admin, groups, notices, onboarding, roles
+from handlers import deadlines, faq, faq_admin, groups, notices, onboarding, roles
 from handlers.commands import Audience, Command, command_menus, parse_command, refusal, wrong_place
 from handlers.context import Context, CoreConfig
 from handlers.faq_knowledge import FaqKnowledge
@@ -45,6 +45,7 @@ FEATURES: tuple[Feature, ...] = (
     faq.FEATURE,
     faq_admin.FEATURE,
     notices.FEATURE,
+    deadlines.FEATURE,
 )
 
 

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 
 from handlers.commands import Audience, Command, Where, usage_hint
 from handlers.context import Context
@@ -136,7 +137,7 @@ async def list_groups(ctx: Context, message: IncomingMessage, args: str) -> None
     for region in visible:
         groups = by_region.get(region.id, [])
         if groups:
-            lines.append(f"{region.name}（{len(groups)}）：{_titles(groups)}")
+            lines.append(f"{region.name}（{len(groups)}）：{group_titles(groups)}")
         else:
             empty.append(region.name)
     if empty:
@@ -144,14 +145,17 @@ async def list_groups(ctx: Context, message: IncomingMessage, args: str) -> None
     if ctx.actor.is_provincial_admin and not args:
         unbound = by_region.get(None, [])
         if unbound:
-            lines.append(f"未绑定市州：{_titles(unbound)}")
+            lines.append(f"未绑定市州：{group_titles(unbound)}")
         if inactive:
-            lines.append(f"机器人已被移出：{_titles(inactive)}")
+            lines.append(f"机器人已被移出：{group_titles(inactive)}")
     ctx.reply("\n".join(lines))
 
 
-def _titles(groups: list[Group]) -> str:
-    return "、".join(g.title or str(g.chat_id) for g in groups)
+def group_titles(groups: Sequence[Group], limit: int = 20) -> str:
+    """Group names for a message, the first ``limit`` of them."""
+    names = [g.title or str(g.chat_id) for g in groups[:limit]]
+    more = f" 等 {len(groups)} 个群" if len(groups) > limit else ""
+    return "、".join(names) + more
 
 
 async def list_regions(ctx: Context, message: IncomingMessage, args: str) -> None:

@@ -19,6 +19,7 @@ from typing import TypeVar
 from handlers.commands import Audience, Command, Where, usage_hint
 from handlers.context import Actor, Context
 from handlers.features import Feature
+from handlers.groups import group_titles
 from handlers.model import (
     AnswerCallback,
     Button,
@@ -73,12 +74,6 @@ def _when(moment: datetime | None, zone: tzinfo) -> str:
     return _local(moment, zone).strftime("%m月%d日 %H:%M") if moment else "—"
 
 
-def _titles(groups: Sequence[Group], limit: int = 20) -> str:
-    names = [g.title or str(g.chat_id) for g in groups[:limit]]
-    more = f" 等 {len(groups)} 个群" if len(groups) > limit else ""
-    return "、".join(names) + more
-
-
 def _cut(lines: list[str]) -> str:
     """Lines joined, cut to fit one Telegram message."""
     text = ""
@@ -89,7 +84,7 @@ def _cut(lines: list[str]) -> str:
     return text.rstrip("\n")
 
 
-def _pick(names: str, find: Callable[[str], T | None]) -> tuple[list[T], list[str]]:
+def pick_names(names: str, find: Callable[[str], T | None]) -> tuple[list[T], list[str]]:
     """What each of the names (separated by 、 , ; or new lines) finds, once each and in
     order, and the names that find nothing."""
     found: list[T] = []
@@ -113,7 +108,7 @@ class Targets:
     skipped: list[Group]  # the bot was removed from them
 
 
-def _outside(actor: Actor, groups: Sequence[Group]) -> list[str]:
+def regions_outside(actor: Actor, groups: Sequence[Group]) -> list[str]:
     """Names of the regions (or 未绑定) among ``groups`` that ``actor`` may not reach."""
     names = {
         g.region.name if g.region else "未绑定市州的群"
@@ -139,7 +134,7 @@ async def _resolve(ctx: Context, spec: str) -> Targets | str:
         label = f"名单“{saved.name}”"
     else:
         regions = await ctx.uow.regions.all()
-        found, unknown = _pick(spec, lambda name: resolve_region(name, regions))
+        found, unknown = pick_names(spec, lambda name: resolve_region(name, regions))
         if unknown:
             return await unknown_regions_text(ctx, unknown) + f"\n用法：{NOTICE.usage}"
         chosen = [g for g in groups if any(g.region_id == r.id for r in found)]
@@ -147,7 +142,7 @@ async def _resolve(ctx: Context, spec: str) -> Targets | str:
         refused = [r.name for r in found if not actor.may_manage(r.id)]
         if refused:
             return f"⛔ 您不是{'、'.join(refused)}的协调员，只能向{own}的群发通知。"
-    if outside := _outside(actor, chosen):
+    if outside := regions_outside(actor, chosen):
         return f"⛔ {label}里有您无权发送的群（{'、'.join(outside)}）。您只能向{own}的群发通知。"
     active = [g for g in chosen if g.active]
     if not active:
@@ -196,7 +191,7 @@ async def notice(ctx: Context, message: IncomingMessage, args: str) -> None:
     lines = [f"📋 通知预览 #{saved.id}", f"发往：{targets.label}（共 {len(targets.groups)} 个群）"]
     if targets.skipped:
         lines.append(
-            f"跳过机器人已被移出的 {len(targets.skipped)} 个群：{_titles(targets.skipped)}"
+            f"跳过机器人已被移出的 {len(targets.skipped)} 个群：{group_titles(targets.skipped)}"
         )
     if attachment:
         lines.append("附件：先发送您回复的那条消息，再发送下面的通知。")
@@ -244,7 +239,7 @@ def _draft_problem(press: CallbackPress, notice: Notice) -> str | None:
 async def _queue(ctx: Context, notice: Notice) -> str:
     """Queue the deliveries, one per group the bot is still in."""
     groups = [t.group for t in await ctx.uow.notices.targets(notice.id) if t.group.active]
-    if outside := _outside(ctx.actor, groups):
+    if outside := regions_outside(ctx.actor, groups):
         return f"⛔ 您已无权向{'、'.join(outside)}的群发通知，未发送。"
     now = ctx.clock.now()
     if not groups:
@@ -429,7 +424,7 @@ async def nudge(ctx: Context, message: IncomingMessage, args: str) -> None:
         )
     await ctx.uow.outbox.enqueue(reminders, now)
     ctx.reply(
-        f"⏰ 已向 {len(waiting)} 个未确认的群发送提醒：{_titles([s.group for s in waiting])}"
+        f"⏰ 已向 {len(waiting)} 个未确认的群发送提醒：{group_titles([s.group for s in waiting])}"
     )
 
 
@@ -491,7 +486,7 @@ async def group_list(ctx: Context, message: IncomingMessage, args: str) -> None:
         lines = ["📁 已保存的群名单："] if saved else ["还没有保存的群名单。"]
         for item in saved:
             members = [by_id[i] for i in item.group_ids if i in by_id]
-            lines.append(f"{item.name}（{len(members)} 个群）：{_titles(members)}")
+            lines.append(f"{item.name}（{len(members)} 个群）：{group_titles(members)}")
         ctx.reply("\n".join([*lines, f"用法：{GROUP_LIST.usage}"]))
         return
     existing = await ctx.uow.notices.group_list(name)
@@ -508,18 +503,18 @@ async def group_list(ctx: Context, message: IncomingMessage, args: str) -> None:
         ctx.reply(f"{why}{usage_hint(GROUP_LIST)}")
         return
     groups = list(await ctx.uow.groups.all())
-    chosen, unknown = _pick(rest, lambda part: _find_group(groups, part))
+    chosen, unknown = pick_names(rest, lambda part: _find_group(groups, part))
     if unknown:
         ctx.reply(f"找不到这些群：{'、'.join(unknown)}。请写群名（或群名中独有的一部分）或群 ID。")
         return
-    if outside := _outside(ctx.actor, chosen):
+    if outside := regions_outside(ctx.actor, chosen):
         ctx.reply(f"⛔ 名单里有您无权发送的群（{'、'.join(outside)}）。")
         return
     assert ctx.actor.user is not None
     ids = [g.id for g in chosen]
     await ctx.uow.notices.save_group_list(name, ids, ctx.actor.user.id, ctx.clock.now())
     ctx.reply(
-        f"✅ 已保存群名单“{name}”（{len(chosen)} 个群）：{_titles(chosen)}。"
+        f"✅ 已保存群名单“{name}”（{len(chosen)} 个群）：{group_titles(chosen)}。"
         f"发通知：/notice {name} 正文"
     )
 

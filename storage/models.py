@@ -343,3 +343,60 @@ class GroupList(Base):
     group_ids: Mapped[list[int]] = mapped_column(JSON)
     updated_by: Mapped[int] = mapped_column(BigInteger)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+# --- deadlines ------------------------------------------------------------------------------
+
+
+class Deadline(Base):
+    """A deadline a coordinator set (/deadline); its reminders are rows of deadline_reminders."""
+
+    __tablename__ = "deadlines"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    what: Mapped[str] = mapped_column(Text)  # what is due: 项目入场报名截止
+    due_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
+    leads: Mapped[list[int]] = mapped_column(JSON)  # reminder offsets, seconds before due_at
+    targets_label: Mapped[str] = mapped_column(String(255))  # 本群, 全部, 泸州、德阳 …
+    created_by: Mapped[int] = mapped_column(BigInteger, index=True)  # Telegram user id
+    created_by_name: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    cancelled: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class DeadlineTarget(Base):
+    """A group a deadline is for; ``done_at`` once the group pressed 已完成."""
+
+    __tablename__ = "deadline_targets"
+    __table_args__ = (UniqueConstraint("deadline_id", "group_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    deadline_id: Mapped[int] = mapped_column(ForeignKey("deadlines.id", ondelete="CASCADE"))
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"))
+    done_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    done_by: Mapped[int | None] = mapped_column(BigInteger)
+
+    group: Mapped[Group] = relationship(lazy="joined")
+
+
+class DeadlineReminder(Base):
+    """One reminder of one deadline occurrence to one group: pending → enqueued (written to
+    the outbox), or superseded, missed, done, cancelled."""
+
+    __tablename__ = "deadline_reminders"
+    __table_args__ = (
+        UniqueConstraint("deadline_id", "due_at", "group_id", "lead"),
+        Index("ix_deadline_reminders_state_fire_at", "state", "fire_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    deadline_id: Mapped[int] = mapped_column(ForeignKey("deadlines.id", ondelete="CASCADE"))
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"))
+    due_at: Mapped[datetime] = mapped_column(UtcDateTime())  # the occurrence reminded of
+    lead: Mapped[int] = mapped_column(Integer)  # seconds before due_at
+    fire_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    state: Mapped[str] = mapped_column(String(16), default="pending")
+    enqueued_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+    deadline: Mapped[Deadline] = relationship(lazy="joined")
+    group: Mapped[Group] = relationship(lazy="joined")

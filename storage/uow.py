@@ -6,6 +6,7 @@ from types import TracebackType
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from storage.deadlines import Deadlines
 from storage.faq import FaqRepository
 from storage.outbox import Notices, Outbox
 from storage.repositories import Grants, Groups, People, ProcessedUpdates, Regions
@@ -28,6 +29,7 @@ class UnitOfWork:
         self.grants = Grants(self.session)
         self.faq = FaqRepository(self.session)
         self.outbox, self.notices = Outbox(self.session), Notices(self.session)
+        self.deadlines = Deadlines(self.session)
         return self
 
     async def __aexit__(

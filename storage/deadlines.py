@@ -1,0 +1,121 @@
+"""Deadlines, the groups they are for, and their reminder rows (the source of truth for what
+is reminded when; ``handlers/deadlines.py`` writes due reminders into the outbox)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import Deadline, DeadlineReminder, DeadlineTarget, OutboxMessage
+
+PENDING, ENQUEUED, SUPERSEDED, MISSED, DONE, CANCELLED = (
+    "pending",
+    "enqueued",
+    "superseded",
+    "missed",
+    "done",
+    "cancelled",
+)
+
+
+def outbox_prefix(deadline_id: int) -> str:
+    """Every outbox key of a deadline's reminders starts with this."""
+    return f"deadline:{deadline_id}:"
+
+
+class Deadlines:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add(
+        self, deadline: Deadline, group_ids: Iterable[int], reminders: Iterable[DeadlineReminder]
+    ) -> Deadline:
+        self._session.add(deadline)
+        await self._session.flush()
+        self._session.add_all(
+            DeadlineTarget(deadline_id=deadline.id, group_id=g) for g in group_ids
+        )
+        for reminder in reminders:
+            reminder.deadline_id = deadline.id
+            self._session.add(reminder)
+        await self._session.flush()
+        return deadline
+
+    async def get(self, deadline_id: int) -> Deadline | None:
+        return await self._session.get(Deadline, deadline_id)
+
+    async def targets(self, deadline_id: int) -> Sequence[DeadlineTarget]:
+        query = select(DeadlineTarget).where(DeadlineTarget.deadline_id == deadline_id)
+        return (await self._session.scalars(query.order_by(DeadlineTarget.id))).all()
+
+    async def upcoming(self, group_ids: Iterable[int] | None, now: datetime) -> Sequence[Deadline]:
+        """Deadlines still ahead and not cancelled, for any of these groups (None: all)."""
+        query = select(Deadline).where(Deadline.cancelled.is_(False), Deadline.due_at > now)
+        if group_ids is not None:
+            targeted = select(DeadlineTarget.deadline_id).where(
+                DeadlineTarget.group_id.in_(list(group_ids))
+            )
+            query = query.where(Deadline.id.in_(targeted))
+        return (await self._session.scalars(query.order_by(Deadline.due_at, Deadline.id))).all()
+
+    async def cancel(self, deadline: Deadline, now: datetime) -> int:
+        """Cancel a deadline: its pending reminders, and those queued but not yet sent."""
+        deadline.cancelled = True
+        stopped = await self._stop(DeadlineReminder.deadline_id == deadline.id, CANCELLED)
+        await self._session.execute(
+            update(OutboxMessage)
+            .where(
+                OutboxMessage.key.startswith(outbox_prefix(deadline.id)),
+                OutboxMessage.state == "pending",
+            )
+            .values(state="cancelled", finished_at=now)
+        )
+        return stopped
+
+    async def mark_done(
+        self, deadline_id: int, group_id: int, user_id: int, now: datetime
+    ) -> bool | None:
+        """已完成 in a group: True the first time, False if already done, None if the deadline
+        is not for that group. Its remaining reminders there stop."""
+        query = select(DeadlineTarget).where(
+            DeadlineTarget.deadline_id == deadline_id, DeadlineTarget.group_id == group_id
+        )
+        target = await self._session.scalar(query.with_for_update(of=DeadlineTarget))
+        if target is None:
+            return None
+        if target.done_at is not None:
+            return False
+        target.done_at, target.done_by = now, user_id
+        await self._stop(
+            (DeadlineReminder.deadline_id == deadline_id)
+            & (DeadlineReminder.group_id == group_id),
+            DONE,
+        )
+        return True
+
+    async def _stop(self, condition: object, state: str) -> int:
+        result = await self._session.execute(
+            update(DeadlineReminder)
+            .where(condition, DeadlineReminder.state == PENDING)  # type: ignore[arg-type]
+            .values(state=state)
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
+
+    async def claim_due(self, now: datetime, limit: int = 500) -> Sequence[DeadlineReminder]:
+        """Pending reminders whose time has come, locked; on PostgreSQL rows another process
+        is handling are skipped (FOR UPDATE SKIP LOCKED), so each is taken once."""
+        query = (
+            select(DeadlineReminder)
+            .where(DeadlineReminder.state == PENDING, DeadlineReminder.fire_at <= now)
+            .order_by(DeadlineReminder.fire_at, DeadlineReminder.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True, of=DeadlineReminder)
+        )
+        return (await self._session.scalars(query)).unique().all()
+
+    async def reminders(self, deadline_id: int) -> Sequence[DeadlineReminder]:
+        query = select(DeadlineReminder).where(DeadlineReminder.deadline_id == deadline_id)
+        return (await self._session.scalars(query.order_by(DeadlineReminder.id))).all()
