@@ -62,7 +62,7 @@ class Unclear:
     understood: datetime | None = None  # how it was understood, when ambiguous or past
 
 
-EXAMPLES = "例如：6月30日18:00、明天下午三点、下周五、月底、每月5日"
+EXAMPLES = "例如：6月30日18:00、明天下午三点、下周五、月底、八月二日"
 WEEKDAYS = "一二三四五六日"
 _CN = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"〇": 0, "两": 2}
 _WIDE = str.maketrans("０１２３４５６７８９：／．－　", "0123456789:/.- ")
