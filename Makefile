@@ -3,6 +3,9 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
+# Every database test runs on SQLite and on this PostgreSQL (created if missing).
+TEST_DATABASE_URL ?= postgresql+asyncpg://postgres@127.0.0.1:5432/shanlin_test
+export TEST_DATABASE_URL
 
 .PHONY: install demo test lint format run clean
 
@@ -19,6 +22,7 @@ demo: $(STAMP)
 	$(BIN)/shanlin demo
 
 test: $(STAMP)
+	$(BIN)/python .ci/ensure_postgres.py "$(TEST_DATABASE_URL)"
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy

@@ -50,24 +50,13 @@ class CategoryScore:
 
 
 @dataclass(slots=True)
-class Report:
+class Report(CategoryScore):
     """The measures of the kb-eval README, per category, and the misses."""
 
-    answerable: int = 0
-    correct: int = 0
-    in_top3: int = 0
     must_not: int = 0
     kept_silent: int = 0
     categories: dict[str, CategoryScore] = field(default_factory=dict)
     misses: list[Miss] = field(default_factory=list)
-
-    @property
-    def accuracy(self) -> float:
-        return self.correct / self.answerable if self.answerable else 0.0
-
-    @property
-    def top3(self) -> float:
-        return self.in_top3 / self.answerable if self.answerable else 0.0
 
     @property
     def silence(self) -> float:

@@ -40,8 +40,8 @@ async def _fresh_postgres(url: str) -> str:
 async def database_url(request: pytest.FixtureRequest, tmp_path: object) -> str:
     if request.param == "sqlite":
         return f"sqlite+aiosqlite:///{tmp_path}/shanlin-test.sqlite3"
-    if not os.environ.get("TEST_DATABASE_URL"):  # never in CI, see above
-        pytest.skip("PostgreSQL-only test: set TEST_DATABASE_URL to run it")
+    if not os.environ.get("TEST_DATABASE_URL"):  # `make test` always sets it
+        pytest.fail("this test needs PostgreSQL: set TEST_DATABASE_URL (make test does)")
     return await _fresh_postgres(os.environ["TEST_DATABASE_URL"])
 
 

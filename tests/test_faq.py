@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from bot.app import App, build_app
 from bot.settings import Settings
 from bot.transports.console import ConsoleSession
-from handlers.model import Button, IncomingMessage, MessageKind, ReplyTarget, SendMessage, User
+from handlers.model import Button, ReplyTarget, SendMessage, User
 from storage.models import FaqChange, FaqMiss, FaqVote
 from storage.uow import UnitOfWork
 from tests.conftest import cached_index
@@ -122,18 +122,9 @@ async def test_auto_answer_can_be_turned_off_by_the_regions_coordinator(
 async def test_reply_to_the_bot_counts_as_addressing_it(console: ConsoleSession) -> None:
     await say(console, LUZHOU_COORD, LUZHOU_GROUP, "/faq_auto")  # the bot speaks once
     bot_message = console.messenger.sent_ids[-1]
-    await console.core.handle(
-        IncomingMessage(
-            update_id=31337,
-            chat=LUZHOU_GROUP,
-            message_id=4242,
-            date=console.core.clock.now(),
-            sender=STAFF,
-            kind=MessageKind.TEXT,
-            text="那今天中午食堂吃什么",
-            reply_to=ReplyTarget(bot_message, User(700000001, "善邻助手", is_bot=True)),
-        ),
-        console.messenger,
+    bot = User(700000001, "善邻助手", is_bot=True)
+    await console.message(
+        STAFF, LUZHOU_GROUP, "那今天中午食堂吃什么", reply_to=ReplyTarget(bot_message, bot)
     )
     assert "答不上来" in console.messenger.sent[-1][1]
 

@@ -122,21 +122,10 @@ async def test_grant_by_reply_username_and_id_then_revoke(
 
 
 async def test_grant_by_replying_to_a_message(console: ConsoleSession, app: App) -> None:
-    from handlers.model import IncomingMessage, MessageKind, ReplyTarget
+    from handlers.model import ReplyTarget
 
-    await console.core.handle(
-        IncomingMessage(
-            update_id=9001,
-            chat=LUZHOU_GROUP,
-            message_id=77,
-            date=console.core.clock.now(),
-            sender=ADMIN,
-            kind=MessageKind.TEXT,
-            text="/grant 泸州",
-            reply_to=ReplyTarget(76, STAFF, "我是泸州的"),
-        ),
-        console.messenger,
-    )
+    replied = ReplyTarget(76, STAFF, "我是泸州的")
+    await console.message(ADMIN, LUZHOU_GROUP, "/grant 泸州", reply_to=replied)
     chat_id, answer = console.messenger.sent[-1]
     assert chat_id == LUZHOU_GROUP.id and "张社工" in answer and "泸州" in answer
     assert await grant_count(app) == 1

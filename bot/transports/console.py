@@ -36,6 +36,7 @@ from handlers.model import (
     MemberStatus,
     MessageKind,
     Outgoing,
+    ReplyTarget,
     SendDocument,
     SendMessage,
     SendPhoto,
@@ -121,7 +122,9 @@ class ConsoleSession:
 
     # --- driving the core directly (used by the scenario tests too) -------------------------
 
-    async def message(self, user: User, chat: Chat, text: str) -> None:
+    async def message(
+        self, user: User, chat: Chat, text: str, reply_to: ReplyTarget | None = None
+    ) -> None:
         self.messenger.names.setdefault(chat.id, chat.title or f"{PRIVATE}:{user.first_name}")
         await self._deliver(
             IncomingMessage(
@@ -132,6 +135,7 @@ class ConsoleSession:
                 sender=user,
                 kind=MessageKind.TEXT,
                 text=text,
+                reply_to=reply_to,
             )
         )
 
