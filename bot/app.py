@@ -16,12 +16,12 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.settings import Settings
-from handlers.deadlines import run_reminders
 from handlers.dispatch import Core
 from handlers.faq_knowledge import FaqKnowledge, IndexBuilder, sync_bundled
 from handlers.notices import delivery_settled
 from handlers.ports import Clock, Messenger, SystemClock
 from handlers.ratelimit import RateLimitedMessenger, RateLimiter
+from handlers.reminders import run_reminders
 from handlers.sender import Sender
 from knowledge_base.engine import Index
 from knowledge_base.entries import bundled_paths, load_files
@@ -30,7 +30,7 @@ from storage.outbox import wake_on_commit
 from storage.uow import SessionFactory, UnitOfWork
 
 REMINDER_JOB = "deadline-reminders"  # the one scheduler job; a fixed id, never two of it
-REMINDER_EVERY = 20  # seconds
+REMINDER_EVERY = 1  # seconds: a reminder reaches the outbox at most about this late
 
 
 @dataclass
@@ -54,8 +54,9 @@ class App:
 
     def scheduler(self) -> AsyncIOScheduler:
         """APScheduler (in-memory, this process only) queuing due deadline reminders at start
-        and every 20 s. The database is the source of truth, so a run that is late or missed
-        is simply made up by the next; none is dropped (no misfire grace limit, coalesced)."""
+        and every second (one indexed query when nothing is due). The database is the source
+        of truth, so a run that is late or missed is simply made up by the next; none is
+        dropped (no misfire grace limit, coalesced)."""
         scheduler = AsyncIOScheduler(timezone=self.settings.timezone)
         scheduler.add_job(
             self.remind,

@@ -8,6 +8,8 @@ import logging
 
 # Loggers that print full request URLs at INFO (python-telegram-bot's httpx, aiohttp's access).
 _URL_LOGGERS = ("httpx", "httpcore", "aiohttp.access")
+# APScheduler logs every run of the once-a-second reminder job at INFO.
+_CHATTY_LOGGERS = ("apscheduler.executors.default", "apscheduler.scheduler")
 
 
 class RedactingFormatter(logging.Formatter):
@@ -30,5 +32,5 @@ def setup_logging(level: int = logging.INFO, *secrets: str) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    for name in _URL_LOGGERS:
+    for name in (*_URL_LOGGERS, *_CHATTY_LOGGERS):
         logging.getLogger(name).setLevel(logging.WARNING)

@@ -6,6 +6,7 @@ A bad or missing value stops the process with one line naming the variable (exit
 from __future__ import annotations
 
 import re
+from datetime import time
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -34,6 +35,8 @@ class Settings(BaseSettings):
     )
     desk_chat_id: int | None = Field(default=None, alias="DESK_CHAT_ID")
     timezone: str = Field(default="Asia/Shanghai", alias="TIMEZONE")
+    # a deadline written as a date alone (6月30日) means this time of that day
+    end_of_day: time = Field(default=time(18, 0), alias="DEADLINE_END_OF_DAY")
 
     @field_validator("bot_token")
     @classmethod
@@ -73,6 +76,13 @@ class Settings(BaseSettings):
             return frozenset(int(p) for p in parts)
         return value
 
+    @field_validator("end_of_day", mode="before")
+    @classmethod
+    def _clock_time(cls, value: object) -> object:
+        if isinstance(value, str) and not re.fullmatch(r"\s*\d{1,2}:\d{2}\s*", value):
+            raise ValueError("must be a time of day like 18:00")
+        return value
+
     @field_validator("timezone")
     @classmethod
     def _zone(cls, value: str) -> str:
@@ -83,7 +93,9 @@ class Settings(BaseSettings):
         return value
 
     def core_config(self) -> CoreConfig:
-        return CoreConfig(self.provincial_admins, ZoneInfo(self.timezone), self.desk_chat_id)
+        return CoreConfig(
+            self.provincial_admins, ZoneInfo(self.timezone), self.desk_chat_id, self.end_of_day
+        )
 
     def token(self) -> str:
         if self.bot_token is None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import time
 from zoneinfo import ZoneInfo
 
 from handlers.faq_knowledge import FaqKnowledge
@@ -29,6 +30,7 @@ class CoreConfig:
     provincial_admins: frozenset[int]
     timezone: ZoneInfo
     desk_chat_id: int | None = None
+    end_of_day: time = time(18, 0)  # a deadline given as a date alone means this time
 
 
 @dataclass(frozen=True)

@@ -1,85 +1,52 @@
-"""Deadlines and their reminders.
+"""Deadlines as coordinators set and change them, and the groups' 已完成 button.
 
 ``/deadline [目标] 时间 事项 [提前 3天,1天,2小时]`` sets a deadline for this group, or for the
-groups the targets name (全部, regions, a saved list; coordinators only their own regions). Its
-reminder series (default 7 days, 3 days, 1 day and 2 hours before) is written as rows of
-``deadline_reminders``; ``enqueue_due_reminders`` (driven by APScheduler in ``bot/app.py``)
-moves each due one into the outbox once. A group's 已完成 button stops the rest of its series.
-Not done yet: /deadline_edit, recurring deadlines, moving night reminders to 08:00, holidays.
+groups the targets name (全部, regions, a saved list; coordinators only their own regions);
+每周五下午5点 / 每月5日 make it repeat (to an optional end). One more than two years ahead
+waits for its creator's 确认. ``/deadline_edit`` moves it or changes what is due or the lead
+times, and the reminders follow; ``/deadline_cancel`` stops them. Reminder rows are planned
+and queued by ``handlers/reminders.py``; ``/remind_workdays`` keeps a group's reminders off
+non-working days.
 """
 
 from __future__ import annotations
 
-import logging
 import re
-from collections import defaultdict
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
-from handlers.commands import Audience, Command, usage_hint
+from handlers.commands import Audience, Command, Where, usage_hint
 from handlers.context import Context
 from handlers.features import Feature
-from handlers.groups import group_titles
+from handlers.groups import group_titles, switch
 from handlers.model import (
     AnswerCallback,
     Button,
     CallbackPress,
+    EditMessage,
     IncomingMessage,
-    Keyboard,
     SendMessage,
 )
 from handlers.notices import EVERYWHERE, pick_names, regions_outside
-from handlers.ports import Clock
 from handlers.regions import resolve_region
+from handlers.reminders import (
+    DEFAULT_LEADS,
+    lead_text,
+    occurrence_stamp,
+    period,
+    plan,
+    recurrence_data,
+    recurrence_of,
+    recurrence_text,
+)
 from handlers.roles import unknown_regions_text
-from handlers.when import (
-    Deadline as Parsed,
-)
-from handlers.when import (
-    Unclear,
-    format_when,
-    is_far,
-    parse_deadline,
-    reminder_offsets,
-    time_left,
-)
-from storage.deadlines import ENQUEUED, MISSED, SUPERSEDED
-from storage.models import Deadline, DeadlineReminder, Group
-from storage.outbox import Queued
-from storage.uow import SessionFactory, UnitOfWork
+from handlers.when import Deadline as Parsed
+from handlers.when import Unclear, format_when, is_far, parse_deadline, reminder_offsets
+from handlers.when import time_left as left
+from handlers.workdays import calendar_covers
+from storage.models import Deadline, Group
 
-log = logging.getLogger(__name__)
-
-DEFAULT_LEADS = (timedelta(days=7), timedelta(days=3), timedelta(days=1), timedelta(hours=2))
-LATE_AFTER = timedelta(minutes=5)  # a reminder enqueued later than this is marked 延迟提醒
 _LEADS = re.compile(r"\s*提前.*$", re.S)
-
-
-def lead_text(seconds: int) -> str:
-    if seconds % 86400 == 0:
-        return f"{seconds // 86400}天"
-    if seconds % 3600 == 0:
-        return f"{seconds // 3600}小时"
-    return f"{seconds // 60}分钟"
-
-
-def reminder_key(reminder: DeadlineReminder) -> str:
-    due = reminder.due_at.astimezone(UTC).strftime("%Y%m%dT%H%MZ")
-    return (
-        f"deadline:{reminder.deadline_id}:at:{due}:group:{reminder.group_id}:lead:{reminder.lead}"
-    )
-
-
-def done_button(deadline_id: int) -> Keyboard:
-    return ((Button("已完成", f"deadline:done:{deadline_id}"),),)
-
-
-def reminder_text(deadline: Deadline, now: datetime, late: bool) -> str:
-    head = "⏰ 截止提醒（延迟提醒）" if late else "⏰ 截止提醒"
-    return (
-        f"{head} #{deadline.id}\n{deadline.what}\n"
-        f"截止时间：{format_when(deadline.due_at, now)}，{time_left(deadline.due_at, now)}。\n"
-        "本群完成后请点“已完成”，之后不再提醒本群。"
-    )
+_WHAT = re.compile(r"^(?:事项|内容)\s*[:：]?\s*")
 
 
 # --- /deadline ------------------------------------------------------------------------------
@@ -107,11 +74,24 @@ async def _targets(ctx: Context, spec: str) -> tuple[str, list[Group]] | str | N
     return label, [g for g in chosen if g.active]
 
 
-def _leads(args: str) -> tuple[str, list[timedelta] | Unclear]:
+def _leads(args: str) -> tuple[str, list[timedelta] | Unclear | None]:
+    """The text before ``提前 …`` and the lead times it gives (None: not given)."""
     found = _LEADS.search(args)
     if found is None:
-        return args, list(DEFAULT_LEADS)
+        return args, None
     return args[: found.start()].strip(), reminder_offsets(found.group().strip())
+
+
+def _parse(ctx: Context, text: str, now: datetime, command: Command) -> Parsed | None:
+    """The deadline in ``text``, or None after telling the user what was not understood."""
+    parsed = parse_deadline(text, now, ctx.config.end_of_day)
+    if isinstance(parsed, Unclear):
+        understood = (
+            f"\n我的理解是：{format_when(parsed.understood, now)}。" if parsed.understood else ""
+        )
+        ctx.reply(f"⚠️ {parsed.reason}{understood}\n请写明具体时间重新发送。{usage_hint(command)}")
+        return None
+    return parsed
 
 
 async def deadline(ctx: Context, message: IncomingMessage, args: str) -> None:
@@ -144,20 +124,13 @@ async def deadline(ctx: Context, message: IncomingMessage, args: str) -> None:
         ctx.reply(f"提前提醒的时间没看懂：{leads.reason}")
         return
     now = ctx.clock.now()
-    parsed = parse_deadline(text, now)
-    if isinstance(parsed, Unclear):
-        understood = (
-            f"\n我的理解是：{format_when(parsed.understood, now)}。" if parsed.understood else ""
-        )
-        ctx.reply(f"⚠️ {parsed.reason}{understood}\n请写明具体时间重新发送。{usage_hint(DEADLINE)}")
-        return
-    if parsed.recurrence is not None:
-        ctx.reply("暂不支持周期性的截止时间（每周、每月），请写一个具体日期。")
+    parsed = _parse(ctx, text, now, DEADLINE)
+    if parsed is None:
         return
     if not parsed.what.strip():
         ctx.reply(f"请写明截止的是什么事项。{usage_hint(DEADLINE)}")
         return
-    await _create(ctx, parsed, leads, label, groups, now)
+    await _create(ctx, parsed, leads or list(DEFAULT_LEADS), label, groups, now)
 
 
 async def _create(
@@ -165,49 +138,75 @@ async def _create(
     now: datetime,
 ) -> None:  # fmt: skip
     assert ctx.actor.user is not None
-    kept = [lead for lead in leads if parsed.at - lead > now]
-    skipped = [lead for lead in leads if lead not in kept]
+    far = is_far(parsed, now)
     row = Deadline(
         what=parsed.what.strip()[:1000],
         due_at=parsed.at,
-        leads=[int(lead.total_seconds()) for lead in kept],
+        leads=sorted({int(lead.total_seconds()) for lead in leads}, reverse=True),
         targets_label=label[:255],
         created_by=ctx.actor.user.id,
         created_by_name=ctx.actor.user.label[:255],
         created_at=now,
         cancelled=False,
+        confirmed=not far,
+        recurrence=recurrence_data(parsed.recurrence) if parsed.recurrence else None,
     )
-    reminders = [
-        DeadlineReminder(
-            group_id=group.id,
-            due_at=parsed.at,
-            lead=int(lead.total_seconds()),
-            fire_at=parsed.at - lead,
-            state="pending",
+    saved = await ctx.uow.deadlines.add(row, [g.id for g in groups], [])
+    if far:
+        ctx.reply(
+            f"⚠️ 截止时间 {format_when(parsed.at, now)} 在两年以后，请确认无误。\n"
+            f"事项：{saved.what}\n确认后才会设置提醒。",
+            buttons=_confirm_buttons(saved.id),
         )
-        for group in groups
-        for lead in kept
-    ]
-    saved = await ctx.uow.deadlines.add(row, [g.id for g in groups], reminders)
-    lines = [
-        f"✅ 已设置截止 #{saved.id}：{saved.what}",
-        f"截止时间：{format_when(parsed.at, now)}（{time_left(parsed.at, now)}）",
-        f"提醒对象：{label}（{len(groups)} 个群：{group_titles(groups)}）",
-    ]
-    if kept:
-        lines.append("提醒时间：提前 " + "、".join(lead_text(r) for r in row.leads))
-    if skipped:
+        return
+    await ctx.uow.deadlines.add_reminders(plan(saved, groups, now))
+    ctx.reply(_described(saved, groups, now, "✅ 已设置截止"))
+
+
+def _confirm_buttons(deadline_id: int) -> tuple[tuple[Button, ...], ...]:
+    return (
+        (
+            Button("确认设置", f"deadline:confirm:{deadline_id}"),
+            Button("取消", f"deadline:drop:{deadline_id}"),
+        ),
+    )
+
+
+def _described(deadline: Deadline, groups: list[Group], now: datetime, head: str) -> str:
+    """What a deadline now is: its time, groups and reminders (confirmations, edits)."""
+    rec = recurrence_of(deadline)
+    lines = [f"{head} #{deadline.id}：{deadline.what}"]
+    if rec is not None:
+        lines.append(f"周期：{recurrence_text(rec)}")
+    when = "下次截止" if rec else "截止时间"
+    lines.append(f"{when}：{format_when(deadline.due_at, now)}（{left(deadline.due_at, now)}）")
+    titles = group_titles(groups)
+    lines.append(f"提醒对象：{deadline.targets_label}（{len(groups)} 个群：{titles}）")
+    fits = [s for s in deadline.leads if rec is None or timedelta(seconds=s) < period(rec)]
+    ahead = [s for s in fits if deadline.due_at - timedelta(seconds=s) > now]
+    if shown := (fits if rec else ahead):
+        each = "每次" if rec else ""
+        lines.append(f"提醒时间：{each}提前 " + "、".join(lead_text(s) for s in shown))
+    if rec is not None and len(fits) < len(deadline.leads):
+        too_long = [lead_text(s) for s in deadline.leads if s not in fits]
+        lines.append("、".join(too_long) + " 超过一个周期，不提醒。")
+    if short := [s for s in fits if s not in ahead]:
+        scope = "本次" if rec else ""
         lines.append(
-            "距截止已不足 " + "、".join(lead_text(int(s.total_seconds())) for s in skipped)
-            + "，这些提醒跳过。"
-        )  # fmt: skip
-    if is_far(parsed, now):
-        lines.append("⚠️ 截止时间在两年以后，请确认无误；如有误请用 /deadline_cancel 取消。")
-    lines.append(f"取消：/deadline_cancel {saved.id}")
-    ctx.reply("\n".join(lines))
+            f"{scope}距截止已不足 " + "、".join(lead_text(s) for s in short) + "，这些提醒跳过。"
+        )
+    if not ahead:
+        lines.append("⚠️ 距截止太近，不会再发提醒。")
+    lines.append("夜间（22:00–08:00）的提醒改在 08:00 发出。")
+    due_day = deadline.due_at.astimezone(now.tzinfo).date()
+    if any(g.workdays_only for g in groups) and not calendar_covers(due_day):
+        lines.append(f"{due_day.year}年的放假安排尚未公布，暂按周一至周五计算工作日。")
+    number = deadline.id
+    lines.append(f"修改：/deadline_edit {number} 新时间　取消：/deadline_cancel {number}")
+    return "\n".join(lines)
 
 
-# --- /deadlines, /deadline_cancel, 已完成 -----------------------------------------------------
+# --- /deadlines -----------------------------------------------------------------------------
 
 
 async def listing(ctx: Context, message: IncomingMessage, args: str) -> None:
@@ -230,11 +229,33 @@ async def listing(ctx: Context, message: IncomingMessage, args: str) -> None:
         return
     lines = [f"📅 {where}即将到期的截止事项："]
     for item in found[:30]:
+        rec = recurrence_of(item)
+        repeat = f"（{recurrence_text(rec)}）" if rec else ""
         lines.append(
-            f"#{item.id} {format_when(item.due_at, now)}（{time_left(item.due_at, now)}）"
-            f"｜{item.what[:40]}｜{item.targets_label}"
+            f"#{item.id} {format_when(item.due_at, now)}（{left(item.due_at, now)}）"
+            f"｜{item.what[:40]}{repeat}｜{item.targets_label}"
         )
+    if len(found) > 30:
+        lines.append(f"……共 {len(found)} 项，只列出最近的 30 项。")
     ctx.reply("\n".join(lines))
+
+
+# --- /deadline_cancel, /deadline_edit -------------------------------------------------------
+
+
+async def _own(ctx: Context, number: str, verb: str) -> Deadline | None:
+    """The deadline numbered ``number`` if this person may change it, else None (answered)."""
+    found = await ctx.uow.deadlines.get(int(number)) if number.isdigit() else None
+    user = ctx.actor.user
+    if found is None or not found.confirmed:
+        ctx.reply(f"没有编号为 #{number} 的截止事项。发送 /deadlines 查看。")
+    elif not (ctx.actor.is_provincial_admin or (user is not None and user.id == found.created_by)):
+        ctx.reply(f"⛔ 只有截止 #{number} 的设置人或省级管理员可以{verb}它。")
+    elif found.cancelled:
+        ctx.reply(f"截止 #{number} 已经取消了。")
+    else:
+        return found
+    return None
 
 
 async def cancel(ctx: Context, message: IncomingMessage, args: str) -> None:
@@ -243,28 +264,85 @@ async def cancel(ctx: Context, message: IncomingMessage, args: str) -> None:
     if not number.isdigit():
         ctx.reply(usage_hint(DEADLINE_CANCEL))
         return
-    found = await ctx.uow.deadlines.get(int(number))
-    user = ctx.actor.user
-    if found is None:
-        ctx.reply(f"没有编号为 #{number} 的截止事项。发送 /deadlines 查看。")
-    elif not (ctx.actor.is_provincial_admin or (user is not None and user.id == found.created_by)):
-        ctx.reply(f"⛔ 只有截止 #{number} 的设置人或省级管理员可以取消它。")
-    elif found.cancelled:
-        ctx.reply(f"截止 #{number} 已经取消过了。")
-    else:
+    found = await _own(ctx, number, "取消")
+    if found is not None:
         stopped = await ctx.uow.deadlines.cancel(found, ctx.clock.now())
         ctx.reply(f"🗑 已取消截止 #{found.id}（{found.what[:40]}），{stopped} 条提醒不再发送。")
 
 
-async def on_press(ctx: Context, press: CallbackPress, data: str) -> None:
-    """已完成 under a reminder: done for this group; its remaining reminders stop."""
-    action, _, ident = data.partition(":")
-    found = await ctx.uow.deadlines.get(int(ident)) if ident.isdigit() else None
-    if action != "done" or found is None or found.cancelled:
-        ctx.add(AnswerCallback(press.callback_id, "这个截止事项已取消，无需操作。"))
+async def edit(ctx: Context, message: IncomingMessage, args: str) -> None:
+    """/deadline_edit ID 新时间 [新事项] [提前 …] | ID 事项 新内容 | ID 提前 …"""
+    number, _, change = args.strip().lstrip("#").partition(" ")
+    text, leads = _leads(change.strip())
+    if not number.isdigit() or not (text or leads):
+        ctx.reply(usage_hint(DEADLINE_EDIT))
         return
+    if isinstance(leads, Unclear):
+        ctx.reply(f"提前提醒的时间没看懂：{leads.reason}")
+        return
+    found = await _own(ctx, number, "修改")
+    if found is None:
+        return
+    now = ctx.clock.now()
+    moved = False
+    if what := _WHAT.match(text):
+        found.what = text[what.end() :].strip()[:1000] or found.what
+    elif text:
+        parsed = _parse(ctx, text, now, DEADLINE_EDIT)
+        if parsed is None:
+            return
+        moved = parsed.at != found.due_at
+        found.due_at = parsed.at
+        found.recurrence = recurrence_data(parsed.recurrence) if parsed.recurrence else None
+        found.what = parsed.what.strip()[:1000] or found.what
+    if leads:
+        found.leads = sorted({int(lead.total_seconds()) for lead in leads}, reverse=True)
+    targets = [t for t in await ctx.uow.deadlines.targets(found.id) if t.group.active]
+    groups = [t.group for t in targets]
+    await ctx.uow.deadlines.drop_pending(found, now)
+    not_done = [t.group for t in targets if t.done_at is None]
+    await ctx.uow.deadlines.add_reminders(plan(found, not_done, now))
+    ctx.reply(_described(found, groups, now, "✏️ 已修改截止"))
+    if moved:
+        stamp = now.strftime("%Y%m%dT%H%M%S")
+        notice = (
+            f"📅 截止 #{found.id} 的时间有调整：{found.what}\n"
+            f"新的截止时间：{format_when(found.due_at, now)}（{left(found.due_at, now)}）"
+        )
+        await ctx.uow.outbox.enqueue(
+            [
+                (f"deadline:{found.id}:moved:{stamp}:group:{g.id}", SendMessage(g.chat_id, notice))
+                for g in groups
+                if g.chat_id != (ctx.chat.id if ctx.chat else None)
+            ],
+            now,
+        )
+
+
+# --- buttons: 已完成, 确认设置 / 取消 --------------------------------------------------------
+
+
+async def on_press(ctx: Context, press: CallbackPress, data: str) -> None:
+    action, _, rest = data.partition(":")
+    ident, _, stamp = rest.partition(":")
+    found = await ctx.uow.deadlines.get(int(ident)) if ident.isdigit() else None
+    if found is None or found.cancelled:
+        ctx.add(AnswerCallback(press.callback_id, "这个截止事项已取消，无需操作。"))
+    elif action == "done":
+        await _done(ctx, press, found, stamp)
+    elif action in ("confirm", "drop"):
+        await _confirm(ctx, press, found, action == "confirm")
+    else:
+        ctx.add(AnswerCallback(press.callback_id))
+
+
+async def _done(ctx: Context, press: CallbackPress, found: Deadline, stamp: str) -> None:
+    """已完成 under a reminder: done for this group; its remaining reminders stop."""
     if ctx.group is None:
         ctx.add(AnswerCallback(press.callback_id, "请在收到提醒的群里点击。"))
+        return
+    if stamp and stamp != str(occurrence_stamp(found.due_at)):
+        ctx.add(AnswerCallback(press.callback_id, "这一期已经截止了，无需再标记。"))
         return
     first = await ctx.uow.deadlines.mark_done(
         found.id, ctx.group.id, press.user.id, ctx.clock.now()
@@ -275,67 +353,51 @@ async def on_press(ctx: Context, press: CallbackPress, data: str) -> None:
     ctx.add(AnswerCallback(press.callback_id, text))
 
 
-# --- delivery -------------------------------------------------------------------------------
+async def _confirm(ctx: Context, press: CallbackPress, found: Deadline, yes: bool) -> None:
+    """确认设置 / 取消 under the question about a deadline more than two years ahead."""
+    if press.user.id != found.created_by:
+        ctx.add(AnswerCallback(press.callback_id, "只有设置人可以确认。", show_alert=True))
+        return
+    if found.confirmed:
+        ctx.add(AnswerCallback(press.callback_id, "已经确认过了。"))
+        return
+    now = ctx.clock.now()
+    if yes:
+        found.confirmed = True
+        groups = [t.group for t in await ctx.uow.deadlines.targets(found.id) if t.group.active]
+        await ctx.uow.deadlines.add_reminders(plan(found, groups, now))
+        text = _described(found, groups, now, "✅ 已设置截止")
+    else:
+        found.cancelled = True
+        text = f"已放弃设置截止 #{found.id}（{found.what[:40]}）。"
+    ctx.add(AnswerCallback(press.callback_id))
+    if press.chat is not None and press.message_id is not None:
+        ctx.add(EditMessage(press.chat.id, press.message_id, text))
+    else:
+        ctx.send(press.user.id, text)
 
 
-async def enqueue_due_reminders(uow: UnitOfWork, now: datetime) -> int:
-    """Write every due reminder into the outbox, in the caller's transaction with marking it.
-
-    Of several due reminders of one deadline in one group (after downtime) only the last is
-    sent, marked 延迟提醒 when late; one whose deadline has passed is not sent, and each
-    creator gets one summary of what was missed. Returns how many reminders were queued."""
-    due = await uow.deadlines.claim_due(now)
-    latest: dict[tuple[int, int], DeadlineReminder] = {}
-    for reminder in due:
-        slot = (reminder.deadline_id, reminder.group_id)
-        if slot not in latest or reminder.fire_at >= latest[slot].fire_at:
-            latest[slot] = reminder
-    queued: list[tuple[str, Queued]] = []
-    missed: dict[int, list[DeadlineReminder]] = defaultdict(list)
-    for reminder in due:
-        item = reminder.deadline
-        if reminder.due_at <= now:
-            reminder.state = MISSED
-            missed[item.created_by].append(reminder)
-        elif latest[(reminder.deadline_id, reminder.group_id)] is not reminder:
-            reminder.state = SUPERSEDED
-        else:
-            reminder.state, reminder.enqueued_at = ENQUEUED, now
-            late = now - reminder.fire_at > LATE_AFTER
-            text = reminder_text(item, now, late)
-            chat = reminder.group.chat_id
-            queued.append(
-                (reminder_key(reminder), SendMessage(chat, text, None, done_button(item.id)))
-            )
-    for creator, lost in missed.items():
-        queued.append((f"deadline:missed:{creator}:{lost[0].id}", _summary(creator, lost, now)))
-    if queued:
-        await uow.outbox.enqueue(queued, now)
-    return len(due)
+# --- /remind_workdays -----------------------------------------------------------------------
 
 
-def _summary(creator: int, lost: list[DeadlineReminder], now: datetime) -> SendMessage:
-    lines = ["⚠️ 机器人停机期间，以下截止提醒没有发出，且截止时间已过，不再补发："]
-    for reminder in lost[:40]:
-        title = reminder.group.title or str(reminder.group.chat_id)
-        lines.append(
-            f"#{reminder.deadline_id} {reminder.deadline.what[:30]}"
-            f"（截止 {format_when(reminder.due_at, now)}，"
-            f"提前 {lead_text(reminder.lead)}）→ {title}"
+async def workdays(ctx: Context, message: IncomingMessage, args: str) -> None:
+    """/remind_workdays 开|关: keep this group's reminders off weekends and public holidays."""
+    group = ctx.group
+    assert group is not None  # a group command
+    choice = switch(ctx, args, REMIND_WORKDAYS, "“提醒避开节假日”", group.workdays_only)
+    if choice is None:
+        return
+    if not ctx.actor.may_manage(group.region_id):
+        ctx.reply("⛔ 只有本群所属市州的协调员或省级管理员可以修改这个设置。")
+        return
+    group.workdays_only = choice
+    if group.workdays_only:
+        ctx.reply(
+            "✅ 已开启：落在周末和法定节假日的提醒提前到上一个工作日（按国家放假安排，含调休"
+            "上班日）。对之后设置或修改的截止事项生效。"
         )
-    if len(lost) > 40:
-        lines.append(f"……共 {len(lost)} 条。")
-    return SendMessage(creator, "\n".join(lines))
-
-
-async def run_reminders(sessions: SessionFactory, clock: Clock) -> None:
-    """The scheduler's job: one transaction that queues whatever reminders are due."""
-    try:
-        async with UnitOfWork(sessions) as uow:
-            await enqueue_due_reminders(uow, clock.now())
-            await uow.commit()
-    except Exception:
-        log.exception("deadline reminders: run failed; the next run retries")
+    else:
+        ctx.reply("✅ 已关闭：提醒按原定时间发出（夜间的仍改在 08:00）。")
 
 
 DEADLINE = Command(
@@ -343,11 +405,20 @@ DEADLINE = Command(
     "设置截止时间，按时提醒各群",
     "/deadline [目标] 时间 事项 [提前 3天,1天,2小时]，"
     "例如 /deadline 6月30日18:00 项目入场报名截止；"
+    "每周五下午5点 提交周报 到12月底；"
     "私聊中要写目标：/deadline 泸州、德阳 明天下午三点 提交月报 提前 2小时",
     deadline,
     audience=Audience.COORDINATOR,
 )
 DEADLINES = Command("deadlines", "查看即将到期的截止事项", "/deadlines", listing)
+DEADLINE_EDIT = Command(
+    "deadline_edit",
+    "修改截止事项的时间、内容或提前量",
+    "/deadline_edit 编号 新时间 [新事项] [提前 …]，例如 /deadline_edit 3 7月2日18:00；"
+    "/deadline_edit 3 事项 提交项目执行报告；/deadline_edit 3 提前 1天,2小时",
+    edit,
+    audience=Audience.COORDINATOR,
+)
 DEADLINE_CANCEL = Command(
     "deadline_cancel",
     "取消截止事项及其提醒",
@@ -355,8 +426,15 @@ DEADLINE_CANCEL = Command(
     cancel,
     audience=Audience.COORDINATOR,
 )
+REMIND_WORKDAYS = Command(
+    "remind_workdays",
+    "本群的提醒是否避开周末和节假日",
+    "/remind_workdays 开 或 /remind_workdays 关",
+    workdays,
+    where=Where.GROUP,
+)
 FEATURE = Feature(
     "deadlines",
-    commands=(DEADLINE, DEADLINES, DEADLINE_CANCEL),
+    commands=(DEADLINE, DEADLINES, DEADLINE_EDIT, DEADLINE_CANCEL, REMIND_WORKDAYS),
     callbacks={"deadline": on_press},
 )

@@ -11,6 +11,7 @@ from datetime import timedelta
 from handlers.commands import Audience, Command, Where, usage_hint
 from handlers.context import Context
 from handlers.features import Feature
+from handlers.groups import switch
 from handlers.model import AnswerCallback, Button, CallbackPress, IncomingMessage, Keyboard
 from knowledge_base.engine import SUGGEST_THRESHOLD
 from storage.models import FaqEntry
@@ -216,13 +217,8 @@ async def auto_answer(ctx: Context, message: IncomingMessage, args: str) -> None
     """/faq_auto 开|关: whether the bot answers questions in this group on its own."""
     group = ctx.group
     assert group is not None
-    choice = args.strip().lower()
-    if not choice:
-        state = "开启" if group.auto_answer else "关闭"
-        ctx.reply(f"本群自动答疑目前已{state}。{usage_hint(AUTO)}")
-        return
-    if choice not in ("开", "开启", "on", "关", "关闭", "off"):
-        ctx.reply(usage_hint(AUTO))
+    choice = switch(ctx, args, AUTO, "自动答疑", group.auto_answer)
+    if choice is None:
         return
     if group.region_id is None and not ctx.actor.is_provincial_admin:
         ctx.reply("本群还没有绑定市州，只有省级管理员可以设置。")
@@ -230,7 +226,7 @@ async def auto_answer(ctx: Context, message: IncomingMessage, args: str) -> None
     if not ctx.actor.may_manage(group.region_id):
         ctx.reply("⛔ 只有本市州协调员或省级管理员可以设置本群的自动答疑。")
         return
-    group.auto_answer = choice in ("开", "开启", "on")
+    group.auto_answer = choice
     if group.auto_answer:
         ctx.reply("✅ 已开启自动答疑：群里有人提问、我又有把握时，会直接回复。")
     else:

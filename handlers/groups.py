@@ -158,6 +158,21 @@ def group_titles(groups: Sequence[Group], limit: int = 20) -> str:
     return "、".join(names) + more
 
 
+def switch(ctx: Context, args: str, command: Command, setting: str, current: bool) -> bool | None:
+    """A group setting's ``开|关`` argument: the value asked for, or None once answered (the
+    current state when no argument is given, the usage on anything else)."""
+    choice = args.strip().lower()
+    if not choice:
+        ctx.reply(f"本群{setting}目前{'开启' if current else '关闭'}。{usage_hint(command)}")
+        return None
+    if choice in ("开", "开启", "on"):
+        return True
+    if choice in ("关", "关闭", "off"):
+        return False
+    ctx.reply(usage_hint(command))
+    return None
+
+
 async def list_regions(ctx: Context, message: IncomingMessage, args: str) -> None:
     """/regions: the 21 region names that /bind understands."""
     regions = await ctx.uow.regions.all()

@@ -25,6 +25,16 @@ How phrases are understood:
   the text (到12月底, 至2025年12月, 截止到2025年12月31日; inclusive). ``at`` is the first
   occurrence after now; 每月31日 falls on the last day of shorter months. 每天 without a time
   yields to a date elsewhere in the text (6月30日前完成每日一报 is one deadline).
+* Holidays (China's official arrangement, ``handlers.workdays``): 元旦, 春节 / 过年, 清明,
+  五一 / 劳动节, 端午, 中秋, 国庆 / 十一 (only as 十一前 / 十一后 / 十一假期: 十一月, 十一号
+  and 十一点 are numbers). 国庆前 / 国庆之前 / 国庆放假前 is the last workday before its days
+  off (a 调休 Saturday counts); 国庆后 / 国庆收假后 / 国庆节后第一天上班 the first workday
+  after them; the bare name (国庆节; weak, as 张国庆 is a person) the first day off under that
+  name (中秋节 2025 is 10月6日, inside the 国庆 days off). 年前 / 年后 mean 春节前 / 春节后;
+  节前 / 节后 the next holiday of any kind. Without a year, 前 and 后 take the first such
+  workday whose time is still ahead, the bare name the first holiday not over yet;
+  2026年国庆前 takes that year's. A time after the phrase applies (国庆前下午3点). A year whose
+  arrangement is not published (2027 in chinese_calendar 1.11) gives ``Unclear``: no guess.
 * More than two years ahead is still a ``Deadline``; ``is_far`` tells the caller to confirm.
 """
 
@@ -37,6 +47,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Literal
+
+from handlers.workdays import (
+    HolidayPeriod,
+    calendar_covers,
+    holiday_periods,
+    next_workday,
+    previous_workday,
+)
 
 
 @dataclass(frozen=True)
@@ -127,7 +145,7 @@ def _month(today: date, months: int, day: int) -> date:
 class _Day:
     day: date
     period: str | None = None  # implied by 今晚 / 明早
-    roll: Callable[[date], date] | None = None  # where to go when that moment has passed
+    roll: Callable[[date], date | Unclear] | None = None  # where to go when that moment passed
     ask: str | None = None  # ask back even though understood
 
 
@@ -230,6 +248,70 @@ def _month_numbered(m: re.Match[str], now: datetime) -> Resolved:
     return _Day(month.replace(day=day), roll=roll)
 
 
+_HOLIDAY_NAMES = {
+    "元旦": "New Year's Day",
+    "春节": "Spring Festival",
+    "过年": "Spring Festival",
+    "年": "Spring Festival",
+    "清明": "Tomb-sweeping Day",
+    "五一劳动节": "Labour Day",
+    "五一": "Labour Day",
+    "劳动节": "Labour Day",
+    "端午": "Dragon Boat Festival",
+    "中秋": "Mid-autumn Festival",
+    "十一国庆": "National Day",
+    "国庆": "National Day",
+    "十一": "National Day",
+}
+_HOLIDAY_CN = {
+    "New Year's Day": "元旦",
+    "Spring Festival": "春节",
+    "Tomb-sweeping Day": "清明节",
+    "Labour Day": "劳动节",
+    "Dragon Boat Festival": "端午节",
+    "Mid-autumn Festival": "中秋节",
+    "National Day": "国庆节",
+}
+
+
+def _holiday_day(period: HolidayPeriod, kind: str) -> date:
+    """pre: the last workday before the days off; post: the first one after; on: the first day."""
+    if kind == "pre":
+        return previous_workday(period.first)
+    return next_workday(period.last) if kind == "post" else period.first
+
+
+def _no_arrangement(year: int, name: str | None) -> Unclear:
+    holiday = _HOLIDAY_CN.get(name or "", "")
+    if calendar_covers(date(year, 1, 1)):
+        return Unclear(f"{year}年没有{holiday}假期，请写具体日期。")
+    return Unclear(f"{year}年{holiday}的放假安排尚未公布，请写具体日期。")
+
+
+def _holiday(m: re.Match[str], now: datetime) -> Resolved:
+    """国庆前, 国庆节后, 节后第一天上班, 年前, 2026年春节, 国庆节: the official arrangement."""
+    groups = m.groupdict()
+    word = groups.get("hol") or groups.get("nian")
+    name = _HOLIDAY_NAMES[word] if word else None
+    kind = "pre" if groups.get("pre") else "post" if groups.get("post") else "on"
+    periods = holiday_periods(name)
+    days = [(p.last, _holiday_day(p, kind)) for p in periods]
+    if (year := _num(groups.get("y"))) is not None:
+        picked = [day for last, day in days if last.year == year]
+        return _Day(picked[0]) if picked else _no_arrangement(year, name)
+    today = now.date()
+    # on: the first holiday not over yet; pre / post: the first such workday from today on
+    ahead = sorted({day for last, day in days if (last if kind == "on" else day) >= today})
+    unpublished = _no_arrangement(max(now.year, periods[-1].last.year + 1), name)
+    if not ahead:
+        return unpublished
+
+    def roll(day: date) -> date | Unclear:
+        return next((d for d in ahead if d > day), unpublished)
+
+    return _Day(ahead[0], roll=None if kind == "on" else roll)
+
+
 _REL = r"(?P<rel>下下个?|下个?|上个?|本|这个?)"
 _YEAR = r"(?:(?P<y>\d{4}|[零〇一二三四五六七八九]{4})\s*年\s*)"
 _CN_YMD = rf"{_YEAR}?(?P<m>{NUM})\s*月\s*(?P<d>{NUM})\s*[日号]?"
@@ -238,6 +320,21 @@ _SLASH = r"(?<![\d/.])(?P<y>)(?P<m>\d{1,2})[/.](?P<d>\d{1,2})(?![\d/.%]|\s*[万�
 _DAYS = r"大后天|后天|明天|明日|明儿|今天|今日|今儿|今晚|今早|明晚|明早|今夜|明夜"
 _UNIT = r"(?P<unit>天|日|周|星期|礼拜|月|小时|钟头|分钟)"
 _COUNT = rf"(?P<n>{NUM})\s*个?\s*{_UNIT}(?:之?后|以后|之?内|以内)"
+_HOLIDAY_GUARD = r"(?<![\d零〇一二两三四五六七八九十百第周期拜])"  # not 三十一, 周五一起
+# 年前 / 节后 only at the start or after one of these
+_OPENING = r"(?<![^\s，,。；;：:、（(在于请到是要])"
+_HOLIDAY_WORD = "五一劳动节|五一|劳动节|元旦|春节|过年|清明|端午|中秋|十一国庆|国庆"
+_HOLIDAY = (
+    rf"(?:{_YEAR}?{_HOLIDAY_GUARD}(?P<hol>{_HOLIDAY_WORD}|十一)节?"
+    rf"|{_OPENING}(?P<nian>年)|{_OPENING}过?节(?:假日)?)"
+    r"(?:(?P<pre>(?:假期|长假|放假|假)?(?:之前|以前|前))"
+    r"|(?P<post>(?:假期|长假|假)?(?:结束|收假|过)?(?:之后|以后|后)"
+    r"(?:第一天上班|上班第一天|第一个工作日|上班)?))"
+)
+_HOLIDAY_BARE = (  # 十一 alone is a number: only 十一假期 / 十一长假 / 十一黄金周
+    rf"{_YEAR}?{_HOLIDAY_GUARD}(?P<hol>{_HOLIDAY_WORD}|十一(?=假期|小?长假|黄金周))节?"
+    r"(?:假期|小?长假|黄金周)?"
+)
 _FAMILIES: list[tuple[re.Pattern[str], Callable[[re.Match[str], datetime], Resolved], bool]] = [
     (re.compile(pattern), resolver, weak)  # weak: used only when no other family matches
     for pattern, resolver, weak in [
@@ -250,6 +347,8 @@ _FAMILIES: list[tuple[re.Pattern[str], Callable[[re.Match[str], datetime], Resol
         (rf"{_YEAR}?(?P<mo>{NUM})\s*月(?P<e>底|末|初)", _month_edge, False),
         (rf"{_REL}?月(?P<e>底|末|初)", _month_edge, False),
         (r"(?P<ye>年底|年末)", _month_edge, False),
+        (_HOLIDAY, _holiday, False),
+        (_HOLIDAY_BARE, _holiday, True),  # weak: 国庆 may be a name (张国庆)
         (rf"{_REL}月(?P<d>{NUM})\s*[日号]", _month_numbered, False),
         (
             rf"(?<![月\d零〇一二两三四五六七八九十/.-])(?P<d>{NUM})\s*[日号]",
@@ -368,7 +467,10 @@ def _dated_deadline(
             date_only = day.period is None
         at = _at(day.day, t, now, extra)
         if at <= now and day.roll:
-            at = _at(day.roll(day.day), t, now, extra)
+            rolled = day.roll(day.day)
+            if isinstance(rolled, Unclear):
+                return rolled
+            at = _at(rolled, t, now, extra)
         if day.ask:
             return Unclear(f"{day.ask}（理解为{format_when(at, now)}）", at)
     phrase = text[start:end].strip()

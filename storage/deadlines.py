@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Deadline, DeadlineReminder, DeadlineTarget, OutboxMessage
@@ -44,6 +44,49 @@ class Deadlines:
         await self._session.flush()
         return deadline
 
+    async def add_reminders(self, reminders: Iterable[DeadlineReminder]) -> int:
+        """Add reminder rows, except those already there (same deadline, occurrence, group
+        and lead: sent or settled before, they are not planned again)."""
+        added = 0
+        for reminder in reminders:
+            query = select(DeadlineReminder.id).where(
+                DeadlineReminder.deadline_id == reminder.deadline_id,
+                DeadlineReminder.due_at == reminder.due_at,
+                DeadlineReminder.group_id == reminder.group_id,
+                DeadlineReminder.lead == reminder.lead,
+            )
+            if await self._session.scalar(query) is None:
+                self._session.add(reminder)
+                added += 1
+        await self._session.flush()
+        return added
+
+    async def drop_pending(self, deadline: Deadline, now: datetime) -> None:
+        """Forget a deadline's reminders not yet sent (before planning them anew), including
+        those queued in the outbox but not yet delivered."""
+        await self._session.execute(
+            delete(DeadlineReminder).where(
+                DeadlineReminder.deadline_id == deadline.id, DeadlineReminder.state == PENDING
+            )
+        )
+        await self._cancel_queued(deadline, now)
+
+    async def repeating_passed(self, now: datetime) -> Sequence[Deadline]:
+        """Repeating deadlines whose current occurrence is over, locked (skipping those
+        another process is advancing)."""
+        query = (
+            select(Deadline)
+            .where(
+                Deadline.recurrence.is_not(None),
+                Deadline.cancelled.is_(False),
+                Deadline.confirmed.is_(True),
+                Deadline.due_at <= now,
+            )
+            .order_by(Deadline.id)
+            .with_for_update(skip_locked=True)
+        )
+        return (await self._session.scalars(query)).all()
+
     async def get(self, deadline_id: int) -> Deadline | None:
         return await self._session.get(Deadline, deadline_id)
 
@@ -53,7 +96,9 @@ class Deadlines:
 
     async def upcoming(self, group_ids: Iterable[int] | None, now: datetime) -> Sequence[Deadline]:
         """Deadlines still ahead and not cancelled, for any of these groups (None: all)."""
-        query = select(Deadline).where(Deadline.cancelled.is_(False), Deadline.due_at > now)
+        query = select(Deadline).where(
+            Deadline.cancelled.is_(False), Deadline.confirmed.is_(True), Deadline.due_at > now
+        )
         if group_ids is not None:
             targeted = select(DeadlineTarget.deadline_id).where(
                 DeadlineTarget.group_id.in_(list(group_ids))
@@ -65,6 +110,10 @@ class Deadlines:
         """Cancel a deadline: its pending reminders, and those queued but not yet sent."""
         deadline.cancelled = True
         stopped = await self._stop(DeadlineReminder.deadline_id == deadline.id, CANCELLED)
+        await self._cancel_queued(deadline, now)
+        return stopped
+
+    async def _cancel_queued(self, deadline: Deadline, now: datetime) -> None:
         await self._session.execute(
             update(OutboxMessage)
             .where(
@@ -73,7 +122,6 @@ class Deadlines:
             )
             .values(state="cancelled", finished_at=now)
         )
-        return stopped
 
     async def mark_done(
         self, deadline_id: int, group_id: int, user_id: int, now: datetime

@@ -104,6 +104,7 @@ class Group(Base):
     left_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     previous_chat_id: Mapped[int | None] = mapped_column(BigInteger)
     auto_answer: Mapped[bool] = mapped_column(Boolean, default=True)  # FAQ without being asked
+    workdays_only: Mapped[bool] = mapped_column(Boolean, default=False)  # reminders off holidays
 
     region: Mapped[Region | None] = relationship(lazy="joined")
 
@@ -362,10 +363,16 @@ class Deadline(Base):
     created_by_name: Mapped[str] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     cancelled: Mapped[bool] = mapped_column(Boolean, default=False)
+    # False while a far-off deadline awaits its creator's 确认 (no reminders exist yet)
+    confirmed: Mapped[bool] = mapped_column(Boolean, default=True)
+    # a repeating deadline: {"kind", "day", "at": "HH:MM", "until": "YYYY-MM-DD" | None};
+    # due_at is then its current occurrence
+    recurrence: Mapped[dict[str, object] | None] = mapped_column(JSON)
 
 
 class DeadlineTarget(Base):
-    """A group a deadline is for; ``done_at`` once the group pressed 已完成."""
+    """A group a deadline is for; ``done_at`` once the group pressed 已完成 (for a repeating
+    deadline: for its current occurrence)."""
 
     __tablename__ = "deadline_targets"
     __table_args__ = (UniqueConstraint("deadline_id", "group_id"),)

@@ -4,17 +4,34 @@ delivered by the outbox sender, 已完成, cancel, downtime, exactly once, refus
 
 from __future__ import annotations
 
+import asyncio
+import io
+import signal
+from collections import Counter
+from datetime import datetime, time, timedelta
+
 import pytest
 from sqlalchemy import func, select
 
-from bot.app import App
-from bot.transports.console import ConsoleSession
-from handlers.deadlines import enqueue_due_reminders, run_reminders
+from bot.app import App, build_app
+from bot.settings import Settings
+from bot.transports.console import ConsoleMessenger, ConsoleSession
 from handlers.model import Button, Chat
+from handlers.reminders import enqueue_due_reminders, run_reminders
+from storage.database import create_engine, session_factory
 from storage.models import Deadline, DeadlineReminder
-from storage.uow import UnitOfWork
-from tests.support.broadcast import add_groups, deliver, outbox
-from tests.support.clock import FakeClock
+from storage.uow import SessionFactory, UnitOfWork
+from tests.conftest import ONLY_POSTGRES, TOKEN, cached_index
+from tests.support.broadcast import (
+    add_groups,
+    deliver,
+    notice_id,
+    outbox,
+    seed_database,
+    start_bot_process,
+)
+from tests.support.clock import SHANGHAI, FakeClock
+from tests.support.fake_bot_api import FakeBotAPI
 from tests.support.people import ADMIN, LUZHOU_COORD, STAFF, private
 from tests.support.talk import reply_to, say
 
@@ -190,3 +207,195 @@ async def test_leads_longer_than_the_time_left_are_skipped_and_said_so(
     custom = await reply_to(console, ADMIN, groups[0], f"{SET} 提前 3天,1天,2小时")
     assert "提前 3天、1天、2小时" in custom
     assert await count(app, DeadlineReminder) == 2 + 3
+
+
+async def fired_at(app: App) -> list[tuple[str, int]]:
+    """(local fire time, lead in hours) of every reminder row, in order."""
+    async with UnitOfWork(app.sessions) as uow:
+        rows = await uow.session.scalars(select(DeadlineReminder).order_by(DeadlineReminder.id))
+        return [
+            (r.fire_at.astimezone(SHANGHAI).strftime("%m-%d %H:%M"), r.lead // 3600) for r in rows
+        ]
+
+
+async def test_edit_moves_the_reminders_and_tells_the_groups(
+    app: App, console: ConsoleSession, groups: list[Chat], clock: FakeClock
+) -> None:
+    me = private(ADMIN)
+    await reply_to(console, ADMIN, me, SET.replace(" ", " 泸州 ", 1))
+    await say(console, LUZHOU_COORD, private(LUZHOU_COORD), "/start")
+    refused = await reply_to(
+        console, LUZHOU_COORD, private(LUZHOU_COORD), "/deadline_edit 1 7月2日"
+    )
+    assert "⛔" in refused
+    moved = await reply_to(console, ADMIN, me, "/deadline_edit 1 7月2日18:00")
+    assert "已修改截止 #1：项目入场报名截止" in moved and "7月2日（周四）18:00" in moved
+    await deliver(app, console.messenger)
+    for group in groups[:2]:
+        assert any("时间有调整" in t and "7月2日" in t for t in sent_to(console, group))
+    assert not any("时间有调整" in t for t in sent_to(console, groups[2]))
+
+    clock.advance(days=22, hours=9)  # 6月23日 18:00: the old 7-day reminder is gone
+    await tick(app, console)
+    assert reminders(console, groups[0]) == []
+    clock.advance(days=2)  # 6月25日 18:00
+    await tick(app, console)
+    assert (
+        len(reminders(console, groups[0])) == 1 and "还剩 7 天" in reminders(console, groups[0])[0]
+    )
+
+    renamed = await reply_to(console, ADMIN, me, "/deadline_edit 1 事项 提交项目执行报告")
+    assert "提交项目执行报告" in renamed
+    fewer = await reply_to(console, ADMIN, me, "/deadline_edit 1 提前 1天")
+    assert "提前 1天" in fewer and "3天" not in fewer
+    clock.advance(days=6)  # past the deadline: only the 1-day reminder was still to come
+    await tick(app, console)
+    texts = reminders(console, groups[0])
+    assert len(texts) == 2 and "提交项目执行报告" in texts[1] and "还剩 1 天" in texts[1]
+    assert "用法：/deadline_edit" in await reply_to(console, ADMIN, me, "/deadline_edit 1")
+    assert "没有找到时间" in await reply_to(console, ADMIN, me, "/deadline_edit 1 尽快")
+
+
+async def test_a_deadline_more_than_two_years_ahead_waits_for_its_creator(
+    app: App, console: ConsoleSession, groups: list[Chat]
+) -> None:
+    asked = await reply_to(console, ADMIN, groups[0], "/deadline 2029年6月30日 十年规划提交")
+    assert "两年以后" in asked and set(buttons(console, groups[0])) == {"确认设置", "取消"}
+    assert await count(app, DeadlineReminder) == 0
+    assert "没有即将到期" in await reply_to(console, ADMIN, groups[0], "/deadlines")
+    confirm = buttons(console, groups[0])["确认设置"]
+    await console.press(STAFF, groups[0], confirm)
+    assert console.messenger.callback_answers[-1] == "只有设置人可以确认。"
+    assert await count(app, DeadlineReminder) == 0
+    await console.press(ADMIN, groups[0], confirm)
+    assert "已设置截止 #1" in console.messenger.sent[-1][1]
+    assert await count(app, DeadlineReminder) == 4
+    assert "#1" in await reply_to(console, ADMIN, groups[0], "/deadlines")
+
+    await reply_to(console, ADMIN, groups[0], "/deadline 2030年1月1日 另一件事")
+    await console.press(ADMIN, groups[0], buttons(console, groups[0])["取消"])
+    assert "已放弃设置截止 #2" in console.messenger.sent[-1][1]
+    assert await count(app, DeadlineReminder) == 4
+
+
+async def test_a_repeating_deadline_reminds_each_week_until_its_end(
+    app: App, console: ConsoleSession, groups: list[Chat], clock: FakeClock
+) -> None:
+    here = groups[0]
+    confirm = await reply_to(
+        console, ADMIN, here, "/deadline 每周五下午5点 提交周报 到6月19日 提前 1天,2小时"
+    )
+    assert "周期：每周五 17:00，到2026年6月19日" in confirm
+    assert "下次截止：6月5日（周五）17:00" in confirm and "每次提前 1天、2小时" in confirm
+    clock.advance(days=3, hours=8)  # Thursday 6月4日 17:00
+    await tick(app, console)
+    assert len(reminders(console, here)) == 1 and "还剩 1 天" in reminders(console, here)[0]
+    week_one = buttons(console, here)["已完成"]
+    await console.press(STAFF, here, week_one)  # done this week: no 2-hour reminder on Friday
+    clock.advance(days=1)  # Friday 17:00, the occurrence passes
+    await tick(app, console)
+    assert len(reminders(console, here)) == 1
+    clock.advance(days=6)  # Thursday 6月11日 17:00: next week's series runs again
+    await tick(app, console)
+    assert len(reminders(console, here)) == 2 and "6月12日" in reminders(console, here)[-1]
+    await console.press(STAFF, here, week_one)
+    assert console.messenger.callback_answers[-1] == "这一期已经截止了，无需再标记。"
+    clock.advance(hours=22)  # Friday 6月12日 15:00
+    await tick(app, console)
+    clock.advance(hours=2)  # the occurrence passes: the last week's series is planned
+    await tick(app, console)
+    clock.advance(days=6)  # Thursday 6月18日 17:00
+    await tick(app, console)
+    clock.advance(hours=22)
+    await tick(app, console)
+    assert len(reminders(console, here)) == 5 and "还剩 2 小时" in reminders(console, here)[-1]
+    for _ in range(14):  # the end date (6月19日) stops the series
+        clock.advance(days=1)
+        await tick(app, console)
+    assert len(reminders(console, here)) == 5
+    assert "没有即将到期" in await reply_to(console, ADMIN, here, "/deadlines")
+
+
+async def test_night_reminders_move_to_eight_and_workday_groups_skip_holidays(
+    app: App, console: ConsoleSession, groups: list[Chat]
+) -> None:
+    await reply_to(console, ADMIN, groups[0], "/deadline 6月10日9:00 交材料 提前 2小时")
+    assert await fired_at(app) == [("06-10 08:00", 2)]  # 07:00 is night
+    await reply_to(console, ADMIN, groups[0], "/deadline 6月10日8:00 交表 提前 2小时")
+    assert (await fired_at(app))[-1] == ("06-09 21:00", 2)  # 08:00 would be too late
+
+    assert "⛔" in await reply_to(console, STAFF, groups[1], "/remind_workdays 开")
+    assert "已开启" in await reply_to(console, ADMIN, groups[1], "/remind_workdays 开")
+    assert "目前开启" in await reply_to(console, STAFF, groups[1], "/remind_workdays")
+    # National Day 2026: 10月1日–7日 off; the 3-day reminder of 10月9日 falls on 10月6日
+    await reply_to(console, ADMIN, groups[1], "/deadline 10月9日10:00 年度报告 提前 3天")
+    await reply_to(console, ADMIN, groups[0], "/deadline 10月9日10:00 年度报告 提前 3天")
+    assert (await fired_at(app))[-2:] == [("09-30 10:00", 72), ("10-06 10:00", 72)]
+
+
+async def test_a_date_alone_means_the_configured_end_of_day(
+    settings: Settings, clock: FakeClock
+) -> None:
+    app = await build_app(settings.model_copy(update={"end_of_day": time(17, 30)}), clock,
+                          cached_index)  # fmt: skip
+    try:
+        messenger = ConsoleMessenger(out=io.StringIO())
+        await app.core.start(messenger)
+        console = ConsoleSession(app.core, messenger, out=messenger.out)
+        (group,) = await add_groups(app.sessions, 1, ("泸州",))
+        confirm = await reply_to(console, ADMIN, group, "/deadline 6月30日 报名截止")
+        assert "6月30日（周二）17:30" in confirm
+    finally:
+        await app.close()
+
+
+@ONLY_POSTGRES  # several processes need PostgreSQL
+async def test_two_bot_processes_on_one_postgres_database_send_each_reminder_once(
+    database_url: str,
+) -> None:
+    chats = await seed_database(database_url, 60)
+    async with FakeBotAPI(token=TOKEN) as api:
+        bots = [await start_bot_process(api, database_url) for _ in range(2)]
+        try:
+            engine = create_engine(database_url)
+            try:
+                await _due_soon(session_factory(engine), deadlines=5, within=timedelta(seconds=4))
+            finally:
+                await engine.dispose()
+            expected = 5 * len(chats)
+            await api.wait_for(lambda c: "⏰ 截止提醒" in (c.text or ""), expected, timeout=60)
+            await asyncio.sleep(2.5)  # anything sent twice would arrive meanwhile
+        finally:
+            for bot in bots:
+                bot.send_signal(signal.SIGTERM)
+            for bot in bots:
+                await bot.wait()
+    received = Counter(
+        (c.chat_id, notice_id(c.text))
+        for c in api.sent_messages()
+        if "⏰ 截止提醒" in (c.text or "")
+    )
+    assert received == Counter({(chat.id, n): 1 for chat in chats for n in range(1, 6)})
+
+
+async def _due_soon(sessions: SessionFactory, deadlines: int, within: timedelta) -> None:
+    """``deadlines`` deadlines for every group, each with one reminder falling due in turn over
+    the next ``within`` (so both processes' jobs find reminders due)."""
+    now = datetime.now(SHANGHAI)
+    async with UnitOfWork(sessions) as uow:
+        groups = list(await uow.groups.all())
+        for number in range(deadlines):
+            due = now + timedelta(days=1)
+            row = Deadline(
+                what=f"事项{number}", due_at=due, leads=[3600], targets_label="全部",
+                created_by=ADMIN.id, created_by_name="admin", created_at=now, cancelled=False,
+            )  # fmt: skip
+            fire = now + within * (number + 1) / deadlines
+            rows = [
+                DeadlineReminder(
+                    group_id=g.id, due_at=due, lead=3600, fire_at=fire, state="pending"
+                )
+                for g in groups
+            ]
+            await uow.deadlines.add(row, [g.id for g in groups], rows)
+        await uow.commit()

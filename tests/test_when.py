@@ -143,6 +143,73 @@ def test_the_table_is_big_enough() -> None:
     assert len(PHRASES) >= 50
 
 
+# Holidays, from the State Council's notices. 2025: 国庆+中秋 10月1日(周三)–8日, 中秋 is 10月6日,
+# 10月11日(周六) 上班; 端午 5月31日–6月2日. 2026: 元旦 1月1日(周四)–3日, 1月4日(周日) 上班;
+# 春节 2月15日(周日)–23日(周一), 2月14日(周六) 上班; 清明 4月4日(周六)–6日(周一); 五一
+# 5月1日(周五)–5日(周二); 端午 6月19日(周五)–21日; 中秋 9月25日(周五)–27日; 国庆 10月1日
+# (周四)–7日(周三). test_workdays checks chinese_calendar agrees.
+SEP30 = sh(2025, 9, 30, 10)  # Tuesday 10:00, the last workday before 国庆 2025
+SEP30_LATE = sh(2025, 9, 30, 19)  # the same day after end_of_day
+OCT3 = sh(2025, 10, 3, 10)  # in the middle of the 国庆 days off
+
+# (now, text, expected time, date_only)
+HOLIDAYS = [
+    (JUNE, "国庆前", sh(2025, 9, 30), True),
+    (JUNE, "国庆之前", sh(2025, 9, 30), True),
+    (JUNE, "十一前", sh(2025, 9, 30), True),
+    (JUNE, "国庆节后", sh(2025, 10, 9), True),
+    (JUNE, "十一假期后", sh(2025, 10, 9), True),
+    (JUNE, "国庆假期结束后", sh(2025, 10, 9), True),
+    (JUNE, "国庆节后第一天上班", sh(2025, 10, 9), True),
+    (JUNE, "国庆前下午3点", sh(2025, 9, 30, 15), False),
+    (JUNE, "国庆节", sh(2025, 10, 1), True),
+    (JUNE, "十一假期", sh(2025, 10, 1), True),
+    (JUNE, "中秋节", sh(2025, 10, 6), True),  # the day named 中秋, inside the 国庆 days off
+    (JUNE, "中秋前", sh(2025, 9, 30), True),
+    (JUNE, "端午节前", sh(2026, 6, 18), True),  # 2025's (5月31日) is over
+    (JUNE, "端午后", sh(2026, 6, 22), True),
+    (JUNE, "2026年国庆节前", sh(2026, 9, 30), True),
+    (JUNE, "节后", sh(2025, 10, 9), True),
+    (SEP30, "国庆前", sh(2025, 9, 30), True),  # today, before end_of_day
+    (SEP30_LATE, "国庆前", sh(2026, 9, 30), True),  # today's has passed: next year's
+    (OCT3, "国庆后", sh(2025, 10, 9), True),
+    (OCT3, "节后", sh(2025, 10, 9), True),
+    (DEC, "元旦前", sh(2025, 12, 31), True),
+    (DEC, "元旦前上午10点", sh(2025, 12, 31, 10), False),
+    (DEC, "元旦后", sh(2026, 1, 4), True),  # a make-up Sunday
+    (DEC, "节前", sh(2025, 12, 31), True),
+    (DEC, "节后第一天上班", sh(2026, 1, 4), True),
+    (DEC, "春节前", sh(2026, 2, 14), True),  # a make-up Saturday
+    (DEC, "春节放假前", sh(2026, 2, 14), True),
+    (DEC, "年前", sh(2026, 2, 14), True),
+    (DEC, "过年后", sh(2026, 2, 24), True),
+    (DEC, "春节收假后", sh(2026, 2, 24), True),
+    (DEC, "春节", sh(2026, 2, 15), True),
+    (DEC, "清明前", sh(2026, 4, 3), True),
+    (DEC, "清明节后", sh(2026, 4, 7), True),
+    (DEC, "五一前", sh(2026, 4, 30), True),
+    (DEC, "劳动节后", sh(2026, 5, 6), True),
+    (DEC, "中秋前", sh(2026, 9, 24), True),
+    (DEC, "国庆放假前", sh(2026, 9, 30), True),
+    (DEC, "国庆后", sh(2026, 10, 8), True),
+    # 十一 as a number is not National Day
+    (JUNE, "十一月5日", sh(2025, 11, 5), True),
+    (JUNE, "11号", sh(2025, 6, 11), True),
+    (JUNE, "十一号前", sh(2025, 6, 11), True),
+    (JUNE, "十一点", sh(2025, 6, 10, 11), False),
+    (JUNE, "十一点前", sh(2025, 6, 10, 11), False),
+    (JUNE, "十二月三十一日前", sh(2025, 12, 31), True),
+    (JUNE, "周五一起交", sh(2025, 6, 13), True),  # not 五一
+]
+
+
+@pytest.mark.parametrize(("now", "text", "expected", "date_only"), HOLIDAYS)
+def test_holidays(now: datetime, text: str, expected: datetime, date_only: bool) -> None:
+    result = parse_deadline(text, now)
+    assert isinstance(result, Deadline), result
+    assert (result.at, result.date_only) == (expected, date_only)
+
+
 @pytest.mark.parametrize(
     ("text", "what", "phrase"),
     [
@@ -155,6 +222,9 @@ def test_the_table_is_big_enough() -> None:
         ("20号前提交", "提交", "20号"),
         ("12月31日前", "", "12月31日"),
         ("6月30日前完成每日一报", "完成每日一报", "6月30日"),
+        ("国庆前提交总结", "提交总结", "国庆前"),
+        ("请于节后第一天上班前提交", "提交", "节后第一天上班"),
+        ("张国庆 6月30日前提交材料", "张国庆 提交材料", "6月30日"),  # a name, not the holiday
     ],
 )
 def test_what_and_phrase(text: str, what: str, phrase: str) -> None:
@@ -280,6 +350,14 @@ UNCLEAR = [
     (DEC, "13:00", "是指明天", sh(2025, 12, 21, 13)),
     (JUNE, "每月5日 到2025年5月", "结束日期", None),
     (JUNE, "每月32日", "不是有效的日期", None),
+    # holidays: never guessed for a year not published yet
+    (sh(2026, 3, 1, 10), "春节前", "2027年春节的放假安排尚未公布", None),
+    (sh(2026, 10, 9, 10), "国庆后", "2027年国庆节的放假安排尚未公布", None),
+    (sh(2026, 12, 1, 10), "节前", "2027年的放假安排尚未公布", None),
+    (JUNE, "2027年国庆节", "2027年国庆节的放假安排尚未公布", None),
+    (JUNE, "2005年清明前", "2005年没有清明节假期", None),
+    (OCT3, "国庆节", "已经过去了", sh(2025, 10, 1)),
+    (JUNE, "三年前的报告", "没有找到时间", None),
 ]
 
 
