@@ -108,22 +108,30 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 async def _play(settings: Settings, script: list[str] | None) -> None:
+    from zoneinfo import ZoneInfo
+
     from bot.app import build_app
-    from bot.transports.console import ConsoleMessenger, ConsoleSession
+    from bot.transports.console import ConsoleMessenger, ConsoleSession, DemoClock
     from handlers.ratelimit import RateLimitedMessenger
 
-    app = await build_app(settings)
+    clock = DemoClock(ZoneInfo(settings.timezone))
+    app = await build_app(settings, clock)
     messenger = ConsoleMessenger()
-    session = ConsoleSession(app.core, messenger)
+    session = ConsoleSession(app.core, messenger, clock=clock)
     await app.core.start(messenger)
     try:
         if script is not None:
-            # deliver what each line queued (notices…) before the next line, for a clear story
+            # after each line: queue due reminders and deliver what the line queued (notices…)
             sender = app.sender(RateLimitedMessenger(messenger, app.limiter))
-            await session.play(script, echo=True, after_line=sender.drain)
+
+            async def settle() -> None:
+                await app.remind()
+                await sender.drain()
+
+            await session.play(script, echo=True, after_line=settle)
         else:
             print(_DEMO_BANNER)
-            async with app.delivering(messenger):  # notices reach the groups as you play
+            async with app.delivering(messenger):  # notices and reminders arrive as you play
                 await session.interact()
     finally:
         await app.close()
@@ -134,5 +142,6 @@ _DEMO_BANNER = """善邻助手 · 离线演示（无需 token，不联网；数�
   /in 群名    在某个群里发言（/in 私聊 进入与机器人的私聊）
   /join       把机器人拉进当前群；/kick 移出；/upgrade 升级为超级群
   /tap 文字   点击最近消息上的按钮；/who 列出人和群；/quit 退出
+  /now        查看演示时钟；/wait 7天  时间快进（看截止提醒按时发出）
 例如：/as 总会小王  →  /in 泸州交流群  →  /join  →  /bind 泸州  →  /help
 """

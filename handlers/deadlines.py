@@ -405,7 +405,7 @@ DEADLINE = Command(
     "设置截止时间，按时提醒各群",
     "/deadline [目标] 时间 事项 [提前 3天,1天,2小时]，"
     "例如 /deadline 6月30日18:00 项目入场报名截止；"
-    "每周五下午5点 提交周报 到12月底；"
+    "重复的：/deadline 每周五下午5点 提交周报 到12月底；"
     "私聊中要写目标：/deadline 泸州、德阳 明天下午三点 提交月报 提前 2小时",
     deadline,
     audience=Audience.COORDINATOR,

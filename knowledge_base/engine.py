@@ -27,7 +27,7 @@ STRONG_THRESHOLD = 0.8
 # How many entries are scored in full (chosen by their shared terms with the message).
 SHORTLIST = 10
 # Confidence kept when the best entry shares only one content term with a longer message.
-SINGLE_CLUE = 0.8
+SINGLE_CLUE = 0.6
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,9 +85,9 @@ class Index:
                 terms.setdefault(term, []).append((number, factor))
             for gram, factor in feature.bigrams.items():
                 grams.setdefault(gram, []).append((number, factor))
-        self._terms = {term: tuple(postings) for term, postings in terms.items()}
-        self._grams = {gram: tuple(postings) for gram, postings in grams.items()}
-        self._chars = {char: tuple(postings) for char, postings in chars.items()}
+        self._terms = _frozen(terms)
+        self._grams = _frozen(grams)
+        self._chars = _frozen(chars)
         # Postings longer than this are skipped when shortlisting (their terms are everywhere).
         self._cap = max(64, len(features) // 50)
 
@@ -111,7 +111,8 @@ class Index:
         """Entries sharing the message's terms or bigrams, by a quick partial score.
 
         Only the postings of the message's terms and bigrams are read, never all entries;
-        postings longer than the cap are skipped once rarer ones have found candidates.
+        postings longer than the cap are skipped once rarer ones have found candidates, and
+        only their head is read otherwise.
         """
         votes: dict[int, float] = {}
         lists: list[tuple[tuple[tuple[int, float], ...], float]] = []
@@ -121,14 +122,18 @@ class Index:
             if postings:
                 lists.append((postings, weight * term_share))
             elif term[0] != "?":  # an unknown word: look for entries sharing its characters
-                share = weight * term_share * PARTIAL / len(term)
-                lists += [(self._chars.get(char, ()), share) for char in term]
+                share = weight * term_share * PARTIAL
+                lists += [
+                    (self._chars.get(char, ()), share * part) for char, part in query.parts[term]
+                ]
         gram_share = BIGRAM_SHARE / query.bigram_total if query.bigram_total else 0.0
         for gram, weight in query.bigrams.items():
             lists.append((self._grams.get(gram, ()), weight * gram_share))
         for postings, weight in sorted(lists, key=lambda item: len(item[0])):
-            if len(postings) > self._cap and votes:
-                break
+            if len(postings) > self._cap:
+                if votes:
+                    break
+                postings = postings[: self._cap]  # only common words: their best entries
             for number, factor in postings:
                 votes[number] = votes.get(number, 0.0) + weight * factor
         return heapq.nlargest(SHORTLIST, votes, key=votes.__getitem__)
@@ -166,6 +171,16 @@ class Index:
             is_question=query.is_question,
             normalized=query.normalized,
         )
+
+
+def _frozen(
+    table: dict[str, list[tuple[int, float]]],
+) -> dict[str, tuple[tuple[int, float], ...]]:
+    """Postings as tuples, entries holding the key in their question or variants first."""
+    return {
+        key: tuple(sorted(postings, key=lambda posting: -posting[1]))
+        for key, postings in table.items()
+    }
 
 
 def confidence_of(best: float, runner_up: float) -> float:

@@ -29,6 +29,11 @@ BIGRAM_SHARE = 0.2
 PHRASING_SHARE = 1 - MESSAGE_SHARE - BIGRAM_SHARE
 
 
+Parts = tuple[tuple[str, float], ...]
+# A term, its weight, and its characters with their shares (empty for intent terms).
+Item = tuple[str, float, Parts]
+
+
 @dataclass(frozen=True, slots=True)
 class Query:
     """A message reduced to weighted canonical terms, its characters and its bigrams."""
@@ -36,6 +41,9 @@ class Query:
     normalized: str
     is_question: bool
     weights: dict[str, float]
+    # Each content term's characters, with the share of the term's meaning each carries.
+    parts: dict[str, Parts]
+    items: tuple[Item, ...]
     chars: frozenset[str]
     bigrams: dict[str, float]
     total: float
@@ -47,6 +55,7 @@ def analyse_query(model: TextModel, text: str) -> Query:
     sentences = split_sentences(clean(text))
     asking = any(sentence.asks for sentence in sentences)
     weights: dict[str, float] = {}
+    parts: dict[str, Parts] = {}
     chars: set[str] = set()
     bigrams: dict[str, float] = {}
     pieces = []
@@ -61,6 +70,8 @@ def analyse_query(model: TextModel, text: str) -> Query:
                 weights[term] = weight
             if term[0] != "?":
                 chars.update(surface)
+                if term not in parts:
+                    parts[term] = model.char_shares(term)
         for gram in grams:
             weight = factor * model.bigram_weight(gram)
             if weight > bigrams.get(gram, 0.0):
@@ -70,6 +81,8 @@ def analyse_query(model: TextModel, text: str) -> Query:
         normalized,
         asking,
         weights,
+        parts,
+        tuple((term, weight, parts.get(term, ())) for term, weight in weights.items()),
         frozenset(chars),
         bigrams,
         sum(weights.values()),
@@ -81,19 +94,24 @@ def analyse_query(model: TextModel, text: str) -> Query:
 class Phrasing:
     """One way of asking an entry's question: its terms and their weights."""
 
-    weights: dict[str, float]
+    items: tuple[Item, ...]
     total: float
 
     def coverage(self, query: Query) -> float:
         """Share of this phrasing's information present in the message."""
         found = 0.0
-        for term, weight in self.weights.items():
-            if term in query.weights:
+        weights = query.weights
+        chars = query.chars
+        for term, weight, parts in self.items:
+            if term in weights:
                 found += weight
-            elif term[0] != "?":
-                shared = sum(1 for char in term if char in query.chars)
-                found += weight * PARTIAL * shared / len(term)
-        return found / self.total if self.total > 0 else 0.0
+            elif parts:
+                shared = 0.0
+                for char, share in parts:
+                    if char in chars:
+                        shared += share
+                found += weight * PARTIAL * shared
+        return found / self.total
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,22 +123,42 @@ class EntryFeatures:
     bigrams: dict[str, float]
     phrasings: tuple[Phrasing, ...]
 
-    def term_factor(self, term: str) -> float:
+    def term_factor(self, term: str, query: Query) -> float:
         """How well the entry contains a message term: exactly, or by shared characters."""
         factor = self.terms.get(term)
         if factor is not None:
             return factor
         if term[0] == "?":
             return 0.0
-        return PARTIAL * sum(self.chars.get(char, 0.0) for char in term) / len(term)
+        chars = self.chars
+        return PARTIAL * sum(chars.get(char, 0.0) * share for char, share in query.parts[term])
 
     def components(self, query: Query) -> tuple[float, float, float]:
         """Message term coverage, message bigram coverage, best phrasing coverage."""
-        terms = sum(w * self.term_factor(t) for t, w in query.weights.items())
-        grams = sum(w * self.bigrams.get(g, 0.0) for g, w in query.bigrams.items())
-        phrasing = max((p.coverage(query) for p in self.phrasings), default=0.0)
+        found = 0.0
+        term_factor = self.terms.get
+        char_factor = self.chars.get
+        for term, weight, parts in query.items:
+            factor = term_factor(term)
+            if factor is None:
+                if not parts:
+                    continue
+                factor = 0.0
+                for char, share in parts:
+                    factor += char_factor(char, 0.0) * share
+                factor *= PARTIAL
+            found += weight * factor
+        gram_factor = self.bigrams.get
+        grams = 0.0
+        for gram, weight in query.bigrams.items():
+            grams += weight * gram_factor(gram, 0.0)
+        phrasing = 0.0
+        for candidate in self.phrasings:
+            coverage = candidate.coverage(query)
+            if coverage > phrasing:
+                phrasing = coverage
         return (
-            terms / query.total if query.total > 0 else 0.0,
+            found / query.total if query.total > 0 else 0.0,
             grams / query.bigram_total if query.bigram_total > 0 else 0.0,
             phrasing,
         )
@@ -132,7 +170,7 @@ class EntryFeatures:
         question, variants or keywords (预算编制 in an entry about 预算).
         """
         return sum(
-            1 for term in query.weights if term[0] != "?" and self.term_factor(term) >= CLUE
+            1 for term in query.weights if term[0] != "?" and self.term_factor(term, query) >= CLUE
         )
 
     def score(self, query: Query) -> float:
@@ -169,5 +207,11 @@ def entry_features(model: TextModel, entry: Entry) -> EntryFeatures:
         weights = {
             term: model.distinctive_weight(term) for _, term in model.analyse_kb_text(text)[0]
         }
-        phrasings.append(Phrasing(weights, sum(weights.values())))
+        total = sum(weights.values())
+        if total > 0:
+            items = tuple(
+                (term, weight, () if term[0] == "?" else model.char_shares(term))
+                for term, weight in weights.items()
+            )
+            phrasings.append(Phrasing(items, total))
     return EntryFeatures(terms, chars, bigrams, tuple(phrasings))

@@ -80,7 +80,7 @@ def base_weight(token: str) -> float:
         return 0.0
     if token in INTENT_WORDS or token.startswith("?"):
         return INTENT_WEIGHT
-    if is_number(token):
-        return NUMBER_WEIGHT
+    if is_number(token) or (len(token) == 1 and token.isascii() and token.isalpha()):
+        return NUMBER_WEIGHT  # amounts, and placeholders such as the A in "A镇"
     table, median = general_idf()
     return table.get(token, median)

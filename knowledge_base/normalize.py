@@ -44,6 +44,12 @@ _DIALECT: tuple[tuple[str, str], ...] = (
 _DIALECT_RE = re.compile("|".join(re.escape(src) for src, _ in _DIALECT))
 _DIALECT_MAP = dict(_DIALECT)
 # "How to do/handle it" with a vague verb (弄, 搞, 整) is "what to do".
+# Dates written in Chinese numerals (八月二日, 十二号) are written with digits, as in most texts.
+_CN_DATE = re.compile(
+    r"([一二三四五六七八九十]{1,3})(?=月[0-9一二三四五六七八九十]{1,3}[日号])"
+    r"|(?<=月)([一二三四五六七八九十]{1,3})(?=[日号])|([一二三四五六七八九十]{1,3})(?=号)"
+)
+_CN_DIGITS = {char: value for value, char in enumerate("零一二三四五六七八九")}
 _HOW_TO_DO = re.compile(r"怎么(?:弄|搞|整)(?!好|完)")
 # "哪个" means "who" after verbs of asking or handing over, before a verb or a clause end.
 _WHO = re.compile(r"(找|问|联系|交给|报给|发给|给)哪个(?=[开办问报交要拿签审批领]|[\W_]|$)")
@@ -91,6 +97,17 @@ def to_simplified(text: str) -> str:
     return str(converter.convert(text))
 
 
+def _cn_number(found: re.Match[str]) -> str:
+    """12 for 十二, 31 for 三十一; anything else is left as it is."""
+    text = found.group()
+    tens, ten, ones = text.partition("十")
+    if not ten:
+        return str(_CN_DIGITS[text]) if len(text) == 1 else text
+    if len(tens) > 1 or len(ones) > 1:
+        return text
+    return str(10 * (_CN_DIGITS[tens] if tens else 1) + (_CN_DIGITS[ones] if ones else 0))
+
+
 def map_dialect(text: str) -> str:
     """Replace Sichuan and colloquial forms with standard words."""
     text = _DIALECT_RE.sub(lambda found: _DIALECT_MAP[found.group()], text)
@@ -108,6 +125,7 @@ def clean(text: str) -> str:
     text = _PLACEHOLDER.sub(" ", text)
     text = _SYMBOLS.sub(" ", text)
     text = map_dialect(text)
+    text = _CN_DATE.sub(_cn_number, text)
     return _SPACES.sub(" ", text).strip()
 
 

@@ -92,13 +92,20 @@ class HomophoneFixer:
             if found is not None:
                 size, term = found
                 span = "".join(pieces[i : i + size])
-                if span == term or self._repairable(span, term):
+                if span == term or (
+                    self._repairable(span, term) and not self._straddles(pieces, i, i + size)
+                ):
                     out.append(term)
                     i += size
                     continue
             out.append(pieces[i])
             i += 1
         return "".join(out)
+
+    def _straddles(self, pieces: list[str], start: int, end: int) -> bool:
+        """True when a word crosses an edge of the span (可以支出 is not 可 + 一支 + 出)."""
+        before = start > 0 and self._is_word(pieces[start - 1] + pieces[start])
+        return before or (end < len(pieces) and self._is_word(pieces[end - 1] + pieces[end]))
 
     def _repairable(self, span: str, term: str) -> bool:
         """A span may be replaced if it looks like a one-character slip, not a real word."""

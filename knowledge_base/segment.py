@@ -45,6 +45,16 @@ class Segmenter:
                 heads[head] = canonical if heads.get(head, canonical) == canonical else None
         return {head: canonical for head, canonical in heads.items() if canonical is not None}
 
+    def prefer(self, words: Iterable[str], freq: int) -> None:
+        """Make the knowledge base's words win over rarer cuts: 捐赠人|手滑, not 捐赠|人手|滑.
+
+        jieba picks the cut with the most probable words; a word that the knowledge base uses
+        is likely in messages about it, so it gets at least `freq`.
+        """
+        for word in words:
+            if len(word) > 1 and self._tokenizer.FREQ.get(word, 0) < freq:
+                self._tokenizer.add_word(word, freq)
+
     def _add(self, term: str) -> None:
         if len(term) > 1 and not self.is_word(term):
             self._tokenizer.add_word(term)

@@ -14,6 +14,12 @@ from knowledge_base.segment import Segmenter
 _QUOTED = re.compile(r"[“\"「『《]([^”\"」』》]{2,12})[”\"」』》]")
 # Weight kept by a term found in every entry, relative to one found in a single entry.
 COMMON_TERM_FLOOR = 0.4
+# Weight kept by a character found in every entry when words only share characters.
+CHAR_FLOOR = 0.3
+# How many words' character shares are remembered.
+SHARES_CACHE = 100_000
+# Dictionary frequency given to the knowledge base's words, so cuts prefer them.
+KB_WORD_FREQ = 1000
 # Extra weight of a message word that the knowledge base never uses.
 FOREIGN_TERM = 1.5
 
@@ -44,12 +50,20 @@ class TextModel:
         for entry in kb.entries:
             for text in main_texts(entry):
                 lexicon.update(self.segmenter.cut(text))
+        used = set(lexicon)
+        for entry in kb.entries:
+            used.update(self.segmenter.cut(strip_punctuation(clean(entry.answer))))
+        self.segmenter.prefer(
+            sorted(word for word in used if not word.isascii() and base_weight(word) > 0),
+            KB_WORD_FREQ,
+        )
         self.fixer = HomophoneFixer(
             (term for term in lexicon if base_weight(term) > 0), self.segmenter.is_word
         )
         self._kb_texts: dict[str, tuple[list[tuple[str, str]], set[str]]] = {}
         self._df: Counter[str] = Counter()
         self._bigram_df: Counter[str] = Counter()
+        self._char_df: Counter[str] = Counter()
         for entry in kb.entries:
             analysed = [
                 self.analyse_kb_text(text)
@@ -57,11 +71,25 @@ class TextModel:
             ]
             self._df.update({term for tokens, _ in analysed for _, term in tokens})
             self._bigram_df.update({gram for _, grams in analysed for gram in grams})
+            self._char_df.update(
+                {
+                    char
+                    for tokens, _ in analysed
+                    for surface, term in tokens
+                    if term[0] != "?"
+                    for char in surface
+                }
+            )
         self._log_n = math.log(max(len(kb.entries), 16) + 1)
         self._weights = {
             term: base_weight(term) * _damped(_specificity(df, self._log_n))
             for term, df in self._df.items()
         }
+        self._char_weights = {
+            char: CHAR_FLOOR + (1 - CHAR_FLOOR) * _specificity(df, self._log_n)
+            for char, df in self._char_df.items()
+        }
+        self._shares: dict[str, tuple[tuple[str, float], ...]] = {}
         self._gram_weights = {
             gram: _damped(_specificity(df, self._log_n)) for gram, df in self._bigram_df.items()
         }
@@ -116,6 +144,24 @@ class TextModel:
     def specificity(self, term: str) -> float:
         """1 for a term of at most one entry, towards 0 for a term of every entry."""
         return _specificity(self._df.get(term, 0), self._log_n)
+
+    def char_shares(self, term: str) -> tuple[tuple[str, float], ...]:
+        """The characters of a term and the share of its meaning each carries (summing to 1).
+
+        A character that few entries use says more than a common one: in 拆成, 拆 is the clue.
+        """
+        found = self._shares.get(term)
+        if found is None:
+            if len(self._shares) >= SHARES_CACHE:
+                self._shares.clear()  # messages bring new words without end: stay bounded
+            known = self._char_weights
+            weights = [known.get(char, 1.0) for char in term]
+            total = sum(weights)
+            found = tuple(
+                (char, weight / total) for char, weight in zip(term, weights, strict=True)
+            )
+            self._shares[term] = found
+        return found
 
     def distinctive_weight(self, term: str) -> float:
         """Weight of a term as evidence for one entry rather than its neighbours."""

@@ -107,6 +107,17 @@ def test_readme_shows_the_true_transcript_of_the_example(tmp_path: Path) -> None
     assert result.stdout.strip() in readme
 
 
+def test_demo_script_moves_the_clock_and_reminders_arrive_on_time(tmp_path: Path) -> None:
+    result = shanlin("demo", "--script", str(ROOT / "examples" / "deadlines.txt"), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "已设置截止 #1：项目入场报名截止" in out and "已修改截止 #1" in out
+    before, _, after = out.partition("/wait 9小时")
+    assert "⏰ 截止提醒" not in before  # not a day early
+    assert after.count("⏰ 截止提醒 #1") == 1 and "还剩 7 天" in after  # on the minute
+    assert "已标记本群完成" in after and "本群目前没有即将到期" in after
+
+
 def test_demo_script_delivers_notices_and_counts_confirmations(tmp_path: Path) -> None:
     result = shanlin("demo", "--script", str(ROOT / "examples" / "notices.txt"), cwd=tmp_path)
     assert result.returncode == 0, result.stderr

@@ -108,6 +108,9 @@ def index(kb_file: Path) -> Index:
         ("票据找哪个开", "票据找谁开"),  # 哪个 -> 谁 after a verb of asking
         ("这个项目哪个领域", "这个项目哪个领域"),  # ... but not as "which"
         ("能代收善款么", "能代收善款吗"),  # clause-final 么 -> 吗
+        ("是不是八月二日开始", "是不是8月2日开始"),  # dates in Chinese numerals -> digits
+        ("十二月三十一号截止", "12月31号截止"),
+        ("一月捐和一起捐", "一月捐和一起捐"),  # ... but no other numerals
     ],
 )
 def test_normalisation(raw: str, expected: str) -> None:
@@ -134,6 +137,29 @@ def test_a_rebuilt_index_does_not_change_another_one(index: Index) -> None:
     )
     assert "机构号码簿" in other.terms("机构号码簿")
     assert "机构号码簿" not in index.terms("机构号码簿")
+
+
+def test_segmentation_prefers_the_knowledge_base_words(index: Index) -> None:
+    """jieba alone cuts 捐赠|人手|滑; the knowledge base says 捐赠人 (in open-account's text)."""
+    kb = KnowledgeBase(
+        (dataclasses.replace(load_entry(index), answer="请捐赠人联系公募单位。"),),
+    )
+    assert "捐赠人" in Index.build(kb).terms("捐赠人手滑多按了一个零")
+
+
+def test_homophone_repair_does_not_split_a_word() -> None:
+    """一支 (a term below) sounds like 以支, but 可以支出 holds the word 可以."""
+    entry = Entry("fund", "社区基金", "如何设立一支社区慈善基金？", (), (), "答。", "t:1")
+    index = Index.build(KnowledgeBase((entry,)))
+    assert index.match("可以支出哪些").normalized == "可以支出哪些"
+    assert index.match("社区磁善基金怎么设立").normalized == "社区慈善基金怎么设立"
+
+
+def test_placeholder_letters_weigh_little(index: Index) -> None:
+    """The A and B of "从A镇改成B镇" stand for any place: they are not rare words."""
+    plain = index.match("项目上线后执行地点能改吗")
+    lettered = index.match("项目上线后执行地点能从A镇改成B镇吗")
+    assert lettered.confidence == pytest.approx(plain.confidence, abs=0.1)
 
 
 def test_tokenizers_share_the_dictionary_load_but_not_added_words() -> None:
@@ -285,8 +311,8 @@ def dev_report() -> Report:
 
 def test_dev_set_does_not_regress(dev_report: Report) -> None:
     """The level reached so far, so that a change that makes matching worse fails."""
-    assert dev_report.accuracy >= 0.8
-    assert dev_report.silence >= 0.96
+    assert dev_report.accuracy >= 0.83
+    assert dev_report.silence >= 0.98
     assert dev_report.top3 >= 0.94
 
 

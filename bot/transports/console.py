@@ -7,6 +7,7 @@ Lines starting with these meta-commands steer the play; everything else is a mes
   /kick          the bot is removed from the current group
   /upgrade       the current group becomes a supergroup (new chat id)
   /tap TEXT      press the last button labelled TEXT in the current chat
+  /now [YYYY-MM-DD HH:MM]  show or set the demo's clock;  /wait 7天  move it forward
   /who           list people and chats;  /quit  leave
 """
 
@@ -18,6 +19,7 @@ import sys
 import time
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta, tzinfo
 from typing import TextIO
 
 from handlers.dispatch import Core
@@ -43,11 +45,31 @@ from handlers.model import (
     SetCommands,
     User,
 )
+from handlers.when import Unclear, format_when, reminder_offsets
 
 DEMO_BOT = BotInfo(id=700000001, username="shanlin_demo_bot", can_read_all_group_messages=True)
 FIRST_USER_ID = 1001
 PRIVATE = "私聊"
-META_COMMANDS = ("/as", "/in", "/join", "/kick", "/upgrade", "/tap", "/who", "/quit")
+META_COMMANDS = (
+    "/as", "/in", "/join", "/kick", "/upgrade", "/tap", "/now", "/wait", "/who", "/quit",
+)  # fmt: skip
+
+
+class DemoClock:
+    """The system clock, which the demo may set (/now) and move forward (/wait)."""
+
+    def __init__(self, zone: tzinfo) -> None:
+        self._zone = zone
+        self._offset = timedelta()
+
+    def now(self) -> datetime:
+        return datetime.now(self._zone) + self._offset
+
+    def set(self, when: datetime) -> None:
+        self._offset = when.replace(tzinfo=self._zone) - datetime.now(self._zone)
+
+    def advance(self, delta: timedelta) -> None:
+        self._offset += delta
 
 
 @dataclass
@@ -106,8 +128,15 @@ def _describe(action: Outgoing) -> tuple[int, str]:
 class ConsoleSession:
     """Turns what a person types into updates for the core, as Telegram would send them."""
 
-    def __init__(self, core: Core, messenger: ConsoleMessenger, out: TextIO = sys.stdout) -> None:
+    def __init__(
+        self,
+        core: Core,
+        messenger: ConsoleMessenger,
+        out: TextIO = sys.stdout,
+        clock: DemoClock | None = None,
+    ) -> None:
         self.core = core
+        self.clock = clock  # the core's clock, when the play may move it
         self.messenger = messenger
         self.out = out
         self.users: dict[str, User] = {}
@@ -232,6 +261,8 @@ class ConsoleSession:
             self._switch_person(rest)
         elif word == "/in":
             self._switch_chat(rest)
+        elif word in ("/now", "/wait"):
+            self._move_time(word, rest)
         elif word == "/who":
             self._print("人：" + "、".join(self.users) + "；群：" + "、".join(self.groups))
         elif self.user is None or self.chat is None:
@@ -269,6 +300,25 @@ class ConsoleSession:
             self.chat = Chat(self.user.id, ChatType.PRIVATE)
         else:
             self.chat = self.group(title)
+
+    def _move_time(self, word: str, value: str) -> None:
+        if self.clock is None:
+            self._print("（这里的时间不能调整）")
+            return
+        if word == "/now" and value:
+            try:
+                self.clock.set(datetime.strptime(value, "%Y-%m-%d %H:%M"))
+            except ValueError:
+                self._print("（用法：/now 2026-06-01 09:00）")
+                return
+        elif word == "/wait":
+            delta = reminder_offsets(value) if value else Unclear("")
+            if isinstance(delta, Unclear) or len(delta) != 1:
+                self._print("（用法：/wait 7天，或 /wait 3小时、/wait 30分钟）")
+                return
+            self.clock.advance(delta[0])
+        now = self.clock.now()
+        self._print(f"（现在是 {format_when(now, now)}）")
 
     async def _upgrade_current(self) -> None:
         assert self.user is not None and self.chat is not None
