@@ -291,6 +291,12 @@ async def edit(ctx: Context, message: IncomingMessage, args: str) -> None:
         parsed = _parse(ctx, text, now, DEADLINE_EDIT)
         if parsed is None:
             return
+        if is_far(parsed, now):
+            ctx.reply(
+                f"⚠️ {format_when(parsed.at, now)} 在两年以后，没有修改。"
+                "如确需设置，请先取消，再用 /deadline 重新设置（会请您确认）。"
+            )
+            return
         moved = parsed.at != found.due_at
         found.due_at = parsed.at
         found.recurrence = recurrence_data(parsed.recurrence) if parsed.recurrence else None

@@ -254,6 +254,9 @@ async def test_edit_moves_the_reminders_and_tells_the_groups(
     assert len(texts) == 2 and "提交项目执行报告" in texts[1] and "还剩 1 天" in texts[1]
     assert "用法：/deadline_edit" in await reply_to(console, ADMIN, me, "/deadline_edit 1")
     assert "没有找到时间" in await reply_to(console, ADMIN, me, "/deadline_edit 1 尽快")
+    far = await reply_to(console, ADMIN, me, "/deadline_edit 1 2030年1月1日")
+    assert "两年以后，没有修改" in far
+    assert "7月2日" in await reply_to(console, ADMIN, me, "/deadlines")
 
 
 async def test_a_deadline_more_than_two_years_ahead_waits_for_its_creator(
