@@ -27,6 +27,7 @@ log = logging.getLogger(__name__)
 
 DEFAULT_LEADS = (timedelta(days=7), timedelta(days=3), timedelta(days=1), timedelta(hours=2))
 LATE_AFTER = timedelta(minutes=5)  # a reminder enqueued later than this is marked 延迟提醒
+CLAIM_BATCH = 500  # reminders claimed per transaction
 
 
 def lead_text(seconds: int) -> str:
@@ -164,7 +165,7 @@ async def enqueue_due_reminders(uow: UnitOfWork, now: datetime) -> int:
     Of several due reminders of one deadline in one group (after downtime) only the last is
     sent, marked 延迟提醒 when late; one whose deadline has passed is not sent, and each
     creator gets one summary of what was missed. Returns how many reminders were claimed."""
-    due = await uow.deadlines.claim_due(now)
+    due = await uow.deadlines.claim_due(now, CLAIM_BATCH)
     latest: dict[tuple[int, int], DeadlineReminder] = {}
     for reminder in due:
         slot = (reminder.deadline_id, reminder.group_id)
@@ -211,10 +212,14 @@ def _summary(creator: int, lost: list[DeadlineReminder], now: datetime) -> SendM
 
 
 async def run_reminders(sessions: SessionFactory, clock: Clock) -> None:
-    """The scheduler's job: one transaction that queues whatever reminders are due."""
+    """The scheduler's job: queue whatever reminders are due, a batch per transaction until
+    none is left (a burst of thousands due at one moment takes several batches)."""
     try:
-        async with UnitOfWork(sessions) as uow:
-            await enqueue_due_reminders(uow, clock.now())
-            await uow.commit()
+        while True:
+            async with UnitOfWork(sessions) as uow:
+                claimed = await enqueue_due_reminders(uow, clock.now())
+                await uow.commit()
+            if claimed < CLAIM_BATCH:
+                return
     except Exception:
         log.exception("deadline reminders: run failed; the next run retries")

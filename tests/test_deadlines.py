@@ -352,6 +352,16 @@ async def test_a_date_alone_means_the_configured_end_of_day(
         await app.close()
 
 
+async def test_a_burst_of_reminders_due_at_one_moment_is_queued_in_one_run(
+    app: App, groups: list[Chat], clock: FakeClock
+) -> None:
+    await _due_soon(app.sessions, deadlines=250, within=timedelta(0), now=clock.now())
+    clock.advance(seconds=1)
+    await run_reminders(app.sessions, clock)  # 750 due: more than one batch
+    queued = [row.key for row in await outbox(app.sessions)]
+    assert len(queued) == len(set(queued)) == 250 * len(groups)
+
+
 @ONLY_POSTGRES  # several processes need PostgreSQL
 async def test_two_bot_processes_on_one_postgres_database_send_each_reminder_once(
     database_url: str,
@@ -381,10 +391,12 @@ async def test_two_bot_processes_on_one_postgres_database_send_each_reminder_onc
     assert received == Counter({(chat.id, n): 1 for chat in chats for n in range(1, 6)})
 
 
-async def _due_soon(sessions: SessionFactory, deadlines: int, within: timedelta) -> None:
+async def _due_soon(
+    sessions: SessionFactory, deadlines: int, within: timedelta, now: datetime | None = None
+) -> None:
     """``deadlines`` deadlines for every group, each with one reminder falling due in turn over
-    the next ``within`` (so both processes' jobs find reminders due)."""
-    now = datetime.now(SHANGHAI)
+    the next ``within`` after ``now`` (so both processes' jobs find reminders due)."""
+    now = now or datetime.now(SHANGHAI)
     async with UnitOfWork(sessions) as uow:
         groups = list(await uow.groups.all())
         for number in range(deadlines):
