@@ -210,9 +210,23 @@ def _described(deadline: Deadline, groups: list[Group], now: datetime, head: str
 
 
 async def listing(ctx: Context, message: IncomingMessage, args: str) -> None:
-    """/deadlines: upcoming deadlines of this group, or (in private) of one's regions."""
+    """/deadlines [市州]: upcoming deadlines of this group, or of one's regions (or the named
+    ones, for their coordinators)."""
     now = ctx.clock.now()
-    if ctx.group is not None:
+    if args.strip():
+        regions = await ctx.uow.regions.all()
+        found, unknown = pick_names(args.strip(), lambda name: resolve_region(name, regions))
+        if unknown or not found:
+            unclear = await unknown_regions_text(ctx, unknown[:3] or [args[:30]])
+            ctx.reply(f"{unclear}\n{usage_hint(DEADLINES)}")
+            return
+        if outside := [r.name for r in found if not ctx.actor.may_manage(r.id)]:
+            ctx.reply(f"⛔ 只有{'、'.join(outside)}的协调员或省级管理员可以查看该市州的截止事项。")
+            return
+        wanted = {r.id for r in found}
+        group_ids = [g.id for g in await ctx.uow.groups.all() if g.region_id in wanted]
+        where = "、".join(r.name for r in found)
+    elif ctx.group is not None:
         group_ids: list[int] | None = [ctx.group.id]
         where = "本群"
     elif ctx.actor.is_provincial_admin:
@@ -416,7 +430,12 @@ DEADLINE = Command(
     deadline,
     audience=Audience.COORDINATOR,
 )
-DEADLINES = Command("deadlines", "查看即将到期的截止事项", "/deadlines", listing)
+DEADLINES = Command(
+    "deadlines",
+    "查看即将到期的截止事项",
+    "/deadlines（本群或您负责的市州）；协调员可指定市州：/deadlines 泸州",
+    listing,
+)
 DEADLINE_EDIT = Command(
     "deadline_edit",
     "修改截止事项的时间、内容或提前量",

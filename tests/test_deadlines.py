@@ -179,6 +179,10 @@ async def test_a_coordinator_is_refused_other_regions_and_nothing_is_written(
     assert "⛔" in await reply_to(console, STAFF, groups[0], SET)
     assert await count(app, Deadline) == 0 and await count(app, DeadlineReminder) == 0
     assert "已设置截止" in await reply_to(console, LUZHOU_COORD, groups[0], SET)
+    assert "#1" in await reply_to(console, LUZHOU_COORD, me, "/deadlines 泸州")
+    assert "⛔" in await reply_to(console, LUZHOU_COORD, me, "/deadlines 德阳")
+    assert "未找到市州" in await reply_to(console, LUZHOU_COORD, me, "/deadlines 火星")
+    assert "没有即将到期" in await reply_to(console, ADMIN, private(ADMIN), "/deadlines 德阳")
 
 
 async def test_bad_input_gets_a_plain_answer_and_writes_nothing(
