@@ -24,7 +24,7 @@ from storage.models import (
     NoticeTarget,
     OutboxMessage,
 )
-from storage.repositories import upsert
+from storage.repositories import insert_new, upsert
 
 PENDING, SENDING, SENT, FAILED, CANCELLED = "pending", "sending", "sent", "failed", "cancelled"
 UNSETTLED = (PENDING, SENDING)
@@ -69,8 +69,8 @@ class Outbox:
     ) -> None:
         """Queue (delivery key, action) pairs. A key queued before is left alone, so running
         the same change twice queues nothing new."""
-        for key, action in items:
-            values = {
+        rows = [
+            {
                 "key": key,
                 "topic": topic,
                 "chat_id": action.chat_id,
@@ -80,7 +80,9 @@ class Outbox:
                 "attempts": 0,
                 "created_at": now,
             }
-            await upsert(self._session, OutboxMessage, "key", values)
+            for key, action in items
+        ]
+        await insert_new(self._session, OutboxMessage, "key", rows)
         wake = self._session.info.get(_WAKE)
         if wake is not None and not self._ringing:
             self._ringing = True

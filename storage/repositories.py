@@ -33,6 +33,17 @@ async def upsert(
     await session.execute(statement)
 
 
+async def insert_new(
+    session: AsyncSession, model: type[DeclarativeBase], key: str, rows: Sequence[dict[str, Any]]
+) -> None:
+    """Many rows in few statements (INSERT … ON CONFLICT (key) DO NOTHING, 100 at a time):
+    rows whose key is already there are left alone."""
+    dialect = postgresql if session.bind.dialect.name == "postgresql" else sqlite
+    for start in range(0, len(rows), 100):
+        statement = dialect.insert(model).values(list(rows[start : start + 100]))
+        await session.execute(statement.on_conflict_do_nothing(index_elements=[key]))
+
+
 class ProcessedUpdates:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
