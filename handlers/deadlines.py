@@ -209,34 +209,41 @@ def _described(deadline: Deadline, groups: list[Group], now: datetime, head: str
 # --- /deadlines -----------------------------------------------------------------------------
 
 
+async def _scope(ctx: Context, args: str) -> tuple[list[int] | None, str] | None:
+    """Which groups' deadlines /deadlines shows (None: all) and how to name them; None once
+    answered (unknown or forbidden regions)."""
+    if args:
+        regions = await ctx.uow.regions.all()
+        chosen, unknown = pick_names(args, lambda name: resolve_region(name, regions))
+        if unknown or not chosen:
+            unclear = await unknown_regions_text(ctx, unknown[:3] or [args[:30]])
+            ctx.reply(f"{unclear}\n{usage_hint(DEADLINES)}")
+            return None
+        if outside := [r.name for r in chosen if not ctx.actor.may_manage(r.id)]:
+            ctx.reply(f"⛔ 只有{'、'.join(outside)}的协调员或省级管理员可以查看该市州的截止事项。")
+            return None
+        wanted = {r.id for r in chosen}
+        in_regions = [g.id for g in await ctx.uow.groups.all() if g.region_id in wanted]
+        return in_regions, "、".join(r.name for r in chosen)
+    if ctx.group is not None:
+        return [ctx.group.id], "本群"
+    if ctx.actor.is_provincial_admin:
+        return None, "全部群"
+    if ctx.actor.is_coordinator:
+        mine = [g.id for g in await ctx.uow.groups.all() if ctx.actor.may_manage(g.region_id)]
+        return mine, "您负责的市州"
+    ctx.reply("请在群里发送 /deadlines 查看本群的截止事项。")
+    return None
+
+
 async def listing(ctx: Context, message: IncomingMessage, args: str) -> None:
     """/deadlines [市州]: upcoming deadlines of this group, or of one's regions (or the named
     ones, for their coordinators)."""
     now = ctx.clock.now()
-    if args.strip():
-        regions = await ctx.uow.regions.all()
-        found, unknown = pick_names(args.strip(), lambda name: resolve_region(name, regions))
-        if unknown or not found:
-            unclear = await unknown_regions_text(ctx, unknown[:3] or [args[:30]])
-            ctx.reply(f"{unclear}\n{usage_hint(DEADLINES)}")
-            return
-        if outside := [r.name for r in found if not ctx.actor.may_manage(r.id)]:
-            ctx.reply(f"⛔ 只有{'、'.join(outside)}的协调员或省级管理员可以查看该市州的截止事项。")
-            return
-        wanted = {r.id for r in found}
-        group_ids = [g.id for g in await ctx.uow.groups.all() if g.region_id in wanted]
-        where = "、".join(r.name for r in found)
-    elif ctx.group is not None:
-        group_ids: list[int] | None = [ctx.group.id]
-        where = "本群"
-    elif ctx.actor.is_provincial_admin:
-        group_ids, where = None, "全部群"
-    elif ctx.actor.is_coordinator:
-        group_ids = [g.id for g in await ctx.uow.groups.all() if ctx.actor.may_manage(g.region_id)]
-        where = "您负责的市州"
-    else:
-        ctx.reply("请在群里发送 /deadlines 查看本群的截止事项。")
+    scope = await _scope(ctx, args.strip())
+    if scope is None:
         return
+    group_ids, where = scope
     found = await ctx.uow.deadlines.upcoming(group_ids, now)
     if not found:
         ctx.reply(f"{where}目前没有即将到期的截止事项。设置：{DEADLINE.usage}")
