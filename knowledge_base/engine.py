@@ -1,6 +1,5 @@
 """The FAQ matcher: an immutable index over a knowledge base, and its decision for a message."""
 
-import heapq
 from dataclasses import dataclass
 from typing import Literal
 
@@ -18,6 +17,9 @@ from knowledge_base.normalize import normalize, warm_up
 from knowledge_base.textmodel import TextModel
 
 Decision = Literal["answer", "suggest", "silent"]
+# The entries that hold a term, character or bigram, and how strongly (parallel tuples).
+Postings = tuple[tuple[int, ...], tuple[float, ...]]
+_NO_POSTINGS: Postings = ((), ())
 
 # Confidence needed to answer a question on its own in a group, and to offer buttons.
 ANSWER_THRESHOLD = 0.3
@@ -115,28 +117,31 @@ class Index:
         only their head is read otherwise.
         """
         votes: dict[int, float] = {}
-        lists: list[tuple[tuple[tuple[int, float], ...], float]] = []
+        lists: list[tuple[Postings, float]] = []
         term_share = MESSAGE_SHARE / query.total if query.total else 0.0
         for term, weight in query.weights.items():
             postings = self._terms.get(term)
-            if postings:
+            if postings is not None:
                 lists.append((postings, weight * term_share))
             elif term[0] != "?":  # an unknown word: look for entries sharing its characters
                 share = weight * term_share * PARTIAL
                 lists += [
-                    (self._chars.get(char, ()), share * part) for char, part in query.parts[term]
+                    (self._chars.get(char, _NO_POSTINGS), share * part)
+                    for char, part in query.parts[term]
                 ]
         gram_share = BIGRAM_SHARE / query.bigram_total if query.bigram_total else 0.0
         for gram, weight in query.bigrams.items():
-            lists.append((self._grams.get(gram, ()), weight * gram_share))
-        for postings, weight in sorted(lists, key=lambda item: len(item[0])):
-            if len(postings) > self._cap:
+            lists.append((self._grams.get(gram, _NO_POSTINGS), weight * gram_share))
+        vote = votes.get
+        for (numbers, factors), weight in sorted(lists, key=lambda item: len(item[0][0])):
+            if len(numbers) > self._cap:
                 if votes:
                     break
-                postings = postings[: self._cap]  # only common words: their best entries
-            for number, factor in postings:
-                votes[number] = votes.get(number, 0.0) + weight * factor
-        return heapq.nlargest(SHORTLIST, votes, key=votes.__getitem__)
+                numbers = numbers[: self._cap]  # only common words: their best entries
+            for number, factor in zip(numbers, factors, strict=False):
+                votes[number] = vote(number, 0.0) + weight * factor
+        # What heapq.nlargest returns (ties in first-seen order), but sorted in C.
+        return sorted(votes, key=votes.__getitem__, reverse=True)[:SHORTLIST]
 
     def _single_clue(self, query: Query, number: int) -> bool:
         """True when a message with several content terms shares only one with the entry.
@@ -173,14 +178,17 @@ class Index:
         )
 
 
-def _frozen(
-    table: dict[str, list[tuple[int, float]]],
-) -> dict[str, tuple[tuple[int, float], ...]]:
-    """Postings as tuples, entries holding the key in their question or variants first."""
-    return {
-        key: tuple(sorted(postings, key=lambda posting: -posting[1]))
-        for key, postings in table.items()
-    }
+def _frozen(table: dict[str, list[tuple[int, float]]]) -> dict[str, Postings]:
+    """Postings as (entry numbers, factors), entries holding the key in their question or
+    variants first."""
+    frozen = {}
+    for key, postings in table.items():
+        ranked = sorted(postings, key=lambda posting: -posting[1])
+        frozen[key] = (
+            tuple(number for number, _ in ranked),
+            tuple(factor for _, factor in ranked),
+        )
+    return frozen
 
 
 def confidence_of(best: float, runner_up: float) -> float:

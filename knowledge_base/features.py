@@ -90,37 +90,23 @@ def analyse_query(model: TextModel, text: str) -> Query:
     )
 
 
-@dataclass(frozen=True, slots=True)
-class Phrasing:
-    """One way of asking an entry's question: its terms and their weights."""
-
-    items: tuple[Item, ...]
-    total: float
-
-    def coverage(self, query: Query) -> float:
-        """Share of this phrasing's information present in the message."""
-        found = 0.0
-        weights = query.weights
-        chars = query.chars
-        for term, weight, parts in self.items:
-            if term in weights:
-                found += weight
-            elif parts:
-                shared = 0.0
-                for char, share in parts:
-                    if char in chars:
-                        shared += share
-                found += weight * PARTIAL * shared
-        return found / self.total
+# A phrasing of an entry: the positions of its terms in the entry's phrasing terms, and the
+# sum of their weights.
+Phrasing = tuple[tuple[int, ...], float]
 
 
 @dataclass(frozen=True, slots=True)
 class EntryFeatures:
-    """An entry's terms, characters and bigrams (answer ones discounted) and its phrasings."""
+    """An entry's terms, characters and bigrams (answer ones discounted) and its phrasings.
+
+    The phrasings of an entry share most of their terms, so each distinct term is stored once
+    (phrase_terms) and a phrasing lists the positions of its terms there.
+    """
 
     terms: dict[str, float]
     chars: dict[str, float]
     bigrams: dict[str, float]
+    phrase_terms: tuple[Item, ...]
     phrasings: tuple[Phrasing, ...]
 
     def term_factor(self, term: str, query: Query) -> float:
@@ -152,16 +138,39 @@ class EntryFeatures:
         grams = 0.0
         for gram, weight in query.bigrams.items():
             grams += weight * gram_factor(gram, 0.0)
-        phrasing = 0.0
-        for candidate in self.phrasings:
-            coverage = candidate.coverage(query)
-            if coverage > phrasing:
-                phrasing = coverage
         return (
             found / query.total if query.total > 0 else 0.0,
             grams / query.bigram_total if query.bigram_total > 0 else 0.0,
-            phrasing,
+            self.phrasing_coverage(query),
         )
+
+    def phrasing_coverage(self, query: Query) -> float:
+        """The largest share of one phrasing's information present in the message.
+
+        A phrasing term found in the message counts fully; one that is not counts by the
+        message's characters it holds.
+        """
+        weights = query.weights
+        chars = query.chars
+        present = []
+        for term, weight, parts in self.phrase_terms:
+            if term in weights:
+                present.append(weight)
+                continue
+            shared = 0.0
+            for char, share in parts:
+                if char in chars:
+                    shared += share
+            present.append(weight * PARTIAL * shared)
+        best = 0.0
+        for positions, total in self.phrasings:
+            found = 0.0
+            for position in positions:
+                found += present[position]
+            coverage = found / total
+            if coverage > best:
+                best = coverage
+        return best
 
     def matched_terms(self, query: Query) -> int:
         """How many of the message's content terms (not question words) the entry contains.
@@ -202,6 +211,7 @@ def entry_features(model: TextModel, entry: Entry) -> EntryFeatures:
                     _keep_max(chars, char, factor)
         for gram in grams:
             _keep_max(bigrams, gram, 1.0 if main else ANSWER_FIELD)
+    phrase_terms: dict[str, int] = {}
     phrasings = []
     for text in main_texts(entry)[: len(entry.phrasings)]:
         weights = {
@@ -209,9 +219,7 @@ def entry_features(model: TextModel, entry: Entry) -> EntryFeatures:
         }
         total = sum(weights.values())
         if total > 0:
-            items = tuple(
-                (term, weight, () if term[0] == "?" else model.char_shares(term))
-                for term, weight in weights.items()
-            )
-            phrasings.append(Phrasing(items, total))
-    return EntryFeatures(terms, chars, bigrams, tuple(phrasings))
+            positions = tuple(phrase_terms.setdefault(term, len(phrase_terms)) for term in weights)
+            phrasings.append((positions, total))
+    items = tuple(model.phrasing_term(term) for term in phrase_terms)
+    return EntryFeatures(terms, chars, bigrams, items, tuple(phrasings))

@@ -85,10 +85,11 @@ class HomophoneFixer:
         """Return text with sound-alike spans replaced by the knowledge base's spelling."""
         pieces = units(text)
         sounds = [syllable(piece) for piece in pieces]
+        starts = self._trie  # most units begin no term: skip the walk for them
         out: list[str] = []
         i = 0
         while i < len(pieces):
-            found = self._longest(sounds, i)
+            found = self._longest(sounds, i) if sounds[i] in starts else None
             if found is not None:
                 size, term = found
                 span = "".join(pieces[i : i + size])

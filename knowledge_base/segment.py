@@ -1,10 +1,14 @@
 """Word segmentation with a private jieba dictionary that knows the knowledge base's terms."""
 
+import string
 from collections.abc import Iterable, Sequence
+from math import log
 
-from knowledge_base.jieba_quiet import new_tokenizer
+from knowledge_base.jieba_quiet import jieba, new_tokenizer
 from knowledge_base.lexicon import base_weight
 
+# Single characters that jieba glues into one token when they follow each other.
+_GLUED = frozenset(string.ascii_letters + string.digits)
 # General informativeness (IDF) a synonym's head word needs to stand for the whole group.
 HEAD_WEIGHT = 6.5
 
@@ -64,8 +68,66 @@ class Segmenter:
         return self._tokenizer.FREQ.get(text, 0) > 0
 
     def cut(self, text: str) -> list[str]:
-        """Surface tokens of normalised text, blanks dropped."""
-        return [token for token in self._tokenizer.lcut(text, HMM=False) if not token.isspace()]
+        """Surface tokens of normalised text, blanks dropped.
+
+        The same tokens as jieba's lcut(text, HMM=False), which this follows step by step.
+        """
+        tokens: list[str] = []
+        for block in jieba.re_han_default.split(text):
+            if not block:
+                continue
+            if jieba.re_han_default.match(block):
+                tokens += self._cut_block(block)
+            else:
+                for part in jieba.re_skip_default.split(block):
+                    if jieba.re_skip_default.match(part):
+                        tokens.append(part)
+                    else:
+                        tokens += part
+        return [token for token in tokens if not token.isspace()]
+
+    def _cut_block(self, block: str) -> list[str]:
+        """jieba's most probable cut of a run of word characters (its DAG and route in one pass).
+
+        Going backwards, each position takes the word starting there that maximises the summed
+        log frequencies of the rest of the cut; ties go to the longer word, as in jieba.
+        """
+        freq = self._tokenizer.FREQ
+        log_total = log(self._tokenizer.total)
+        size = len(block)
+        route: list[tuple[float, int]] = [(0.0, 0)] * (size + 1)
+        for start in range(size - 1, -1, -1):
+            best: tuple[float, int] | None = None
+            end = start
+            word = block[start]
+            while end < size and word in freq:
+                count = freq[word]
+                if count:
+                    candidate = (log(count) - log_total + route[end + 1][0], end)
+                    if best is None or candidate > best:
+                        best = candidate
+                end += 1
+                word = block[start : end + 1]
+            if best is None:
+                best = (log(freq.get(block[start]) or 1) - log_total + route[start + 1][0], start)
+            route[start] = best
+        words: list[str] = []
+        glued = ""  # single ASCII letters and digits in a row make one token
+        start = 0
+        while start < size:
+            end = route[start][1] + 1
+            word = block[start:end]
+            if len(word) == 1 and word in _GLUED:
+                glued += word
+            else:
+                if glued:
+                    words.append(glued)
+                    glued = ""
+                words.append(word)
+            start = end
+        if glued:
+            words.append(glued)
+        return words
 
     def canonical(self, token: str) -> str:
         """The canonical member of the token's synonym group (or the token itself)."""

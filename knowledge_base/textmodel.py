@@ -16,8 +16,9 @@ _QUOTED = re.compile(r"[“\"「『《]([^”\"」』》]{2,12})[”\"」』》]
 COMMON_TERM_FLOOR = 0.4
 # Weight kept by a character found in every entry when words only share characters.
 CHAR_FLOOR = 0.3
-# How many words' character shares are remembered.
+# How many words' character shares, and how many tokens' analyses, are remembered.
 SHARES_CACHE = 100_000
+TOKEN_CACHE = 100_000
 # Dictionary frequency given to the knowledge base's words, so cuts prefer them.
 KB_WORD_FREQ = 1000
 # Extra weight of a message word that the knowledge base never uses.
@@ -57,10 +58,13 @@ class TextModel:
             sorted(word for word in used if not word.isascii() and base_weight(word) > 0),
             KB_WORD_FREQ,
         )
+        # surface -> ((surface, term) if the token counts, else None; its piece of a bigram run)
+        self._tokens: dict[str, tuple[tuple[str, str] | None, str]] = {}
         self.fixer = HomophoneFixer(
             (term for term in lexicon if base_weight(term) > 0), self.segmenter.is_word
         )
         self._kb_texts: dict[str, tuple[list[tuple[str, str]], set[str]]] = {}
+        self._phrasing_terms: dict[str, tuple[str, float, tuple[tuple[str, float], ...]]] = {}
         self._df: Counter[str] = Counter()
         self._bigram_df: Counter[str] = Counter()
         self._char_df: Counter[str] = Counter()
@@ -106,14 +110,33 @@ class TextModel:
         """
         tokens = []
         runs = []
+        known = self._tokens.get
         for surface in self.segmenter.cut(normalized):
-            term = INTENT_WORDS.get(surface) or self.segmenter.canonical(surface)
-            if base_weight(term) > 0:
-                tokens.append((surface, term))
-            runs.append(surface if base_weight(surface) > 0 and term[0] != "?" else " ")
-        text = "".join(runs)
-        grams = {text[i : i + 2] for i in range(len(text) - 1) if _is_cjk_pair(text[i : i + 2])}
+            token, run = known(surface) or self._learn(surface)
+            if token is not None:
+                tokens.append(token)
+            runs.append(run)
+        grams = {
+            pair
+            for run in "".join(runs).split(" ")
+            for pair in (run[i : i + 2] for i in range(len(run) - 1))
+            if not pair.isascii()
+        }
         return tokens, grams
+
+    def _learn(self, surface: str) -> tuple[tuple[str, str] | None, str]:
+        """What analyse() makes of one token, remembered.
+
+        The cache also makes every occurrence of a term the same string object, so the
+        message's terms find the entries' ones by identity.
+        """
+        if len(self._tokens) >= TOKEN_CACHE:
+            self._tokens.clear()  # messages bring new words without end: stay bounded
+        term = INTENT_WORDS.get(surface) or self.segmenter.canonical(surface)
+        token = (surface, term) if base_weight(term) > 0 else None
+        run = surface if base_weight(surface) > 0 and term[0] != "?" else " "
+        found = self._tokens[surface] = (token, run)
+        return found
 
     def analyse_kb_text(self, normalized: str) -> tuple[list[tuple[str, str]], set[str]]:
         """analyse() for knowledge-base texts, remembered while the index is being built."""
@@ -125,6 +148,7 @@ class TextModel:
     def finish_build(self) -> None:
         """Forget the build-time analyses; the model is read-only from now on."""
         self._kb_texts = {}
+        self._phrasing_terms = {}
 
     def terms(self, normalized: str) -> list[str]:
         """Canonical content terms (question words become intent terms such as ?when)."""
@@ -167,13 +191,21 @@ class TextModel:
         """Weight of a term as evidence for one entry rather than its neighbours."""
         return self.weight(term) * max(self.specificity(term), 0.1)
 
+    def phrasing_term(self, term: str) -> tuple[str, float, tuple[tuple[str, float], ...]]:
+        """A term of an entry's phrasing: (term, distinctive weight, character shares).
+
+        While the index is built, entries get one shared tuple per term (less memory to read
+        when entries are scored).
+        """
+        found = self._phrasing_terms.get(term)
+        if found is None:
+            shares = () if term[0] == "?" else self.char_shares(term)
+            found = self._phrasing_terms[term] = (term, self.distinctive_weight(term), shares)
+        return found
+
     def bigram_weight(self, gram: str) -> float:
         """How specific a bigram is to few entries (unknown bigrams count fully)."""
         return self._gram_weights.get(gram, 1.0)
-
-
-def _is_cjk_pair(pair: str) -> bool:
-    return " " not in pair and not pair.isascii()
 
 
 def main_texts(entry: Entry) -> list[str]:

@@ -131,6 +131,22 @@ def test_segmentation_keeps_knowledge_base_terms_together(index: Index) -> None:
     assert "非公募机构" in index.terms("我们是非公募机构")
 
 
+def test_our_cut_gives_exactly_jiebas_tokens() -> None:
+    """Segmenter.cut follows jieba's lcut(HMM=False) step by step (for speed); same tokens."""
+    segmenter = Segmenter(terms=["非公募机构", "配捐"], synonyms=[["结余", "剩余善款"]])
+    jieba_own = segmenter._tokenizer  # the very dictionary the cut reads
+    texts = [normalize(case.q) for case in load_cases(DEV_SET / "cases.jsonl")] + [
+        "我们是非公募机构",
+        "99公益日 abc123 A镇改成B镇",
+        "  ",
+        "GO配捐2025年9月7日",
+        "x",
+    ]
+    for text in texts:
+        expected = [t for t in jieba_own.lcut(text, HMM=False) if not t.isspace()]
+        assert segmenter.cut(text) == expected, text
+
+
 def test_a_rebuilt_index_does_not_change_another_one(index: Index) -> None:
     other = Index.build(
         KnowledgeBase((dataclasses.replace(load_entry(index), keywords=("机构号码簿",)),))
