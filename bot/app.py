@@ -6,6 +6,7 @@ Nothing is created at import time; transports and tests call ``build_app``.
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -29,8 +30,13 @@ from storage.database import create_engine, session_factory, upgrade
 from storage.outbox import wake_on_commit
 from storage.uow import SessionFactory, UnitOfWork
 
-REMINDER_JOB = "deadline-reminders"  # the one scheduler job; a fixed id, never two of it
+log = logging.getLogger(__name__)
+
+# Scheduler jobs have fixed ids (never two of one) and carry no arguments.
+REMINDER_JOB = "deadline-reminders"
 REMINDER_EVERY = 1  # seconds: a reminder reaches the outbox at most about this late
+FAQ_REFRESH_JOB = "faq-refresh"
+FAQ_REFRESH_EVERY = 10  # seconds: FAQ edits made through another process apply here this late
 
 
 @dataclass
@@ -52,23 +58,36 @@ class App:
         """The reminder job (it carries no arguments): queue the deadline reminders now due."""
         await run_reminders(self.sessions, self.core.clock)
 
+    async def refresh_faq(self) -> None:
+        """The FAQ job: pick up knowledge edited through another process."""
+        try:
+            await self.core.knowledge.refresh(self.sessions)
+        except Exception:
+            log.exception("FAQ refresh failed; the next run retries")
+
     def scheduler(self) -> AsyncIOScheduler:
-        """APScheduler (in-memory, this process only) queuing due deadline reminders at start
-        and every second (one indexed query when nothing is due). The database is the source
-        of truth, so a run that is late or missed is simply made up by the next; none is
-        dropped (no misfire grace limit, coalesced)."""
+        """APScheduler (in-memory, this process only), both jobs at start and then: due
+        deadline reminders are queued every second (one indexed query when nothing is due),
+        FAQ edits made through other processes are picked up every 10 s. The database is the
+        source of truth, so a run that is late or missed is simply made up by the next; none
+        is dropped (no misfire grace limit, coalesced)."""
         scheduler = AsyncIOScheduler(timezone=self.settings.timezone)
-        scheduler.add_job(
-            self.remind,
-            "interval",
-            seconds=REMINDER_EVERY,
-            id=REMINDER_JOB,
-            next_run_time=datetime.now(UTC),
-            misfire_grace_time=None,
-            coalesce=True,
-            max_instances=1,
-            replace_existing=True,
+        jobs = (
+            (self.remind, REMINDER_JOB, REMINDER_EVERY),
+            (self.refresh_faq, FAQ_REFRESH_JOB, FAQ_REFRESH_EVERY),
         )
+        for job, ident, seconds in jobs:
+            scheduler.add_job(
+                job,
+                "interval",
+                seconds=seconds,
+                id=ident,
+                next_run_time=datetime.now(UTC),
+                misfire_grace_time=None,
+                coalesce=True,
+                max_instances=1,
+                replace_existing=True,
+            )
         return scheduler
 
     @asynccontextmanager

@@ -38,6 +38,15 @@ class FaqRepository:
         query = select(FaqEntry).where(FaqEntry.active.is_(True)).order_by(FaqEntry.id)
         return (await self._session.scalars(query)).all()
 
+    async def revision(self) -> tuple[object, ...]:
+        """Changes whenever the indexed knowledge may have: entries added, edited or removed
+        (from chat: a change-log row; by a bundle sync at start: their times), synonyms."""
+        entries = select(func.count(), func.max(FaqEntry.updated_at)).select_from(FaqEntry)
+        counted = (await self._session.execute(entries)).one()
+        changes = await self._session.scalar(select(func.max(FaqChange.id)))
+        groups = await self._session.scalar(select(func.count()).select_from(FaqSynonymGroup))
+        return (*counted, changes, groups)
+
     async def all_entries(self) -> Sequence[FaqEntry]:
         return (await self._session.scalars(select(FaqEntry).order_by(FaqEntry.id))).all()
 

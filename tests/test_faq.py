@@ -233,6 +233,24 @@ async def test_changes_survive_a_restart_and_bundled_entries_do_not_overwrite_th
         await restarted.close()
 
 
+async def test_an_edit_made_through_another_process_reaches_this_one_on_refresh(
+    console: ConsoleSession, app: App, settings: Settings
+) -> None:
+    other = await build_app(settings, FakeClock(), cached_index)  # a second bot process
+    try:
+        assert not await other.core.knowledge.refresh(other.sessions)  # nothing changed yet
+        entry = await _entry_number(console, ACCOUNT_QUESTION)
+        await say(console, ADMIN, private(ADMIN), f"/faq_edit {entry}\n答案：另一个进程改的答案。")
+        before = other.core.knowledge.match(ACCOUNT_QUESTION)
+        assert before is not None and "另一个进程" not in before.candidates[0].entry.answer
+        assert await other.core.knowledge.refresh(other.sessions)
+        after = other.core.knowledge.match(ACCOUNT_QUESTION)
+        assert after is not None and after.candidates[0].entry.answer == "另一个进程改的答案。"
+        assert not await other.core.knowledge.refresh(other.sessions)
+    finally:
+        await other.close()
+
+
 async def test_faq_list_shows_categories_then_entries(console: ConsoleSession) -> None:
     overview = await reply_to(console, STAFF, private(STAFF), "/faq_list")
     assert "知识库共" in overview and "（" in overview
