@@ -22,6 +22,7 @@ from storage.database import create_engine, session_factory
 from storage.models import Deadline, DeadlineReminder
 from storage.uow import SessionFactory, UnitOfWork
 from tests.conftest import ONLY_POSTGRES, TOKEN, cached_index
+from tests.support import fake_bot_api as tg
 from tests.support.broadcast import (
     add_groups,
     deliver,
@@ -31,8 +32,9 @@ from tests.support.broadcast import (
     start_bot_process,
 )
 from tests.support.clock import SHANGHAI, FakeClock
-from tests.support.fake_bot_api import FakeBotAPI
+from tests.support.fake_bot_api import Call, FakeBotAPI
 from tests.support.people import ADMIN, LUZHOU_COORD, STAFF, private
+from tests.support.running_bot import running_bot
 from tests.support.talk import reply_to, say
 
 SET = "/deadline 6月30日18:00 项目入场报名截止"  # the clock starts on 6月1日 09:00
@@ -418,3 +420,33 @@ async def _due_soon(
             ]
             await uow.deadlines.add(row, [g.id for g in groups], rows)
         await uow.commit()
+
+
+def is_reminder(call: Call) -> bool:
+    return "⏰ 截止提醒 #1" in (call.text or "")
+
+
+@pytest.mark.parametrize("framework", ["aiogram", "ptb"])
+async def test_reminders_reach_the_groups_and_done_is_pressed_through_both_frameworks(
+    settings: Settings, framework: str
+) -> None:
+    chats = await seed_database(settings.database_url, 3)
+    async with FakeBotAPI(token=TOKEN) as api, running_bot(settings, api, framework):
+        engine = create_engine(settings.database_url)
+        try:
+            await _due_soon(session_factory(engine), deadlines=1, within=timedelta(seconds=1))
+        finally:
+            await engine.dispose()
+        sent = await api.wait_for(is_reminder, count=3, timeout=20)
+        first = next(c for c in sent if c.chat_id == chats[0].id)
+        [[done]] = first.params["reply_markup"]["inline_keyboard"]
+        assert done["text"] == "已完成"
+        staff = tg.user(STAFF.id, STAFF.first_name)
+        group = tg.group(chats[0].id, chats[0].title or "")
+        api.push_callback(group, staff, first.result["message_id"], done["callback_data"])
+        [answer] = await api.wait_for("answerCallbackQuery", timeout=10)
+        await asyncio.sleep(1.5)  # another reminder run: nothing is sent twice
+    assert answer.params["text"] == "✅ 已标记本群完成，不再提醒本群。"
+    assert sorted(c.chat_id for c in api.sent_messages() if is_reminder(c)) == sorted(
+        chat.id for chat in chats
+    )
