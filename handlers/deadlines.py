@@ -289,6 +289,8 @@ async def cancel(ctx: Context, message: IncomingMessage, args: str) -> None:
     if found is not None:
         stopped = await ctx.uow.deadlines.cancel(found, ctx.clock.now())
         ctx.reply(f"🗑 已取消截止 #{found.id}（{found.what[:40]}），{stopped} 条提醒不再发送。")
+        notice = f"🗑 截止 #{found.id}（{found.what[:40]}）已取消，不再提醒。"
+        await _tell_groups(ctx, found, "cancelled", notice)
 
 
 async def edit(ctx: Context, message: IncomingMessage, args: str) -> None:
@@ -331,19 +333,29 @@ async def edit(ctx: Context, message: IncomingMessage, args: str) -> None:
     await ctx.uow.deadlines.add_reminders(plan(found, not_done, now))
     ctx.reply(_described(found, groups, now, "✏️ 已修改截止"))
     if moved:
-        stamp = now.strftime("%Y%m%dT%H%M%S")
-        notice = (
+        await _tell_groups(
+            ctx,
+            found,
+            "moved",
             f"📅 截止 #{found.id} 的时间有调整：{found.what}\n"
-            f"新的截止时间：{format_when(found.due_at, now)}（{left(found.due_at, now)}）"
+            f"新的截止时间：{format_when(found.due_at, now)}（{left(found.due_at, now)}）",
         )
-        await ctx.uow.outbox.enqueue(
-            [
-                (f"deadline:{found.id}:moved:{stamp}:group:{g.id}", SendMessage(g.chat_id, notice))
-                for g in groups
-                if g.chat_id != (ctx.chat.id if ctx.chat else None)
-            ],
-            now,
-        )
+
+
+async def _tell_groups(ctx: Context, deadline: Deadline, change: str, text: str) -> None:
+    """Tell the groups that were already reminded of a deadline (through the outbox) that it
+    changed; the chat the change was made in sees the reply instead."""
+    now = ctx.clock.now()
+    stamp = now.strftime("%Y%m%dT%H%M%S")
+    here = ctx.chat.id if ctx.chat else None
+    groups = [g for g in await ctx.uow.deadlines.reminded_groups(deadline.id) if g.chat_id != here]
+    await ctx.uow.outbox.enqueue(
+        [
+            (f"deadline:{deadline.id}:{change}:{stamp}:group:{g.id}", SendMessage(g.chat_id, text))
+            for g in groups
+        ],
+        now,
+    )
 
 
 # --- buttons: 已完成, 确认设置 / 取消 --------------------------------------------------------

@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Deadline, DeadlineReminder, DeadlineTarget, OutboxMessage
+from storage.models import Deadline, DeadlineReminder, DeadlineTarget, Group, OutboxMessage
 
 PENDING, ENQUEUED, SUPERSEDED, MISSED, DONE, CANCELLED = (
     "pending",
@@ -163,6 +163,14 @@ class Deadlines:
             .with_for_update(skip_locked=True, of=DeadlineReminder)
         )
         return (await self._session.scalars(query)).unique().all()
+
+    async def reminded_groups(self, deadline_id: int) -> Sequence[Group]:
+        """Active groups that were sent at least one reminder of this deadline."""
+        reminded = select(DeadlineReminder.group_id).where(
+            DeadlineReminder.deadline_id == deadline_id, DeadlineReminder.state == ENQUEUED
+        )
+        query = select(Group).where(Group.id.in_(reminded), Group.active.is_(True))
+        return (await self._session.scalars(query.order_by(Group.id))).all()
 
     async def reminders(self, deadline_id: int) -> Sequence[DeadlineReminder]:
         query = select(DeadlineReminder).where(DeadlineReminder.deadline_id == deadline_id)

@@ -135,6 +135,22 @@ async def test_cancel_stops_the_reminders(
     assert "没有即将到期" in await reply_to(console, ADMIN, groups[0], "/deadlines")
 
 
+async def test_groups_already_reminded_hear_of_a_cancellation(
+    app: App, console: ConsoleSession, groups: list[Chat], clock: FakeClock
+) -> None:
+    me = private(ADMIN)
+    await reply_to(console, ADMIN, me, SET.replace(" ", " 泸州 ", 1))
+    clock.advance(days=22, hours=9)  # the 7-day reminder
+    await tick(app, console)
+    await reply_to(console, ADMIN, me, SET.replace(" ", " 德阳 ", 1))  # #2, not reminded yet
+    await reply_to(console, ADMIN, me, "/deadline_cancel 1")
+    await reply_to(console, ADMIN, me, "/deadline_cancel 2")
+    await deliver(app, console.messenger)
+    for group in groups[:2]:
+        assert "截止 #1（项目入场报名截止）已取消，不再提醒" in sent_to(console, group)[-1]
+    assert sent_to(console, groups[2]) == []
+
+
 async def test_after_downtime_a_late_reminder_is_sent_once_and_passed_ones_are_summarised(
     app: App, console: ConsoleSession, groups: list[Chat], clock: FakeClock
 ) -> None:
@@ -237,9 +253,7 @@ async def test_edit_moves_the_reminders_and_tells_the_groups(
     moved = await reply_to(console, ADMIN, me, "/deadline_edit 1 7月2日18:00")
     assert "已修改截止 #1：项目入场报名截止" in moved and "7月2日（周四）18:00" in moved
     await deliver(app, console.messenger)
-    for group in groups[:2]:
-        assert any("时间有调整" in t and "7月2日" in t for t in sent_to(console, group))
-    assert not any("时间有调整" in t for t in sent_to(console, groups[2]))
+    assert not any("时间有调整" in t for g in groups for t in sent_to(console, g))  # not reminded
 
     clock.advance(days=22, hours=9)  # 6月23日 18:00: the old 7-day reminder is gone
     await tick(app, console)
@@ -250,11 +264,17 @@ async def test_edit_moves_the_reminders_and_tells_the_groups(
         len(reminders(console, groups[0])) == 1 and "还剩 7 天" in reminders(console, groups[0])[0]
     )
 
+    await reply_to(console, ADMIN, me, "/deadline_edit 1 7月3日18:00")
+    await deliver(app, console.messenger)
+    for group in groups[:2]:  # reminded already: told of the move
+        assert any("时间有调整" in t and "7月3日" in t for t in sent_to(console, group))
+    assert not any("时间有调整" in t for t in sent_to(console, groups[2]))
+
     renamed = await reply_to(console, ADMIN, me, "/deadline_edit 1 事项 提交项目执行报告")
     assert "提交项目执行报告" in renamed
     fewer = await reply_to(console, ADMIN, me, "/deadline_edit 1 提前 1天")
     assert "提前 1天" in fewer and "3天" not in fewer
-    clock.advance(days=6)  # past the deadline: only the 1-day reminder was still to come
+    clock.advance(days=7)  # 7月2日 18:00: only the 1-day reminder is still to come
     await tick(app, console)
     texts = reminders(console, groups[0])
     assert len(texts) == 2 and "提交项目执行报告" in texts[1] and "还剩 1 天" in texts[1]
@@ -262,7 +282,7 @@ async def test_edit_moves_the_reminders_and_tells_the_groups(
     assert "没有找到时间" in await reply_to(console, ADMIN, me, "/deadline_edit 1 尽快")
     far = await reply_to(console, ADMIN, me, "/deadline_edit 1 2030年1月1日")
     assert "两年以后，没有修改" in far
-    assert "7月2日" in await reply_to(console, ADMIN, me, "/deadlines")
+    assert "7月3日" in await reply_to(console, ADMIN, me, "/deadlines")
 
 
 async def test_a_deadline_more_than_two_years_ahead_waits_for_its_creator(
