@@ -248,13 +248,17 @@ async def listing(ctx: Context, message: IncomingMessage, args: str) -> None:
     if not found:
         ctx.reply(f"{where}目前没有即将到期的截止事项。设置：{DEADLINE.usage}")
         return
+    done: set[int] = set()
+    if ctx.group is not None and not args.strip():
+        done = await ctx.uow.deadlines.done_in(ctx.group.id, [d.id for d in found[:30]])
     lines = [f"📅 {where}即将到期的截止事项："]
     for item in found[:30]:
         rec = recurrence_of(item)
         repeat = f"（{recurrence_text(rec)}）" if rec else ""
+        mark = "｜✅ 本群已完成" if item.id in done else ""
         lines.append(
             f"#{item.id} {format_when(item.due_at, now)}（{left(item.due_at, now)}）"
-            f"｜{item.what[:40]}{repeat}｜{item.targets_label}"
+            f"｜{item.what[:40]}{repeat}｜{item.targets_label}{mark}"
         )
     if len(found) > 30:
         lines.append(f"……共 {len(found)} 项，只列出最近的 30 项。")

@@ -164,6 +164,15 @@ class Deadlines:
         )
         return (await self._session.scalars(query)).unique().all()
 
+    async def done_in(self, group_id: int, deadline_ids: Iterable[int]) -> set[int]:
+        """Which of these deadlines the group has marked 已完成."""
+        query = select(DeadlineTarget.deadline_id).where(
+            DeadlineTarget.group_id == group_id,
+            DeadlineTarget.deadline_id.in_(list(deadline_ids)),
+            DeadlineTarget.done_at.is_not(None),
+        )
+        return set((await self._session.scalars(query)).all())
+
     async def reminded_groups(self, deadline_id: int) -> Sequence[Group]:
         """Active groups that were sent at least one reminder of this deadline."""
         reminded = select(DeadlineReminder.group_id).where(

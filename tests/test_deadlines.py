@@ -116,6 +116,8 @@ async def test_done_stops_the_series_for_that_group_only(
     assert len(reminders(console, groups[0])) == 1
     assert len(reminders(console, groups[1])) == 4
     assert reminders(console, groups[2]) == []
+    assert "✅ 本群已完成" in await reply_to(console, STAFF, groups[0], "/deadlines")
+    assert "已完成" not in await reply_to(console, STAFF, groups[1], "/deadlines")
 
 
 async def test_cancel_stops_the_reminders(
