@@ -163,8 +163,9 @@ async def enqueue_due_reminders(uow: UnitOfWork, now: datetime) -> int:
     """Write every due reminder into the outbox, in the caller's transaction with marking it.
 
     Of several due reminders of one deadline in one group (after downtime) only the last is
-    sent, marked 延迟提醒 when late; one whose deadline has passed is not sent, and each
-    creator gets one summary of what was missed. Returns how many reminders were claimed."""
+    sent, marked 延迟提醒 when late; one whose deadline has passed is not sent, and its
+    creator and the coordinators of its group's region get one summary of what was missed.
+    Returns how many reminders were claimed."""
     due = await uow.deadlines.claim_due(now, CLAIM_BATCH)
     latest: dict[tuple[int, int], DeadlineReminder] = {}
     for reminder in due:
@@ -172,11 +173,11 @@ async def enqueue_due_reminders(uow: UnitOfWork, now: datetime) -> int:
         if slot not in latest or reminder.fire_at >= latest[slot].fire_at:
             latest[slot] = reminder
     queued: list[tuple[str, Queued]] = []
-    missed: dict[int, list[DeadlineReminder]] = defaultdict(list)
+    missed: list[DeadlineReminder] = []
     for reminder in due:
         if reminder.due_at <= now:
             reminder.state = MISSED
-            missed[reminder.deadline.created_by].append(reminder)
+            missed.append(reminder)
         elif latest[(reminder.deadline_id, reminder.group_id)] is not reminder:
             reminder.state = SUPERSEDED
         else:
@@ -189,15 +190,35 @@ async def enqueue_due_reminders(uow: UnitOfWork, now: datetime) -> int:
                 done_button(reminder.deadline_id, reminder.due_at),
             )
             queued.append((reminder_key(reminder), message))
-    for creator, lost in missed.items():
-        queued.append((f"deadline:missed:{creator}:{lost[0].id}", _summary(creator, lost, now)))
+    for reader, lost in (await _told_of_missed(uow, missed)).items():
+        queued.append((f"deadline:missed:{reader}:{lost[0].id}", _summary(reader, lost, now)))
     if queued:
         await uow.outbox.enqueue(queued, now)
     await advance_repeating(uow, now)
     return len(due)
 
 
-def _summary(creator: int, lost: list[DeadlineReminder], now: datetime) -> SendMessage:
+async def _told_of_missed(
+    uow: UnitOfWork, missed: list[DeadlineReminder]
+) -> dict[int, list[DeadlineReminder]]:
+    """Who hears of reminders missed for good: each deadline's creator, and the coordinators
+    of the groups' regions, each once, of what concerns them."""
+    readers: dict[int, list[DeadlineReminder]] = defaultdict(list)
+    coordinators: dict[int, list[int]] = {}
+    for reminder in missed:
+        people = {reminder.deadline.created_by}
+        region = reminder.group.region_id
+        if region is not None:
+            if region not in coordinators:
+                found = await uow.grants.coordinators(region)
+                coordinators[region] = [person.user_id for person in found]
+            people.update(coordinators[region])
+        for person in people:
+            readers[person].append(reminder)
+    return readers
+
+
+def _summary(reader: int, lost: list[DeadlineReminder], now: datetime) -> SendMessage:
     lines = ["⚠️ 机器人停机期间，以下截止提醒没有发出，且截止时间已过，不再补发："]
     for reminder in lost[:40]:
         title = reminder.group.title or str(reminder.group.chat_id)
@@ -208,7 +229,7 @@ def _summary(creator: int, lost: list[DeadlineReminder], now: datetime) -> SendM
         )
     if len(lost) > 40:
         lines.append(f"……共 {len(lost)} 条。")
-    return SendMessage(creator, "\n".join(lines))
+    return SendMessage(reader, "\n".join(lines))
 
 
 async def run_reminders(sessions: SessionFactory, clock: Clock) -> None:

@@ -156,6 +156,8 @@ async def test_groups_already_reminded_hear_of_a_cancellation(
 async def test_after_downtime_a_late_reminder_is_sent_once_and_passed_ones_are_summarised(
     app: App, console: ConsoleSession, groups: list[Chat], clock: FakeClock
 ) -> None:
+    await say(console, LUZHOU_COORD, private(LUZHOU_COORD), "/start")
+    await say(console, ADMIN, private(ADMIN), "/grant @li_luzhou 泸州")
     await reply_to(console, ADMIN, groups[0], SET)
     clock.advance(days=27)  # down over the 7- and 3-day reminders: 6月28日 09:00
     await tick(app, console)
@@ -167,8 +169,10 @@ async def test_after_downtime_a_late_reminder_is_sent_once_and_passed_ones_are_s
     await tick(app, console)
     await tick(app, console)
     assert len(reminders(console, groups[0])) == 1
-    [summary] = [t for t in sent_to(console, private(ADMIN)) if "没有发出" in t]
-    assert "#1 项目入场报名截止" in summary and "提前 1天" in summary and "提前 2小时" in summary
+    for reader in (ADMIN, LUZHOU_COORD):  # the creator, and the region's coordinator
+        [summary] = [t for t in sent_to(console, private(reader)) if "没有发出" in t]
+        assert "#1 项目入场报名截止" in summary
+        assert "提前 1天" in summary and "提前 2小时" in summary
 
 
 async def test_enqueueing_twice_queues_each_reminder_once(
