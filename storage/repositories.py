@@ -34,14 +34,18 @@ async def upsert(
 
 
 async def insert_new(
-    session: AsyncSession, model: type[DeclarativeBase], key: str, rows: Sequence[dict[str, Any]]
+    session: AsyncSession,
+    model: type[DeclarativeBase],
+    key: str | Sequence[str],
+    rows: Sequence[dict[str, Any]],
 ) -> None:
     """Many rows in few statements (INSERT … ON CONFLICT (key) DO NOTHING, 100 at a time):
-    rows whose key is already there are left alone."""
+    rows whose key (a unique column or columns) is already there are left alone."""
     dialect = postgresql if session.bind.dialect.name == "postgresql" else sqlite
+    columns = [key] if isinstance(key, str) else list(key)
     for start in range(0, len(rows), 100):
         statement = dialect.insert(model).values(list(rows[start : start + 100]))
-        await session.execute(statement.on_conflict_do_nothing(index_elements=[key]))
+        await session.execute(statement.on_conflict_do_nothing(index_elements=columns))
 
 
 class ProcessedUpdates:

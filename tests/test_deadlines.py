@@ -79,6 +79,7 @@ async def test_a_deadline_is_confirmed_and_its_series_fires_at_the_right_moments
     assert "已设置截止 #1：项目入场报名截止" in confirm
     assert "6月30日（周二）18:00" in confirm and "提前 7天、3天、1天、2小时" in confirm
     assert "本群（1 个群" in confirm
+    assert "避开夜间" not in confirm  # no reminder of this series was moved
 
     expected = [
         (dict(days=22, hours=9), "还剩 7 天"),  # 6月23日 18:00
@@ -354,8 +355,9 @@ async def test_a_repeating_deadline_reminds_each_week_until_its_end(
 async def test_night_reminders_move_to_eight_and_workday_groups_skip_holidays(
     app: App, console: ConsoleSession, groups: list[Chat]
 ) -> None:
-    await reply_to(console, ADMIN, groups[0], "/deadline 6月10日9:00 交材料 提前 2小时")
+    night = await reply_to(console, ADMIN, groups[0], "/deadline 6月10日9:00 交材料 提前 2小时")
     assert await fired_at(app) == [("06-10 08:00", 2)]  # 07:00 is night
+    assert "提前 2小时的提醒改在 6月10日（周三）08:00 发出" in night
     await reply_to(console, ADMIN, groups[0], "/deadline 6月10日8:00 交表 提前 2小时")
     assert (await fired_at(app))[-1] == ("06-09 21:00", 2)  # 08:00 would be too late
 
@@ -476,3 +478,17 @@ async def test_reminders_reach_the_groups_and_done_is_pressed_through_both_frame
     assert sorted(c.chat_id for c in api.sent_messages() if is_reminder(c)) == sorted(
         chat.id for chat in chats
     )
+
+
+async def test_leads_moved_to_the_same_time_go_out_as_one_reminder(
+    app: App, console: ConsoleSession, groups: list[Chat], clock: FakeClock
+) -> None:
+    here = groups[0]
+    await reply_to(console, ADMIN, here, "/remind_workdays 开")
+    # 10月5日 and 10月7日 are National Day holidays: both move to 9月30日, the last workday
+    confirm = await reply_to(console, ADMIN, here, "/deadline 国庆后 提交季度报告 提前 3天,1天")
+    assert "提前 3天、1天的提醒改在 9月30日（周三）18:00 发出，合并为一条" in confirm
+    clock.advance(days=121, hours=9)  # 9月30日 18:00
+    await tick(app, console)
+    [reminder] = reminders(console, here)
+    assert "提交季度报告" in reminder and "还剩 8 天" in reminder
