@@ -36,6 +36,15 @@ STOP_WORDS = frozenset(
     )
 )
 
+# Everyday words newer than jieba's dictionary (it cuts 微信 into 微|信 and 靠谱 into 靠|谱).
+MODERN_WORDS = words(
+    """
+    微信 微博 抖音 快手 小红书 视频号 公众号 小程序 朋友圈 群公告 评论区 热搜 上热搜 点赞 艾特
+    网红 带货 主播 博主 自媒体 短视频 长图 网盘 扫码 付款码 收款码 微信支付 实名认证 闪退 卡顿
+    登不上 线上 差评 吐槽 网暴 靠谱 打卡 刷屏
+    """
+)
+
 # Question words that still say what kind of answer is wanted: mapped to one intent token each.
 INTENT_WORDS: dict[str, str] = {
     word: intent
@@ -63,6 +72,18 @@ def general_idf() -> tuple[dict[str, float], float]:
             table[word] = float(value)
     values = sorted(table.values())
     return table, values[len(values) // 2]
+
+
+@lru_cache(maxsize=1)
+def place_names() -> frozenset[str]:
+    """Words that jieba's dictionary tags as place names (ns): 凉山, 宜宾, 锦江区."""
+    path = Path(jieba.__file__).parent / "dict.txt"
+    places = set()
+    for line in path.read_text(encoding="utf-8").splitlines():
+        word, _, tag = line.rpartition(" ")
+        if tag == "ns":
+            places.add(word.partition(" ")[0])
+    return frozenset(places)
 
 
 _NUMBER = re.compile(r"[0-9.%]+")

@@ -19,6 +19,8 @@ _SYMBOLS = re.compile(
     "\u2460-\u27bf\u2b00-\u2bff\u3297\u3299\ufe00-\ufe0f\ufff0-\uffff"
     "\U0001f000-\U0001faff\U000e0000-\U000e007f]+"
 )
+# A character typed three times or more is emphasis or laughter (急急急, 哈哈哈), not a word.
+_EMPHASIS = re.compile(r"([\u4e00-\u9fff])\1{2,}")
 _NON_WORD = re.compile(r"[^\w\s]|_")
 
 # Sichuan and general colloquial forms mapped to standard Mandarin, longest first.
@@ -124,6 +126,7 @@ def clean(text: str) -> str:
     text = _MENTION.sub(" ", text)
     text = _PLACEHOLDER.sub(" ", text)
     text = _SYMBOLS.sub(" ", text)
+    text = _EMPHASIS.sub(" ", text)
     text = map_dialect(text)
     text = _CN_DATE.sub(_cn_number, text)
     return _SPACES.sub(" ", text).strip()

@@ -5,7 +5,7 @@ from collections.abc import Iterable, Sequence
 from math import log
 
 from knowledge_base.jieba_quiet import jieba, new_tokenizer
-from knowledge_base.lexicon import base_weight
+from knowledge_base.lexicon import MODERN_WORDS, base_weight
 
 # Single characters that jieba glues into one token when they follow each other.
 _GLUED = frozenset(string.ascii_letters + string.digits)
@@ -28,9 +28,27 @@ class Segmenter:
             for member in members:
                 self._canonical.setdefault(member, members[0])
                 self._add(member)
-        for term in terms:
+        terms = [*terms, *self._canonical]
+        for term in (*MODERN_WORDS, *terms, *self._shared_stems(terms)):
             self._add(term)
         self._heads = self._head_words()
+
+    def _shared_stems(self, terms: Iterable[str]) -> set[str]:
+        """Stems that begin two or more terms before a word: 公募 in 公募单位 and 公募机构.
+
+        Messages use the stem alone (公募那边), which jieba would cut into single characters;
+        a stem made of words already (增加项目) is left to them.
+        """
+        seen: dict[str, set[str]] = {}
+        for term in set(terms):
+            for size in range(2, len(term) - 1):
+                if self.is_word(term[size:]):
+                    seen.setdefault(term[:size], set()).add(term)
+        return {
+            stem
+            for stem, found in seen.items()
+            if len(found) >= 2 and not self.is_word(stem) and not self.subwords(stem)
+        }
 
     def _head_words(self) -> dict[str, str]:
         """Words that end a synonym (负面舆论 -> 舆论) and so stand for its group when alone.

@@ -5,7 +5,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 
-from knowledge_base.lexicon import INTENT_WORDS, base_weight
+from knowledge_base.lexicon import INTENT_WORDS, base_weight, place_names
 from knowledge_base.model import Entry, KnowledgeBase
 from knowledge_base.normalize import clean, normalize, strip_punctuation
 from knowledge_base.phonetic import HomophoneFixer
@@ -23,6 +23,8 @@ TOKEN_CACHE = 100_000
 KB_WORD_FREQ = 1000
 # Extra weight of a message word that the knowledge base never uses.
 FOREIGN_TERM = 1.5
+# Weight kept by a place name the knowledge base never uses: it says where, not what is asked.
+PLACE_TERM = 0.3
 
 
 def term_form(text: str) -> str:
@@ -163,6 +165,8 @@ class TextModel:
         known = self._weights.get(term)
         if known is not None:
             return known
+        if term in place_names():
+            return base_weight(term) * PLACE_TERM
         return base_weight(term) * (1.0 if term[0] == "?" else FOREIGN_TERM)
 
     def specificity(self, term: str) -> float:

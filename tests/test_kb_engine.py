@@ -111,6 +111,7 @@ def index(kb_file: Path) -> Index:
         ("是不是八月二日开始", "是不是8月2日开始"),  # dates in Chinese numerals -> digits
         ("十二月三十一号截止", "12月31号截止"),
         ("一月捐和一起捐", "一月捐和一起捐"),  # ... but no other numerals
+        ("审核没过急急急！哈哈哈哈", "审核没过"),  # emphasis and laughter
     ],
 )
 def test_normalisation(raw: str, expected: str) -> None:
@@ -129,6 +130,24 @@ def test_segmentation_keeps_knowledge_base_terms_together(index: Index) -> None:
     plain = Segmenter(terms=[], synonyms=[])
     assert "非公募机构" not in plain.cut("我们是非公募机构")
     assert "非公募机构" in index.terms("我们是非公募机构")
+
+
+def test_everyday_words_newer_than_jiebas_dictionary_stay_whole(index: Index) -> None:
+    """jieba alone cuts 微信 into 微|信 and 靠谱 into 靠|谱."""
+    plain = jieba_tokens("微信群里说这个靠谱吗")
+    assert "微信" not in plain and "靠谱" not in plain
+    assert {"微信", "靠谱"} <= set(index.terms("微信群里说这个靠谱吗"))
+
+
+def test_a_stem_shared_by_terms_is_a_word(index: Index) -> None:
+    """公募 alone (公募那边) is a word because the terms 公募单位 and 公募机构 begin with it."""
+    kb = KnowledgeBase((load_entry(index),), (("公募单位", "公募机构"),))
+    assert "公募" not in jieba_tokens("公募那边一直没打款")
+    assert "公募" in Index.build(kb).terms("公募那边一直没打款")
+
+
+def jieba_tokens(text: str) -> list[str]:
+    return new_tokenizer().lcut(text, HMM=False)
 
 
 def test_our_cut_gives_exactly_jiebas_tokens() -> None:
@@ -176,6 +195,14 @@ def test_placeholder_letters_weigh_little(index: Index) -> None:
     plain = index.match("项目上线后执行地点能改吗")
     lettered = index.match("项目上线后执行地点能从A镇改成B镇吗")
     assert lettered.confidence == pytest.approx(plain.confidence, abs=0.1)
+
+
+def test_place_names_the_knowledge_base_never_uses_weigh_little(index: Index) -> None:
+    """宜宾 says where the asker is, not what is asked."""
+    plain = index.match("怎样找到公募单位支持项目上线？")
+    placed = index.match("我们在宜宾，怎样找到公募单位支持项目上线？")
+    assert placed.confidence == pytest.approx(plain.confidence, abs=0.05)
+    assert placed.decision == "answer"
 
 
 def test_tokenizers_share_the_dictionary_load_but_not_added_words() -> None:
