@@ -51,6 +51,8 @@ _CN_DATE = re.compile(
     r"([一二三四五六七八九十]{1,3})(?=月[0-9一二三四五六七八九十]{1,3}[日号])"
     r"|(?<=月)([一二三四五六七八九十]{1,3})(?=[日号])|([一二三四五六七八九十]{1,3})(?=号)"
 )
+# "5号" after a month is the day "5日", as most texts write it.
+_DAY_HAO = re.compile(r"(?<=月)([0-9]{1,2})号")
 _CN_DIGITS = {char: value for value, char in enumerate("零一二三四五六七八九")}
 _HOW_TO_DO = re.compile(r"怎么(?:弄|搞|整)(?!好|完)")
 # "哪个" means "who" after verbs of asking or handing over, before a verb or a clause end.
@@ -129,6 +131,7 @@ def clean(text: str) -> str:
     text = _EMPHASIS.sub(" ", text)
     text = map_dialect(text)
     text = _CN_DATE.sub(_cn_number, text)
+    text = _DAY_HAO.sub(r"\1日", text)
     return _SPACES.sub(" ", text).strip()
 
 

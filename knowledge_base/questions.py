@@ -16,15 +16,17 @@ _INTERROGATIVE = re.compile(
     r"|([\u4e00-\u9fff])[不没]\1"
     r"|是[^,.!?，。！？]{1,15}还是"
 )
-# Sentence-final particles that make a question.
+# Clause-final particles that make a question: 吗, and 不/没 after a verb (Sichuan and
+# colloquial speech ask 还能交不, 能改过来不, 到账没).
 _FINAL_PARTICLE = re.compile(
-    r"(?:吗|么|(?:可以|能|行|对|好|是|要|会|用)不|(?<![还都也并从暂就])没有?)[啊呀呢哈]*[\s,.!?，。！？]*$"
+    r"(?:吗|么|(?<=[\u4e00-\u9fff])(?<![偏就也都决并再绝])不|(?<![还都也并从暂就])没有?)[啊呀呢哈嘛]*[\s.!?。！？]*$"
 )
+_CLAUSE_END = re.compile(r"[,，;；:：]")
 _SHORT_NE = re.compile(r"^.{1,6}呢[\s?？]*$")
 # Asking the group for something, or reporting that something cannot be done.
 _REQUEST = re.compile(
     r"请问|请教|麻烦|想问|问一?下|想了解|想知道|想确认|咨询|求(?:助|推荐|拉|问|解答)|谁能|谁有"
-    r"|[\u4e00-\u9fff]不(?:了|开|进去?|上|到)(?![解来])"
+    r"|[\u4e00-\u9fff]不(?:了|开|进去?|上|到|出[去来]?|动)(?![解])|[进出]不来"
 )
 
 
@@ -44,7 +46,7 @@ def asks(sentence: str) -> bool:
     return bool(
         _QUESTION_MARK.search(stripped)
         or _INTERROGATIVE.search(stripped)
-        or _FINAL_PARTICLE.search(stripped)
+        or any(_FINAL_PARTICLE.search(clause) for clause in _CLAUSE_END.split(stripped))
         or _SHORT_NE.search(stripped)
         or _REQUEST.search(stripped)
     )

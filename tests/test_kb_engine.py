@@ -109,7 +109,8 @@ def index(kb_file: Path) -> Index:
         ("这个项目哪个领域", "这个项目哪个领域"),  # ... but not as "which"
         ("能代收善款么", "能代收善款吗"),  # clause-final 么 -> 吗
         ("是不是八月二日开始", "是不是8月2日开始"),  # dates in Chinese numerals -> digits
-        ("十二月三十一号截止", "12月31号截止"),
+        ("十二月三十一号截止", "12月31日截止"),  # the day after a month: 号 -> 日
+        ("3号楼", "3号楼"),
         ("一月捐和一起捐", "一月捐和一起捐"),  # ... but no other numerals
         ("审核没过急急急！哈哈哈哈", "审核没过"),  # emphasis and laughter
     ],
@@ -263,6 +264,11 @@ def test_typos_and_homophones_still_match(index: Index, message: str, entry_id: 
         "请问机构号",
         "配捐是实时到账还是统一结算的",
         "陪捐规则出来没有",
+        "截止提醒可以设成只在工作日发吗，周末大家都不看",  # 吗 ends a clause, not the message
+        "报名截止了，材料还能交不",  # Sichuan: a clause-final 不 asks
+        "配捐到账没",
+        "捐赠人付不出去钱",  # something cannot be done
+        "后面的捐款进不来了！",
     ],
 )
 def test_questions_are_recognised(text: str) -> None:
@@ -279,6 +285,9 @@ def test_questions_are_recognised(text: str) -> None:
         "紧急提额已经弄好了，感谢总会老师连夜帮忙🙏",
         "好几个同事都来了",
         "舆情这块今年确实要多注意",
+        "不，我们没参加",
+        "他今天不来了",
+        "我们还没",
     ],
 )
 def test_statements_and_chatter_are_not_questions(text: str) -> None:
