@@ -7,6 +7,7 @@ contains.
 """
 
 from dataclasses import dataclass
+from sys import intern
 
 from knowledge_base.model import Entry
 from knowledge_base.normalize import clean, strip_politeness, strip_punctuation
@@ -207,8 +208,8 @@ def entry_features(model: TextModel, entry: Entry) -> EntryFeatures:
                 factor = max(ANSWER_FIELD, ANSWER_UNIQUE * model.specificity(term))
             _keep_max(terms, term, factor)
             if term[0] != "?":
-                for char in surface:
-                    _keep_max(chars, char, factor)
+                for char in surface:  # interned: one shared string per character, not per entry
+                    _keep_max(chars, intern(char), factor)
         for gram in grams:
             _keep_max(bigrams, gram, 1.0 if main else ANSWER_FIELD)
     phrase_terms: dict[str, int] = {}

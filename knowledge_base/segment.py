@@ -110,30 +110,33 @@ class Segmenter:
         Going backwards, each position takes the word starting there that maximises the summed
         log frequencies of the rest of the cut; ties go to the longer word, as in jieba.
         """
-        freq = self._tokenizer.FREQ
+        frequency = self._tokenizer.FREQ.get
         log_total = log(self._tokenizer.total)
         size = len(block)
-        route: list[tuple[float, int]] = [(0.0, 0)] * (size + 1)
+        # The best cut of block[start:]: its log probability, and where its first word ends.
+        scores = [0.0] * (size + 1)
+        ends = [0] * (size + 1)
         for start in range(size - 1, -1, -1):
-            best: tuple[float, int] | None = None
+            best: float | None = None
             end = start
-            word = block[start]
-            while end < size and word in freq:
-                count = freq[word]
+            count = frequency(block[start])
+            while count is not None:  # the dictionary holds every prefix of its words
                 if count:
-                    candidate = (log(count) - log_total + route[end + 1][0], end)
-                    if best is None or candidate > best:
-                        best = candidate
+                    score = log(count) - log_total + scores[end + 1]
+                    if best is None or score >= best:  # a tie goes to the longer word
+                        best, ends[start] = score, end
                 end += 1
-                word = block[start : end + 1]
-            if best is None:
-                best = (log(freq.get(block[start]) or 1) - log_total + route[start + 1][0], start)
-            route[start] = best
+                if end == size:
+                    break
+                count = frequency(block[start : end + 1])
+            if best is None:  # an unknown character counts as a word seen once
+                best, ends[start] = -log_total + scores[start + 1], start
+            scores[start] = best
         words: list[str] = []
         glued = ""  # single ASCII letters and digits in a row make one token
         start = 0
         while start < size:
-            end = route[start][1] + 1
+            end = ends[start] + 1
             word = block[start:end]
             if len(word) == 1 and word in _GLUED:
                 glued += word
