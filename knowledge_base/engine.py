@@ -12,6 +12,7 @@ from knowledge_base.features import (
     analyse_query,
     entry_features,
 )
+from knowledge_base.lexicon import place_names
 from knowledge_base.model import Entry, KnowledgeBase
 from knowledge_base.normalize import normalize, warm_up
 from knowledge_base.textmodel import TextModel
@@ -97,6 +98,7 @@ class Index:
     def build(cls, kb: KnowledgeBase) -> "Index":
         """Load the dictionary, learn the knowledge base's terms, and index every entry."""
         warm_up()
+        place_names()
         model = TextModel(kb)
         features = tuple(entry_features(model, entry) for entry in kb.entries)
         model.finish_build()
