@@ -1,6 +1,7 @@
 """Word segmentation with a private jieba dictionary that knows the knowledge base's terms."""
 
 import string
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from math import log
 
@@ -11,6 +12,8 @@ from knowledge_base.lexicon import MODERN_WORDS, base_weight
 _GLUED = frozenset(string.ascii_letters + string.digits)
 # General informativeness (IDF) a synonym's head word needs to stand for the whole group.
 HEAD_WEIGHT = 6.5
+# Entries using a head word alone that make it a word of its own rather than its group's.
+HEAD_USED_ALONE = 2
 
 
 class Segmenter:
@@ -66,6 +69,20 @@ class Segmenter:
                     continue
                 heads[head] = canonical if heads.get(head, canonical) == canonical else None
         return {head: canonical for head, canonical in heads.items() if canonical is not None}
+
+    def forget_heads_used_alone(self, entry_texts: Iterable[Iterable[str]]) -> None:
+        """A head that the knowledge base itself uses alone in several entries has a meaning of
+        its own there and stops standing for its group (筹款 is not 团队筹款 = 一起捐)."""
+        entries_using: Counter[str] = Counter()
+        for texts in entry_texts:
+            entries_using.update(
+                {token for text in texts for token in self.cut(text) if token in self._heads}
+            )
+        self._heads = {
+            head: group
+            for head, group in self._heads.items()
+            if entries_using[head] < HEAD_USED_ALONE
+        }
 
     def prefer(self, words: Iterable[str], freq: int) -> None:
         """Make the knowledge base's words win over rarer cuts: 捐赠人|手滑, not 捐赠|人手|滑.

@@ -51,16 +51,21 @@ class TextModel:
         self.segmenter = Segmenter(sorted(terms), synonyms)
         lexicon = set(terms) | {term for group in synonyms for term in group}
         lexicon |= {word for term in list(lexicon) for word in self.segmenter.subwords(term)}
-        for entry in kb.entries:
-            for text in main_texts(entry):
+        # Each entry's texts: question, variants and keywords, then the answer.
+        entry_texts = [
+            [*main_texts(entry), strip_punctuation(clean(entry.answer))] for entry in kb.entries
+        ]
+        for texts in entry_texts:
+            for text in texts[:-1]:
                 lexicon.update(self.segmenter.cut(text))
         used = set(lexicon)
-        for entry in kb.entries:
-            used.update(self.segmenter.cut(strip_punctuation(clean(entry.answer))))
+        for texts in entry_texts:
+            used.update(self.segmenter.cut(texts[-1]))
         self.segmenter.prefer(
             sorted(word for word in used if not word.isascii() and base_weight(word) > 0),
             KB_WORD_FREQ,
         )
+        self.segmenter.forget_heads_used_alone(entry_texts)
         # surface -> ((surface, term) if the token counts, else None; its piece of a bigram run)
         self._tokens: dict[str, tuple[tuple[str, str] | None, str]] = {}
         self.fixer = HomophoneFixer(
@@ -71,11 +76,8 @@ class TextModel:
         self._df: Counter[str] = Counter()
         self._bigram_df: Counter[str] = Counter()
         self._char_df: Counter[str] = Counter()
-        for entry in kb.entries:
-            analysed = [
-                self.analyse_kb_text(text)
-                for text in (*main_texts(entry), strip_punctuation(clean(entry.answer)))
-            ]
+        for texts in entry_texts:
+            analysed = [self.analyse_kb_text(text) for text in texts]
             self._df.update({term for tokens, _ in analysed for _, term in tokens})
             self._bigram_df.update({gram for _, grams in analysed for gram in grams})
             self._char_df.update(

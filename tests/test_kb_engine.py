@@ -147,6 +147,22 @@ def test_a_stem_shared_by_terms_is_a_word(index: Index) -> None:
     assert "公募" in Index.build(kb).terms("公募那边一直没打款")
 
 
+def test_a_synonyms_head_word_stands_for_its_group_unless_used_on_its_own() -> None:
+    """舆论 ends 负面舆论 and means 舆情 alone; 筹款 ends 团队筹款 (= 一起捐), but the knowledge
+    base itself says 筹款 in entries about other things, so there it keeps its own meaning."""
+
+    def entry(number: int, question: str) -> Entry:
+        return Entry(f"e{number}", "类", question, (), (), "答。", "t")
+
+    kb = KnowledgeBase(
+        (entry(1, "筹款目标定多少？"), entry(2, "筹款期间要值守吗？"), entry(3, "一起捐怎么建？")),
+        (("一起捐", "团队筹款"), ("舆情", "负面舆论")),
+    )
+    index = Index.build(kb)
+    assert "舆情" in index.terms("出了舆论怎么办")
+    assert "筹款" in index.terms("筹款哪天开始") and "一起捐" not in index.terms("筹款哪天开始")
+
+
 def jieba_tokens(text: str) -> list[str]:
     return new_tokenizer().lcut(text, HMM=False)
 
