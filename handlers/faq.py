@@ -13,7 +13,7 @@ from handlers.context import Context
 from handlers.features import Feature
 from handlers.groups import switch
 from handlers.model import AnswerCallback, Button, CallbackPress, IncomingMessage, Keyboard
-from knowledge_base.engine import SUGGEST_THRESHOLD
+from knowledge_base.engine import STRONG_THRESHOLD, SUGGEST_THRESHOLD
 from storage.models import FaqEntry
 from storage.uow import UnitOfWork
 
@@ -70,8 +70,11 @@ async def answer(ctx: Context, question: str, addressed: bool) -> None:
     """Answer, offer candidates, or stay silent, as the match and the situation call for."""
     match = ctx.knowledge.match(question[:MAX_QUESTION])
     decision = match.decision if match is not None else "silent"
-    if addressed and decision == "silent" and match and match.confidence >= SUGGEST_THRESHOLD:
-        decision = "suggest"  # a bare topic said to the bot ("配捐"): offer the questions
+    if addressed and decision == "silent" and match:  # a bare topic said to the bot ("配捐")
+        if match.confidence >= STRONG_THRESHOLD:
+            decision = "answer"
+        elif match.confidence >= SUGGEST_THRESHOLD:
+            decision = "suggest"  # offer the questions
     if match is None or not match.candidates or decision == "silent":
         if addressed:
             if match is not None and not match.is_question and ctx.chat and not ctx.chat.is_group:

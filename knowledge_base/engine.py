@@ -57,9 +57,11 @@ class Match:
         return self.candidates[0].entry if self.candidates else None
 
 
-def decide(confidence: float, is_question: bool) -> Decision:
-    """Answer confident questions (or overwhelming matches), suggest plausible ones."""
-    if confidence >= STRONG_THRESHOLD or (is_question and confidence >= ANSWER_THRESHOLD):
+def decide(confidence: float, is_question: bool, bare: bool = False) -> Decision:
+    """Answer confident questions, or overwhelming matches of a message that says more than one
+    thing (a bare 收到 or 项目进展 is an acknowledgement or a heading); suggest plausible ones."""
+    overwhelming = confidence >= STRONG_THRESHOLD and not bare
+    if overwhelming or (is_question and confidence >= ANSWER_THRESHOLD):
         return "answer"
     if is_question and confidence >= SUGGEST_THRESHOLD:
         return "suggest"
@@ -151,8 +153,7 @@ class Index:
         One shared rare word (a place, a product name) is weak evidence that a longer question
         is the one the entry answers.
         """
-        content = sum(1 for term in query.weights if term[0] != "?")
-        return content >= 2 and self._features[number].matched_terms(query) <= 1
+        return query.content_terms >= 2 and self._features[number].matched_terms(query) <= 1
 
     def match(self, text: str, limit: int = 3) -> Match:
         """Rank entries for a message and decide whether to answer, suggest or stay silent."""
@@ -172,7 +173,7 @@ class Index:
         if scored and self._single_clue(query, scored[0][1]):
             confidence *= SINGLE_CLUE
         return Match(
-            decision=decide(confidence, query.is_question),
+            decision=decide(confidence, query.is_question, bare=query.content_terms <= 1),
             candidates=candidates,
             confidence=round(confidence, 4),
             is_question=query.is_question,

@@ -50,6 +50,11 @@ class Query:
     total: float
     bigram_total: float
 
+    @property
+    def content_terms(self) -> int:
+        """How many terms say what the message is about (question words left out)."""
+        return sum(1 for term in self.weights if term[0] != "?")
+
 
 def analyse_query(model: TextModel, text: str) -> Query:
     """Clean, split into sentences, weight terms (asking sentences count most)."""

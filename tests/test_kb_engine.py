@@ -345,6 +345,16 @@ def test_decisions_follow_the_thresholds() -> None:
     assert decide(ANSWER_THRESHOLD, is_question=False) != "answer"
     assert decide(SUGGEST_THRESHOLD, is_question=True) == "suggest"
     assert decide(SUGGEST_THRESHOLD / 2, is_question=True) == "silent"
+    assert decide(0.95, is_question=False) == "answer"  # overwhelming, though no question cue
+    assert decide(0.95, is_question=False, bare=True) != "answer"
+
+
+def test_a_bare_topic_is_not_answered_unasked(index: Index) -> None:
+    """A lone 紧急提额 (or 收到, 项目进展) is a heading or an acknowledgement, not a question."""
+    bare = index.match("紧急提额")
+    assert bare.best is not None and bare.best.id == "target-raise"
+    assert bare.decision != "answer"
+    assert index.match("紧急提额怎么申请").decision == "answer"
 
 
 def test_confidence_does_not_depend_on_knowledge_base_size(kb_file: Path) -> None:
