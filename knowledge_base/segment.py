@@ -73,10 +73,13 @@ class Segmenter:
     def forget_heads_used_alone(self, entry_texts: Iterable[Iterable[str]]) -> None:
         """A head that the knowledge base itself uses alone in several entries has a meaning of
         its own there and stops standing for its group (筹款 is not 团队筹款 = 一起捐)."""
+        heads = self._heads
         entries_using: Counter[str] = Counter()
         for texts in entry_texts:
+            # Only texts holding a head somewhere are cut (most hold none).
+            holding = [text for text in texts if any(head in text for head in heads)]
             entries_using.update(
-                {token for text in texts for token in self.cut(text) if token in self._heads}
+                {token for text in holding for token in self.cut(text)} & heads.keys()
             )
         self._heads = {
             head: group
