@@ -573,10 +573,11 @@ def test_holdout_set_is_matched_reasonably() -> None:
 
 
 def test_bundled_knowledge_answers_staff_questions() -> None:
-    """The bundled knowledge on realistic staff messages (a regression set: the knowledge base
-    was improved from its misses, so these figures are not a held-out measure)."""
+    """The bundled knowledge on realistic staff messages, questions about other platforms and
+    organisation affairs among them (a regression set: the knowledge base was improved from its
+    misses, so these figures are not a held-out measure)."""
     index = Index.build(load_files(bundled_paths()))
     report = evaluate(index, load_cases(REPO / "tests" / "data" / "bundled_cases.jsonl"))
-    assert report.accuracy >= 0.94
+    assert report.accuracy >= 0.92
     assert report.top3 >= 0.98
-    assert report.silence >= 0.92
+    assert report.silence >= 0.95
