@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -37,6 +37,8 @@ REMINDER_JOB = "deadline-reminders"
 REMINDER_EVERY = 1  # seconds: a reminder reaches the outbox at most about this late
 FAQ_REFRESH_JOB = "faq-refresh"
 FAQ_REFRESH_EVERY = 10  # seconds: FAQ edits made through another process apply here this late
+# At shutdown, a job run in progress may finish within this many seconds before it is cancelled.
+JOB_SETTLE_SECONDS = 10
 
 
 @dataclass
@@ -46,6 +48,8 @@ class App:
     sessions: SessionFactory
     core: Core
     limiter: RateLimiter = field(default_factory=RateLimiter)  # one set of budgets per process
+    # Scheduler job runs in progress (APScheduler cancels them at shutdown; we let them finish).
+    job_runs: set[asyncio.Task[object]] = field(default_factory=set)
 
     async def close(self) -> None:
         await self.engine.dispose()
@@ -78,10 +82,11 @@ class App:
         )
         for job, ident, seconds in jobs:
             scheduler.add_job(
-                job,
+                self._tracked(job),
                 "interval",
                 seconds=seconds,
                 id=ident,
+                name=ident,
                 next_run_time=datetime.now(UTC),
                 misfire_grace_time=None,
                 coalesce=True,
@@ -89,6 +94,28 @@ class App:
                 replace_existing=True,
             )
         return scheduler
+
+    def _tracked(self, job: Callable[[], Awaitable[None]]) -> Callable[[], Awaitable[None]]:
+        """The job, with each run known to ``job_runs`` while it lasts."""
+
+        async def run() -> None:
+            task = asyncio.current_task()
+            if task is not None:
+                self.job_runs.add(task)
+            try:
+                await job()
+            finally:
+                self.job_runs.discard(task)
+
+        return run
+
+    async def _stop(self, scheduler: AsyncIOScheduler) -> None:
+        """Stop starting job runs, let the ones in progress finish (a reminder run half-way
+        through its transaction would otherwise be cancelled and logged as an error), stop."""
+        scheduler.pause()
+        if self.job_runs:
+            await asyncio.wait(set(self.job_runs), timeout=JOB_SETTLE_SECONDS)
+        scheduler.shutdown(wait=False)
 
     @asynccontextmanager
     async def delivering(self, messenger: Messenger) -> AsyncIterator[RateLimitedMessenger]:
@@ -104,7 +131,7 @@ class App:
         try:
             yield limited
         finally:
-            scheduler.shutdown(wait=False)
+            await self._stop(scheduler)
             stop.set()
             await running
 

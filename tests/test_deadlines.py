@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import logging
 import signal
 from collections import Counter
 from datetime import datetime, time, timedelta
@@ -392,6 +393,24 @@ async def test_a_burst_of_reminders_due_at_one_moment_is_queued_in_one_run(
     await _due_soon(app.sessions, deadlines=250, within=timedelta(0), now=clock.now())
     clock.advance(seconds=1)
     await run_reminders(app.sessions, clock)  # 750 due: more than one batch
+    queued = [row.key for row in await outbox(app.sessions)]
+    assert len(queued) == len(set(queued)) == 250 * len(groups)
+
+
+async def test_stopping_the_bot_lets_a_reminder_run_in_progress_finish(
+    app: App, groups: list[Chat], clock: FakeClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    await _due_soon(app.sessions, deadlines=250, within=timedelta(0), now=clock.now())
+    clock.advance(seconds=1)
+    async with app.delivering(ConsoleMessenger(out=io.StringIO())):
+        for _ in range(100_000):  # the scheduler's first runs start at once
+            if app.job_runs:
+                break
+            await asyncio.sleep(0)
+        assert app.job_runs, "no job run started"
+    # Stopped mid-run: the run finished its work instead of being cancelled and logged as failed.
+    assert not app.job_runs
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
     queued = [row.key for row in await outbox(app.sessions)]
     assert len(queued) == len(set(queued)) == 250 * len(groups)
 
