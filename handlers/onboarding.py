@@ -44,5 +44,5 @@ def help_command(commands: list[Command]) -> Command:
 
 
 START = Command("start", "认识善邻助手", "/start", start)
-WHOAMI = Command("whoami", "查看我的身份和本群所属市州", "/whoami", whoami)
+WHOAMI = Command("whoami", "查看我的身份（在群里还显示本群所属市州）", "/whoami", whoami)
 FEATURE = Feature("onboarding", commands=(START, WHOAMI))
