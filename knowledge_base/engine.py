@@ -136,12 +136,21 @@ class Index:
         gram_share = BIGRAM_SHARE / query.bigram_total if query.bigram_total else 0.0
         for gram, weight in query.bigrams.items():
             lists.append((self._grams.get(gram, _NO_POSTINGS), weight * gram_share))
-        vote = votes.get
+        read: list[tuple[Postings, float]] = []
         for (numbers, factors), weight in sorted(lists, key=lambda item: len(item[0][0])):
             if len(numbers) > self._cap:
-                if votes:
+                if read:
                     break
                 numbers = numbers[: self._cap]  # only common words: their best entries
+            if numbers:
+                read.append(((numbers, factors), weight))
+        if len(read) == 1:
+            # Votes from one list follow its factors, which fall along it (ties in list order):
+            # its head is what ranking the votes below would give, without counting them.
+            (numbers, _), _ = read[0]
+            return list(numbers[:SHORTLIST])
+        vote = votes.get
+        for (numbers, factors), weight in read:
             for number, factor in zip(numbers, factors, strict=False):
                 votes[number] = vote(number, 0.0) + weight * factor
         # What heapq.nlargest returns (ties in first-seen order), but sorted in C.

@@ -14,6 +14,34 @@ _GLUED = frozenset(string.ascii_letters + string.digits)
 HEAD_WEIGHT = 6.5
 # Entries using a head word alone that make it a word of its own rather than its group's.
 HEAD_USED_ALONE = 2
+# How many pieces of text the cut remembers the dictionary's verdict on.
+PIECE_CACHE = 20_000
+# What the cut remembers for a piece that only begins longer words (log probabilities are <= 0).
+PREFIX = 1.0
+
+
+class _PieceScores(dict[str, float | None]):
+    """The log probability of each piece of text that the dictionary holds as a word, PREFIX for
+    a piece that only begins words, None for one that begins none; remembered (bounded).
+
+    The dictionary holds hundreds of thousands of words and prefixes, most never seen in a
+    message: the few thousand that messages use are read from this small table instead, which
+    stays in the processor's caches, and their logarithms are taken once.
+    """
+
+    def __init__(self, tokenizer: jieba.Tokenizer) -> None:
+        super().__init__()
+        self._tokenizer = tokenizer
+
+    def __missing__(self, piece: str) -> float | None:
+        if len(self) >= PIECE_CACHE:
+            self.clear()  # messages bring new pieces without end: stay bounded
+        count = self._tokenizer.FREQ.get(piece)
+        score = None
+        if count is not None:
+            score = log(count) - log(self._tokenizer.total) if count else PREFIX
+        self[piece] = score
+        return score
 
 
 class Segmenter:
@@ -25,6 +53,7 @@ class Segmenter:
 
     def __init__(self, terms: Iterable[str], synonyms: Sequence[Sequence[str]]) -> None:
         self._tokenizer = new_tokenizer()
+        self._pieces = _PieceScores(self._tokenizer)
         self._canonical: dict[str, str] = {}
         for group in synonyms:
             members = [member for member in group if member]
@@ -96,14 +125,21 @@ class Segmenter:
         for word in words:
             if len(word) > 1 and self._tokenizer.FREQ.get(word, 0) < freq:
                 self._tokenizer.add_word(word, freq)
+        self._pieces.clear()  # the dictionary and its total have changed
 
     def _add(self, term: str) -> None:
         if len(term) > 1 and not self.is_word(term):
             self._tokenizer.add_word(term)
+            self._pieces.clear()  # the dictionary and its total have changed
 
     def is_word(self, text: str) -> bool:
         """True when the dictionary (general or knowledge-base) holds text as a word."""
-        return self._tokenizer.FREQ.get(text, 0) > 0
+        score = self._pieces[text]
+        return score is not None and score != PREFIX
+
+    def forget_pieces(self) -> None:
+        """Forget the pieces of text seen so far (those of the knowledge base while building)."""
+        self._pieces.clear()
 
     def cut(self, text: str) -> list[str]:
         """Surface tokens of normalised text, blanks dropped.
@@ -130,7 +166,7 @@ class Segmenter:
         Going backwards, each position takes the word starting there that maximises the summed
         log frequencies of the rest of the cut; ties go to the longer word, as in jieba.
         """
-        frequency = self._tokenizer.FREQ.get
+        pieces = self._pieces
         log_total = log(self._tokenizer.total)
         size = len(block)
         # The best cut of block[start:]: its log probability, and where its first word ends.
@@ -139,16 +175,16 @@ class Segmenter:
         for start in range(size - 1, -1, -1):
             best: float | None = None
             end = start
-            count = frequency(block[start])
-            while count is not None:  # the dictionary holds every prefix of its words
-                if count:
-                    score = log(count) - log_total + scores[end + 1]
+            known = pieces[block[start]]
+            while known is not None:  # the dictionary holds every prefix of its words
+                if known != PREFIX:  # a word, with its log probability
+                    score = known + scores[end + 1]
                     if best is None or score >= best:  # a tie goes to the longer word
                         best, ends[start] = score, end
                 end += 1
                 if end == size:
                     break
-                count = frequency(block[start : end + 1])
+                known = pieces[block[start : end + 1]]
             if best is None:  # an unknown character counts as a word seen once
                 best, ends[start] = -log_total + scores[start + 1], start
             scores[start] = best

@@ -155,6 +155,7 @@ class TextModel:
         """Forget the build-time analyses; the model is read-only from now on."""
         self._kb_texts = {}
         self._phrasing_terms = {}
+        self.segmenter.forget_pieces()
 
     def terms(self, normalized: str) -> list[str]:
         """Canonical content terms (question words become intent terms such as ?when)."""
