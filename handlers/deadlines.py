@@ -339,13 +339,17 @@ async def edit(ctx: Context, message: IncomingMessage, args: str) -> None:
     if isinstance(leads, Unclear):
         ctx.reply(f"提前提醒的时间没看懂：{leads.reason}")
         return
+    renamed = _WHAT.match(text)
+    if renamed and not text[renamed.end() :].strip():
+        ctx.reply(f"请在“事项”后写上新的内容。{usage_hint(DEADLINE_EDIT)}")
+        return
     found = await _own(ctx, number, "修改")
     if found is None:
         return
     now = ctx.clock.now()
     moved = False
-    if what := _WHAT.match(text):
-        found.what = text[what.end() :].strip()[:1000] or found.what
+    if renamed:
+        found.what = text[renamed.end() :].strip()[:1000]
     elif text:
         parsed = _parse(ctx, text, now, DEADLINE_EDIT)
         if parsed is None:

@@ -15,10 +15,10 @@ How phrases are understood:
 * 月底 / 月末 is the last day of this month, 下月底 of next month, 12月底 of December; 年底 is
   31 December; 下月初 the 1st of next month; N天后 / N周后 / N个月后 count from today, N小时后 and
   N分钟后 from now.
-* Past: a time already past that names its year, day or week (2025年6月30日, 今天中午, 本周五,
-  月底) gives ``Unclear`` with ``understood`` = that time. A month and day without a year that
-  is earlier than today moves to next year silently when it is more than 60 days ago (1月5日
-  written in December); within 60 days it is probably a slip, so ``Unclear`` asks, with
+* Past: a time already past that names its year, day or week (2025年6月30日, 今天中午, 昨天,
+  本周五, 月底) gives ``Unclear`` with ``understood`` = that time. A month and day without a
+  year that is earlier than today moves to next year silently when it is more than 60 days ago
+  (1月5日 written in December); within 60 days it is probably a slip, so ``Unclear`` asks, with
   ``understood`` = next year. A bare clock time (18:00) already past today asks too, with
   ``understood`` = tomorrow.
 * Recurrences: 每天 / 每周五 / 每月5日 / 每月底, an optional time and an optional end anywhere in
@@ -182,10 +182,16 @@ def _dated(
     return _Day(date(y + 1, month, day), ask=f"“{text}”已经过去了，是指明年吗？")
 
 
+# Days from today named by the first character of 今天, 明天, 后天, 昨天, 前天.
+_DAY_OFFSETS = {"今": 0, "明": 1, "后": 2, "昨": -1, "前": -2}
+
+
 def _relative_day(m: re.Match[str], now: datetime) -> Resolved:
-    """今天 明天 后天 大后天 今晚 明早 …"""
+    """今天 明天 后天 大后天 今晚 明早 …; 昨天 and 前天 too (they are past, and asked about)."""
     word = m.group()
-    offset = 3 if word.startswith("大") else 2 if word.startswith("后") else int(word[0] == "明")
+    offset = _DAY_OFFSETS[word.removeprefix("大")[0]]
+    if word.startswith("大"):  # 大后天, 大前天: one day further
+        offset += 1 if offset > 0 else -1
     period = "晚上" if word[1] in "晚夜" else "早上" if word[1] == "早" else None
     return _Day(now.date() + timedelta(days=offset), period)
 
@@ -317,7 +323,10 @@ _YEAR = r"(?:(?P<y>\d{4}|[零〇一二三四五六七八九]{4})\s*年\s*)"
 _CN_YMD = rf"{_YEAR}?(?P<m>{NUM})\s*月\s*(?P<d>{NUM})\s*[日号]?"
 _ISO = r"(?P<y>\d{4})[-/.](?P<m>\d{1,2})[-/.](?P<d>\d{1,2})(?!\d)"
 _SLASH = r"(?<![\d/.])(?P<y>)(?P<m>\d{1,2})[/.](?P<d>\d{1,2})(?![\d/.%]|\s*[万千百元倍])"
-_DAYS = r"大后天|后天|明天|明日|明儿|今天|今日|今儿|今晚|今早|明晚|明早|今夜|明夜"
+_DAYS = (
+    r"大后天|后天|明天|明日|明儿|今天|今日|今儿|今晚|今早|明晚|明早|今夜|明夜"
+    r"|大前天|前天|昨天|昨日|昨儿|昨晚|昨夜"
+)
 _UNIT = r"(?P<unit>天|日|周|星期|礼拜|月|小时|钟头|分钟)"
 _COUNT = rf"(?P<n>{NUM})\s*个?\s*{_UNIT}(?:之?后|以后|之?内|以内)"
 _HOLIDAY_GUARD = r"(?<![\d零〇一二两三四五六七八九十百第周期拜])"  # not 三十一, 周五一起

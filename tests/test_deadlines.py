@@ -287,6 +287,8 @@ async def test_edit_moves_the_reminders_and_tells_the_groups(
     texts = reminders(console, groups[0])
     assert len(texts) == 2 and "提交项目执行报告" in texts[1] and "还剩 1 天" in texts[1]
     assert "用法：/deadline_edit" in await reply_to(console, ADMIN, me, "/deadline_edit 1")
+    unnamed = await reply_to(console, ADMIN, me, "/deadline_edit 1 事项")
+    assert "请在“事项”后写上新的内容" in unnamed and "已修改" not in unnamed
     assert "没有找到时间" in await reply_to(console, ADMIN, me, "/deadline_edit 1 尽快")
     far = await reply_to(console, ADMIN, me, "/deadline_edit 1 2030年1月1日")
     assert "两年以后，没有修改" in far
