@@ -26,20 +26,22 @@ _LABELS = {
     "关键词": "keywords",
 }
 _LABEL_LINE = re.compile(r"^\s*(分类|问题|答案|同义问法|问法|关键词)\s*[:：]\s*(.*)$")
+# A label after a space starts a new field too: phones send 问题：… 答案：… on one line.
+_INLINE_LABEL = re.compile(r"\s+(?=(?:分类|问题|答案|同义问法|问法|关键词)\s*[:：])")
 _LIST_SEPARATORS = {"variants": r"[；;\n]+", "keywords": r"[，,、;；\s]+"}
 FIELDS_HELP = (
-    "每项一行：\n问题：怎么申请配捐？\n答案：……（可多行）\n分类：配捐\n"
+    "每项一行（也可以写在同一行，用空格隔开）：\n问题：怎么申请配捐？\n答案：……（可多行）\n分类：配捐\n"
     "问法：配捐咋个申请；配捐怎么弄（可选，用；分隔）\n关键词：配捐，匹配资金（可选）"
 )
 MAX_LIST_LINES = 60
 
 
 def parse_fields(text: str) -> tuple[dict[str, object], str | None]:
-    """Labelled fields (问题：…) from a multi-line message; an error text if some text has no
-    label. A field's text runs on over the following lines until the next label."""
+    """Labelled fields (问题：…) from a message, one per line or after a space on one line; an
+    error text if some text has no label. A field's text runs on until the next label."""
     fields: dict[str, list[str]] = {}
     current: str | None = None
-    for line in text.splitlines():
+    for line in _INLINE_LABEL.sub("\n", text).splitlines():
         found = _LABEL_LINE.match(line)
         if found:
             current = _LABELS[found.group(1)]

@@ -174,6 +174,21 @@ async def test_admin_adds_edits_and_deletes_entries_which_apply_at_once(
     assert await count(app, FaqChange) == 3
 
 
+async def test_an_entry_can_be_added_on_one_line(console: ConsoleSession) -> None:
+    added = await reply_to(
+        console,
+        ADMIN,
+        private(ADMIN),
+        "/faq_add 问题：善邻杯摄影比赛的作品怎么提交？ 答案：发到邮箱，注明机构名称。"
+        " 关键词：摄影比赛",
+    )
+    assert "已新增" in added
+    number = added.split("#", 1)[1].split("（", 1)[0]
+    shown = await reply_to(console, STAFF, private(STAFF), f"/faq_show {number}")
+    assert "问题：善邻杯摄影比赛的作品怎么提交？" in shown
+    assert "答案：发到邮箱，注明机构名称。" in shown and "关键词：摄影比赛" in shown
+
+
 async def test_staff_cannot_change_the_knowledge_base(console: ConsoleSession, app: App) -> None:
     refused = await reply_to(console, STAFF, private(STAFF), "/faq_add\n问题：x？\n答案：y")
     assert "⛔" in refused
