@@ -77,7 +77,9 @@ async def answer(ctx: Context, question: str, addressed: bool) -> None:
             decision = "suggest"  # offer the questions
     if match is None or not match.candidates or decision == "silent":
         if addressed:
-            if match is not None and not match.is_question and ctx.chat and not ctx.chat.is_group:
+            wordless = match is not None and not match.normalized  # 😀, ？？？
+            private = ctx.chat is not None and not ctx.chat.is_group
+            if match is not None and (wordless or (not match.is_question and private)):
                 ctx.reply(PRIVATE_HINT)
                 return
             _keep_miss(ctx, question, match.normalized if match else question)

@@ -76,6 +76,15 @@ async def test_unknown_question_is_silent_in_group_but_answered_honestly_when_as
     assert "食堂" in listing and "1×" in listing
 
 
+async def test_asking_with_no_words_gets_a_hint_and_is_not_kept_as_a_miss(
+    console: ConsoleSession, app: App
+) -> None:
+    for text in ("/ask 😀😀", "@shanlin_demo_bot ？？？"):
+        hint = await reply_to(console, STAFF, LUZHOU_GROUP, text)
+        assert "直接把问题发给我" in hint and "答不上来" not in hint, text
+    assert await count(app, FaqMiss) == 0
+
+
 async def test_unsure_match_offers_up_to_three_candidates_and_a_tap_answers(
     console: ConsoleSession,
 ) -> None:
