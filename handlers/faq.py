@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from handlers.chatter import is_acknowledgement, is_thanks
 from handlers.commands import Audience, Command, Where, usage_hint
 from handlers.context import Context
 from handlers.features import Feature
@@ -27,6 +28,8 @@ NOT_KNOWN = (
 PRIVATE_HINT = (
     "您好！直接把问题发给我就行，例如：“怎么开通腾讯公益账号？”\n发送 /help 查看全部命令。"
 )
+THANKS_REPLY = "不客气 🙂 有问题随时发给我。"
+ACKNOWLEDGED_REPLY = "🙂 有问题随时发给我。"
 
 
 def _feedback_buttons(reply_id: int) -> Keyboard:
@@ -59,6 +62,8 @@ async def on_text(ctx: Context, message: IncomingMessage) -> bool:
     text = (message.text or "").strip()
     if not text:
         return False
+    if message.chat.is_group and is_acknowledgement(_without_mention(ctx, text)):
+        return False  # 收到 / 谢谢 in a group: nothing to answer (a notice may count it)
     addressed = _addressed(ctx, message)
     if not addressed and (ctx.group is None or not ctx.group.auto_answer):
         return False
@@ -68,6 +73,10 @@ async def on_text(ctx: Context, message: IncomingMessage) -> bool:
 
 async def answer(ctx: Context, question: str, addressed: bool) -> None:
     """Answer, offer candidates, or stay silent, as the match and the situation call for."""
+    private = ctx.chat is not None and not ctx.chat.is_group
+    if private and is_acknowledgement(question):
+        ctx.reply(THANKS_REPLY if is_thanks(question) else ACKNOWLEDGED_REPLY)
+        return
     match = ctx.knowledge.match(question[:MAX_QUESTION])
     decision = match.decision if match is not None else "silent"
     if addressed and decision == "silent" and match:  # a bare topic said to the bot ("配捐")
@@ -78,7 +87,6 @@ async def answer(ctx: Context, question: str, addressed: bool) -> None:
     if match is None or not match.candidates or decision == "silent":
         if addressed:
             wordless = match is not None and not match.normalized  # 😀, ？？？
-            private = ctx.chat is not None and not ctx.chat.is_group
             if match is not None and (wordless or (not match.is_question and private)):
                 ctx.reply(PRIVATE_HINT)
                 return

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 from typing import TypeVar
 
+from handlers.chatter import is_acknowledgement
 from handlers.commands import Audience, Command, Where, usage_hint
 from handlers.context import Actor, Context
 from handlers.features import Feature
@@ -42,6 +43,10 @@ NUDGE_EVERY = timedelta(minutes=30)
 _SEPARATORS = re.compile(r"[,，、;；\n]+")
 T = TypeVar("T")
 _SHOWN = 3900  # status and report texts are cut here, leaving room for the last line
+
+
+# Outbox keys of what a group receives of a notice: the notice, its attachment, its nudges.
+_NOTICE_KEY = re.compile(r"notice:(\d+):(?:group|nudge):")
 
 
 def topic(notice_id: int) -> str:
@@ -71,7 +76,11 @@ def _local(moment: datetime, zone: tzinfo) -> datetime:
 
 
 def _when(moment: datetime | None, zone: tzinfo) -> str:
-    return _local(moment, zone).strftime("%m月%d日 %H:%M") if moment else "—"
+    """6月1日 09:00, as dates are written elsewhere (not 06月01日)."""
+    if moment is None:
+        return "—"
+    local = _local(moment, zone)
+    return f"{local.month}月{local.day}日 {local:%H:%M}"
 
 
 def _cut(lines: list[str]) -> str:
@@ -270,6 +279,26 @@ async def _cancel(ctx: Context, press: CallbackPress, notice: Notice) -> None:
         if press.chat is not None and press.message_id is not None:
             ctx.add(EditMessage(press.chat.id, press.message_id, answer))
     ctx.add(AnswerCallback(press.callback_id, answer))
+
+
+async def on_text(ctx: Context, message: IncomingMessage) -> bool:
+    """A text 收到 (好的, 已收到谢谢 …) replying to a notice in a group counts as its 收到 button,
+    silently: a group where everyone types 收到 would otherwise get as many replies."""
+    replied, user = message.reply_to, ctx.actor.user
+    if ctx.group is None or user is None or replied is None or replied.sender is None:
+        return False
+    if replied.sender.id != ctx.bot.id or not is_acknowledgement(message.text or ""):
+        return False
+    delivery = await ctx.uow.outbox.sent_as(message.chat.id, replied.message_id)
+    found = _NOTICE_KEY.match(delivery.key) if delivery is not None else None
+    if found is None:
+        return False  # a reply to another message of the bot's
+    notice = await ctx.uow.notices.get(int(found.group(1)))
+    if notice is not None and notice.state == "sending":
+        await ctx.uow.notices.confirm(
+            notice.id, ctx.group.id, user.id, user.label, ctx.clock.now()
+        )
+    return True
 
 
 async def _confirm(ctx: Context, press: CallbackPress, notice: Notice) -> None:
@@ -563,4 +592,5 @@ FEATURE = Feature(
     "notices",
     commands=(NOTICE, NOTICE_STATUS, NUDGE, NOTICES, NOTICE_DELETE, GROUP_LIST),
     callbacks={"notice": on_press},
+    on_text=on_text,
 )

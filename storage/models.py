@@ -269,7 +269,10 @@ class OutboxMessage(Base):
     delivered once by the sender: pending → sending (leased) → sent, failed or cancelled."""
 
     __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_state_due_at", "state", "due_at"),)
+    __table_args__ = (
+        Index("ix_outbox_state_due_at", "state", "due_at"),
+        Index("ix_outbox_chat_id_message_id", "chat_id", "message_id"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     key: Mapped[str] = mapped_column(String(160), unique=True)  # e.g. notice:12:group:7

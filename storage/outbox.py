@@ -156,6 +156,13 @@ class Outbox:
         query = select(OutboxMessage).where(OutboxMessage.topic == topic)
         return (await self._session.scalars(query.order_by(OutboxMessage.id))).all()
 
+    async def sent_as(self, chat_id: int, message_id: int) -> OutboxMessage | None:
+        """The delivery that became this message of this chat, if it came from the outbox."""
+        query = select(OutboxMessage).where(
+            OutboxMessage.chat_id == chat_id, OutboxMessage.message_id == message_id
+        )
+        return await self._session.scalar(query.limit(1))
+
     async def unsettled(self, topic: str | None = None) -> int:
         """Deliveries not yet sent, failed or cancelled (of one topic, or all)."""
         query = select(func.count()).where(OutboxMessage.state.in_(UNSETTLED))

@@ -128,6 +128,20 @@ async def test_auto_answer_can_be_turned_off_by_the_regions_coordinator(
     assert "已开启" in await reply_to(console, LUZHOU_COORD, LUZHOU_GROUP, "/faq_auto 开")
 
 
+async def test_thanks_and_receipts_get_a_short_reply_in_private_and_none_in_a_group(
+    console: ConsoleSession, app: App
+) -> None:
+    assert "不客气" in await reply_to(console, STAFF, private(STAFF), "谢谢老师！")
+    assert "有问题随时发给我" in await reply_to(console, STAFF, private(STAFF), "好的👌")
+    answer = await reply_to(console, STAFF, LUZHOU_GROUP, ACCOUNT_QUESTION)
+    bot = User(700000001, "善邻助手", is_bot=True)
+    to_answer = ReplyTarget(console.messenger.sent_ids[-1], bot, answer)
+    for text in ("收到", "谢谢🙏", "好的，辛苦了"):
+        assert await say(console, STAFF, LUZHOU_GROUP, text, reply_to=to_answer) == [], text
+    assert await say(console, STAFF, LUZHOU_GROUP, "@shanlin_demo_bot 收到") == []
+    assert await count(app, FaqMiss) == 0
+
+
 async def test_reply_to_the_bot_counts_as_addressing_it(console: ConsoleSession) -> None:
     await say(console, LUZHOU_COORD, LUZHOU_GROUP, "/faq_auto")  # the bot speaks once
     bot_message = console.messenger.sent_ids[-1]

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import update
 
 from bot.app import App
-from bot.transports.console import ConsoleSession
+from bot.transports.console import DEMO_BOT, ConsoleSession
 from handlers.model import Button, Chat, IncomingMessage, MessageKind, ReplyTarget, User
 from storage.models import OutboxMessage
 from storage.outbox import SENT
@@ -91,6 +91,41 @@ async def test_receipt_pressed_twice_counts_once(
     assert "送达 2/2 个群，已确认 1 个群" in status
     assert status.count(STAFF.first_name) == 1
     assert f"⏳ {groups[1].title}" in status  # the other 泸州 group has not confirmed
+
+
+def last_message_in(console: ConsoleSession, chat: Chat) -> ReplyTarget:
+    """The bot's latest message in a chat, as a reply would point at it."""
+    sent = console.messenger.sent
+    number = max(i for i, (chat_id, _) in enumerate(sent) if chat_id == chat.id)
+    bot = User(DEMO_BOT.id, "善邻助手", is_bot=True)
+    return ReplyTarget(console.messenger.sent_ids[number], bot, sent[number][1])
+
+
+async def test_a_typed_receipt_replying_to_the_notice_counts_and_gets_no_answer(
+    app: App, console: ConsoleSession, groups: list[Chat]
+) -> None:
+    number = await send_notice(console, ADMIN, f"/notice 泸州 {BODY}")
+    await deliver(app, console.messenger)
+    notice = last_message_in(console, groups[0])
+    before = len(console.messenger.sent)
+    await console.message(STAFF, groups[0], "收到，谢谢老师🙏", reply_to=notice)
+    await console.message(STRANGER, groups[0], "好的收到", reply_to=notice)
+    assert len(console.messenger.sent) == before  # a busy group hears nothing back
+    status = await reply_to(console, ADMIN, private(ADMIN), f"/notice_status {number}")
+    assert "已确认 1 个群" in status
+    assert STAFF.first_name in status and STRANGER.first_name in status
+
+    await say(console, ADMIN, private(ADMIN), f"/nudge {number}")
+    await deliver(app, console.messenger)
+    nudge = last_message_in(console, groups[1])
+    assert "请确认收到" in (nudge.text or "")
+    assert await say(console, STAFF, groups[1], "收到", reply_to=nudge) == []
+    status = await reply_to(console, ADMIN, private(ADMIN), f"/notice_status {number}")
+    assert "已确认 2 个群" in status
+    # A question replying to the notice is not a receipt.
+    await say(console, LUZHOU_COORD, groups[0], "收到的捐款怎么开票？", reply_to=notice)
+    status = await reply_to(console, ADMIN, private(ADMIN), f"/notice_status {number}")
+    assert LUZHOU_COORD.first_name not in status
 
 
 async def test_a_regional_coordinator_can_only_reach_their_own_region(

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from bot.transports.console import ConsoleSession
-from handlers.model import Chat, User
+from handlers.model import Chat, ReplyTarget, User
 
 
-async def say(console: ConsoleSession, user: User, chat: Chat, text: str) -> list[str]:
+async def say(
+    console: ConsoleSession, user: User, chat: Chat, text: str, reply_to: ReplyTarget | None = None
+) -> list[str]:
     """Send ``text`` as ``user`` in ``chat``; the texts the bot sent back, in order."""
     before = len(console.messenger.sent)
-    await console.message(user, chat, text)
+    await console.message(user, chat, text, reply_to)
     return [text for _, text in console.messenger.sent[before:]]
 
 
