@@ -67,10 +67,11 @@ _POLITE_LEAD = re.compile(
     r"|大家好|您好|你好|早上好|上午好|下午好|晚上好|(?:hello|hi)(?![a-z])"
     r"|(?:麻烦|想|请)?(?:问|请教)一?下|请问|请教|麻烦|打扰(?:了|一下)|不好意思)+"
 )
-# Thanks and pleasantries that form a whole clause.
+# Thanks, pleasantries and "are you there?" that form a whole clause.
 _POLITE_CLAUSE = re.compile(
     r"(?:(?<=^)|(?<=[\s,.!?;:，。！？；：]))"
-    r"(?:谢谢|多谢|感谢|辛苦)(?:了|啦|您|你|大家|各位|老师们?|分享)*"
+    r"(?:(?:谢谢|多谢|感谢|辛苦)(?:了|啦|您|你|大家|各位|老师们?|分享)*"
+    r"|(?:各位)?(?:老师们?|您|你|助手)?(?:在吗|在么|在不在|在不|在没)|有人(?:在)?吗)"
     r"(?=[\s,.!?;:，。！？；：]|$)"
 )
 

@@ -124,6 +124,12 @@ def test_thanks_are_dropped_only_as_a_whole_clause() -> None:
     assert "感谢信" in normalize("感谢信怎么发给捐赠人")
 
 
+def test_are_you_there_is_a_greeting_not_a_question() -> None:
+    assert normalize("在吗") == normalize("老师在吗？") == normalize("有人吗") == ""
+    assert normalize("老师在吗？想问下配捐比例") == "配捐比例"
+    assert normalize("项目还在不在") == "项目还在不在"
+
+
 # --- segmentation and synonyms ---------------------------------------------------------------
 
 
