@@ -212,7 +212,10 @@ class ConsoleSession:
 
     def person(self, name: str, username: str | None = None) -> User:
         if name not in self.users:
-            self.users[name] = User(FIRST_USER_ID + len(self.users), name, username=username)
+            user = User(FIRST_USER_ID + len(self.users), name, username=username)
+            self.users[name] = user
+            # The bot may write to someone privately before they open the chat.
+            self.messenger.names.setdefault(user.id, f"{PRIVATE}:{name}")
         return self.users[name]
 
     def group(self, title: str) -> Chat:
