@@ -26,7 +26,7 @@ def greeting(group: Group) -> str:
     intro = (
         "大家好！我是善邻助手 🤝，四川省慈善联合总会的互联网筹款协作机器人。\n"
         "有筹款方面的问题可以直接在群里问，我有把握就会回答，也可以 @我 或用 /ask 提问；"
-        "协调员还可以用我给各群发通知、统计“收到”。\n"
+        "协调员还可以用我给各群发通知、统计“收到”，设置截止提醒。\n"
     )
     if group.region is not None:
         return intro + f"本群已绑定：{group.region.full_name}。发送 /help 查看可用命令。"
