@@ -38,15 +38,20 @@ def _feedback_buttons(reply_id: int) -> Keyboard:
     )
 
 
+def _mentioned(ctx: Context, message: IncomingMessage) -> bool:
+    return f"@{ctx.bot.username}".lower() in (message.text or "").lower()
+
+
+def _replies_to_bot(ctx: Context, message: IncomingMessage) -> bool:
+    replied = message.reply_to.sender if message.reply_to else None
+    return replied is not None and replied.id == ctx.bot.id
+
+
 def _addressed(ctx: Context, message: IncomingMessage) -> bool:
     """Private chats, @mentions of the bot, and replies to the bot's own messages."""
     if not message.chat.is_group:
         return True
-    mention = f"@{ctx.bot.username}".lower()
-    if mention in (message.text or "").lower():
-        return True
-    replied = message.reply_to.sender if message.reply_to else None
-    return replied is not None and replied.id == ctx.bot.id
+    return _mentioned(ctx, message) or _replies_to_bot(ctx, message)
 
 
 def _without_mention(ctx: Context, text: str) -> str:
@@ -67,17 +72,26 @@ async def on_text(ctx: Context, message: IncomingMessage) -> bool:
     addressed = _addressed(ctx, message)
     if not addressed and (ctx.group is None or not ctx.group.auto_answer):
         return False
-    await answer(ctx, _without_mention(ctx, text), addressed)
+    # Replying to the bot in a group, a question is for it; a remark (好的，我们马上交) is not.
+    by_reply = message.chat.is_group and not _mentioned(ctx, message) and addressed
+    await answer(ctx, _without_mention(ctx, text), addressed, questions_only=by_reply)
     return True
 
 
-async def answer(ctx: Context, question: str, addressed: bool) -> None:
-    """Answer, offer candidates, or stay silent, as the match and the situation call for."""
+async def answer(
+    ctx: Context, question: str, addressed: bool, questions_only: bool = False
+) -> None:
+    """Answer, offer candidates, or stay silent, as the match and the situation call for.
+
+    With ``questions_only``, a message that asks nothing is treated as not addressed to the bot.
+    """
     private = ctx.chat is not None and not ctx.chat.is_group
     if private and is_acknowledgement(question):
         ctx.reply(THANKS_REPLY if is_thanks(question) else ACKNOWLEDGED_REPLY)
         return
     match = ctx.knowledge.match(question[:MAX_QUESTION])
+    if questions_only and (match is None or not match.is_question):
+        addressed = False
     decision = match.decision if match is not None else "silent"
     if addressed and decision == "silent" and match:  # a bare topic said to the bot ("配捐")
         if match.confidence >= STRONG_THRESHOLD:

@@ -139,7 +139,12 @@ async def test_thanks_and_receipts_get_a_short_reply_in_private_and_none_in_a_gr
     for text in ("收到", "谢谢🙏", "好的，辛苦了"):
         assert await say(console, STAFF, LUZHOU_GROUP, text, reply_to=to_answer) == [], text
     assert await say(console, STAFF, LUZHOU_GROUP, "@shanlin_demo_bot 收到") == []
+    # A remark replying to the bot is conversation, not a question it failed to answer.
+    for text in ("已完成，我们下午就交", "好的我们马上去弄"):
+        assert await say(console, STAFF, LUZHOU_GROUP, text, reply_to=to_answer) == [], text
     assert await count(app, FaqMiss) == 0
+    follow_up = await say(console, STAFF, LUZHOU_GROUP, "那配捐比例是多少？", reply_to=to_answer)
+    assert len(follow_up) == 1 and "配捐" in follow_up[0]  # a question replying to it is for it
 
 
 async def test_reply_to_the_bot_counts_as_addressing_it(console: ConsoleSession) -> None:
