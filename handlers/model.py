@@ -83,6 +83,7 @@ class IncomingMessage:
     reply_to: ReplyTarget | None = None
     is_edit: bool = False
     is_channel_post: bool = False
+    is_forward: bool = False  # forwarded from elsewhere: someone else's words
     new_members: tuple[User, ...] = ()
     left_member: User | None = None
     migrate_to_chat_id: int | None = None

@@ -57,6 +57,21 @@ async def test_users_in_two_groups_and_a_private_chat_get_replies_in_the_right_c
 
 
 @pytest.mark.parametrize("framework", FRAMEWORKS)
+async def test_a_forwarded_question_is_not_answered_unasked_but_a_typed_one_is(
+    settings: Settings, api: FakeBotAPI, framework: str
+) -> None:
+    channel = {"id": -1009999, "type": "channel", "title": "某公益资讯"}
+    origin = {"type": "channel", "chat": channel, "message_id": 5, "date": 1_700_000_000}
+    async with running_bot(settings, api, framework):
+        api.push_message(luzhou, staff, "今年的配捐比例是多少？", forward_origin=origin)
+        typed = api.push_message(luzhou, staff, "腾讯公益机构账号怎么开通？")
+        [answer] = await replies_after(api, 0, 1, settle=1.5)  # one: the typed question
+        assert "入驻" in (answer.text or "") and "配捐" not in (answer.text or "")
+        reply = answer.params.get("reply_parameters") or {}
+        assert reply.get("message_id") == typed["message"]["message_id"]
+
+
+@pytest.mark.parametrize("framework", FRAMEWORKS)
 async def test_command_menus_are_registered_per_scope(
     settings: Settings, api: FakeBotAPI, framework: str
 ) -> None:
