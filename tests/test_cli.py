@@ -81,6 +81,18 @@ def test_demo_script_prints_a_transcript(tmp_path: Path) -> None:
     assert not list(tmp_path.glob("*.sqlite3")), "a scripted demo uses a throw-away database"
 
 
+def test_demo_messages_take_new_lines_written_as_backslash_n(tmp_path: Path) -> None:
+    script = tmp_path / "play.txt"
+    script.write_text(
+        "/as 总会小王\n/in 泸州交流群\n/join\n/bind 泸州\n/in 私聊\n"
+        "/notice 泸州 第一行\\n第二行\n/tap 发送\n",
+        encoding="utf-8",
+    )
+    result = shanlin("demo", "--script", str(script), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "    第一行\n    第二行\n" in result.stdout  # the notice as the group reads it
+
+
 def test_demo_keeps_its_database_between_runs(tmp_path: Path) -> None:
     db = tmp_path / "demo.sqlite3"
     first = tmp_path / "first.txt"

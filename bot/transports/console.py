@@ -282,7 +282,7 @@ class ConsoleSession:
         if self.user is None or self.chat is None:
             self._print("（先用 /as 名字 选择身份，再用 /in 群名 选择群，或 /in 私聊）")
             return
-        await self.message(self.user, self.chat, text)
+        await self.message(self.user, self.chat, text.replace("\\n", "\n"))  # \n: a new line
 
     def _switch_person(self, words: str) -> None:
         name, _, username = words.partition(" ")
