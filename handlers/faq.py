@@ -67,14 +67,15 @@ async def on_text(ctx: Context, message: IncomingMessage) -> bool:
     text = (message.text or "").strip()
     if not text:
         return False
-    if message.chat.is_group and is_acknowledgement(_without_mention(ctx, text)):
+    question = _without_mention(ctx, text)
+    if message.chat.is_group and is_acknowledgement(question):
         return False  # 收到 / 谢谢 in a group: nothing to answer (a notice may count it)
     addressed = _addressed(ctx, message)
     if not addressed and (ctx.group is None or not ctx.group.auto_answer or message.is_forward):
         return False  # a forwarded notice or article is not its forwarder's question
     # Replying to the bot in a group, a question is for it; a remark (好的，我们马上交) is not.
     by_reply = message.chat.is_group and not _mentioned(ctx, message) and addressed
-    await answer(ctx, _without_mention(ctx, text), addressed, questions_only=by_reply)
+    await answer(ctx, question, addressed, questions_only=by_reply)
     return True
 
 

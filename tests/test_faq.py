@@ -172,20 +172,23 @@ async def test_feedback_counts_once_and_thumbs_down_is_kept(
     assert "👎" in listing
 
 
+async def add_entry(console: ConsoleSession, command: str) -> str:
+    """The admin sends /faq_add; the new entry's number."""
+    added = await reply_to(console, ADMIN, private(ADMIN), command)
+    assert "已新增" in added
+    return added.split("#", 1)[1].split("（", 1)[0]
+
+
 async def test_admin_adds_edits_and_deletes_entries_which_apply_at_once(
     console: ConsoleSession, app: App
 ) -> None:
     question = "善邻杯摄影比赛的作品怎么提交？"
     assert "答不上来" in await reply_to(console, STAFF, private(STAFF), question)
-    added = await reply_to(
+    number = await add_entry(
         console,
-        ADMIN,
-        private(ADMIN),
         "/faq_add\n分类：活动\n问题：善邻杯摄影比赛的作品怎么提交？\n答案：发到邮箱，注明机构名称。"
         "\n问法：摄影比赛作品交到哪里",
     )
-    assert "已新增" in added
-    number = added.split("#", 1)[1].split("（", 1)[0]
     assert "发到邮箱" in await reply_to(console, STRANGER, private(STRANGER), question)
 
     edited = await reply_to(
@@ -203,15 +206,11 @@ async def test_admin_adds_edits_and_deletes_entries_which_apply_at_once(
 
 
 async def test_an_entry_can_be_added_on_one_line(console: ConsoleSession) -> None:
-    added = await reply_to(
+    number = await add_entry(
         console,
-        ADMIN,
-        private(ADMIN),
         "/faq_add 问题：善邻杯摄影比赛的作品怎么提交？ 答案：发到邮箱，注明机构名称。"
         " 关键词：摄影比赛",
     )
-    assert "已新增" in added
-    number = added.split("#", 1)[1].split("（", 1)[0]
     shown = await reply_to(console, STAFF, private(STAFF), f"/faq_show {number}")
     assert "问题：善邻杯摄影比赛的作品怎么提交？" in shown
     assert "答案：发到邮箱，注明机构名称。" in shown and "关键词：摄影比赛" in shown
