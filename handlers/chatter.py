@@ -1,4 +1,5 @@
-"""Short replies that acknowledge or thank rather than ask: 收到, 好的, 谢谢老师🙏."""
+"""Short messages that are not fundraising questions: acknowledgements and thanks (收到, 好的,
+谢谢老师🙏) and questions about the bot itself (你是谁, 你能做什么)."""
 
 import re
 
@@ -11,6 +12,19 @@ _ACKNOWLEDGEMENT = re.compile(
     r"|已阅|已读|老师们?|" + _THANKS + r")+"
 )
 _SIGNS = re.compile(r"[🙏👌👍💪❤️✅🤝😊🙂]+")
+# "You" asking who the bot is or what it does: 你是谁, 您能做什么, 你是机器人吗, 你咋个用.
+_WHAT = r"(?:什么|啥|啥子|哪些|些什么|哪些事|嘛)"
+_ABOUT_BOT = re.compile(
+    r"(?:你好|您好|hello|hi|嗨)?(?:请问)?"
+    r"(?:(?:你|您)(?:到底|究竟)?(?:是(?:谁|哪个|哪位|啥|什么|干" + _WHAT + r"的)"
+    r"|叫" + _WHAT + r"(?:名字)?"
+    r"|(?:能|会|可以)(?:做|干|帮|帮我|帮我们)?(?:做|干)?" + _WHAT + r"(?:事|忙)?"
+    r"|有" + _WHAT + r"(?:用|功能|本事)"
+    r"|(?:是不是|是)(?:机器人|真人|人工|ai|人工智能)"
+    r"|(?:怎么|咋个|咋|如何)(?:用|使用))"
+    r"|(?:怎么|咋个|咋|如何)(?:用|使用)(?:你|您))"
+    r"(?:吗|呢|啊|呀|哦|吖|哈|不)?"
+)
 
 
 def _core(text: str) -> str:
@@ -28,3 +42,8 @@ def is_acknowledgement(text: str) -> bool:
 def is_thanks(text: str) -> bool:
     """True for a reply that thanks (谢谢老师, 辛苦了🙏)."""
     return re.fullmatch(_THANKS, _core(text)) is not None
+
+
+def is_about_bot(text: str) -> bool:
+    """True for a question to the bot about itself (你是谁, 你能做什么, 你是机器人吗)."""
+    return _ABOUT_BOT.fullmatch(_core(text).rstrip("?？")) is not None

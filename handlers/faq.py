@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from handlers.chatter import is_acknowledgement, is_thanks
+from handlers.chatter import is_about_bot, is_acknowledgement, is_thanks
 from handlers.commands import Audience, Command, Where, usage_hint
 from handlers.context import Context
 from handlers.features import Feature
 from handlers.groups import switch
 from handlers.model import AnswerCallback, Button, CallbackPress, IncomingMessage, Keyboard
+from handlers.onboarding import INTRO
 from knowledge_base.engine import STRONG_THRESHOLD, SUGGEST_THRESHOLD
 from storage.models import FaqEntry
 from storage.uow import UnitOfWork
@@ -89,6 +90,10 @@ async def answer(
     private = ctx.chat is not None and not ctx.chat.is_group
     if private and is_acknowledgement(question):
         ctx.reply(THANKS_REPLY if is_thanks(question) else ACKNOWLEDGED_REPLY)
+        return
+    if is_about_bot(question):  # 你是谁 / 你能做什么: said to the bot, it introduces itself
+        if addressed:
+            ctx.reply(f"{INTRO}\n\n发送 /help 查看您可用的命令。")
         return
     match = ctx.knowledge.match(question[:MAX_QUESTION])
     if questions_only and (match is None or not match.is_question):

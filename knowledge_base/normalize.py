@@ -65,7 +65,9 @@ _POLITE_LEAD = re.compile(
     r"(?:(?<=^)|(?<=[\s,.!?;:，。！？；：]))"
     r"(?:各位(?:老师|领导|伙伴|同仁|家人)?们?(?:好|早上好|下午好|晚上好)?|老师们?(?:好|您好)"
     r"|大家好|您好|你好|早上好|上午好|下午好|晚上好|(?:hello|hi)(?![a-z])"
-    r"|(?:麻烦|想|请)?(?:问|请教)一?下|请问|请教|麻烦|打扰(?:了|一下)|不好意思)+"
+    r"|(?:麻烦|想|请)?(?:问|请教)一?下|请问|请教|麻烦|打扰(?:了|一下)|不好意思"
+    # Asking the room: 谁知道, 有没有人知道 — the 谁 asks for anyone, not for a person.
+    r"|(?:有没有|有|请)?(?:人|谁|哪位|哪个|老师|哪位老师)(?:知道|清楚|了解)(?:一下)?)+"
 )
 # Thanks, pleasantries and "are you there?" that form a whole clause.
 _POLITE_CLAUSE = re.compile(

@@ -306,6 +306,20 @@ async def test_private_greeting_gets_a_hint_not_a_wrong_answer(console: ConsoleS
     assert "/help" in answer
 
 
+async def test_asking_the_bot_about_itself_gets_its_introduction(
+    console: ConsoleSession, app: App
+) -> None:
+    who = await reply_to(console, STAFF, private(STAFF), "你好，你是谁？")
+    assert "我是善邻助手" in who and "协调员由省总会指定" not in who  # not the coordinator entry
+    assert "截止提醒" in await reply_to(console, STAFF, private(STAFF), "你能做什么")
+    # Among people in a group, 你是谁 is not for the bot; said to it, it is.
+    assert await say(console, STAFF, LUZHOU_GROUP, "你是谁") == []
+    assert "我是善邻助手" in await reply_to(
+        console, STAFF, LUZHOU_GROUP, "@shanlin_demo_bot 你是机器人吗"
+    )
+    assert await count(app, FaqMiss) == 0
+
+
 async def test_button_of_a_deleted_entry_says_so(console: ConsoleSession) -> None:
     await console.press(STAFF, private(STAFF), Button("旧问题", "faq:show:99999"))
     assert "删除" in console.messenger.callback_answers[-1]

@@ -130,6 +130,15 @@ def test_are_you_there_is_a_greeting_not_a_question() -> None:
     assert normalize("项目还在不在") == "项目还在不在"
 
 
+def test_asking_the_room_is_politeness_not_a_question_about_a_person() -> None:
+    """谁知道… asks anyone who knows; the 谁 must not make it a question about who."""
+    assert normalize("谁知道配捐什么时候到账？") == "配捐什么时候到账"
+    assert normalize("有没有人知道票据找哪个开") == "票据找谁开"
+    assert normalize("哪个晓得，扩容咋个申请") == "扩容怎么申请"
+    assert normalize("谁知道") == ""
+    assert normalize("协调员是谁知道吗") == "协调员是谁知道吗"  # not at the start of a clause
+
+
 # --- segmentation and synonyms ---------------------------------------------------------------
 
 
