@@ -40,6 +40,8 @@ from storage.uow import UnitOfWork
 LIMIT = 4096  # Telegram's limit for one message, in UTF-16 code units
 EVERYWHERE = ("全部", "所有", "all")
 NUDGE_EVERY = timedelta(minutes=30)
+# How long after a notice (or its nudge) reached a group a plain 收到 there still confirms it.
+BARE_ACK_WINDOW = timedelta(hours=12)
 _SEPARATORS = re.compile(r"[,，、;；\n]+")
 T = TypeVar("T")
 _SHOWN = 3900  # status and report texts are cut here, leaving room for the last line
@@ -282,17 +284,25 @@ async def _cancel(ctx: Context, press: CallbackPress, notice: Notice) -> None:
 
 
 async def on_text(ctx: Context, message: IncomingMessage) -> bool:
-    """A text 收到 (好的, 已收到谢谢 …) replying to a notice in a group counts as its 收到 button,
-    silently: a group where everyone types 收到 would otherwise get as many replies."""
+    """A typed 收到 (好的, 已收到谢谢 …) in a group counts as the notice's 收到 button, silently
+    (a group where everyone types 收到 would otherwise get as many replies): replying to the
+    notice, or — quoting nothing — when a notice is the last thing the bot delivered to the group,
+    within BARE_ACK_WINDOW."""
     replied, user = message.reply_to, ctx.actor.user
-    if ctx.group is None or user is None or replied is None or replied.sender is None:
+    if ctx.group is None or user is None or message.is_forward:
         return False
-    if replied.sender.id != ctx.bot.id or not is_acknowledgement(message.text or ""):
+    if not is_acknowledgement(message.text or ""):
         return False
-    delivery = await ctx.uow.outbox.sent_as(message.chat.id, replied.message_id)
+    if replied is None:
+        since = ctx.clock.now() - BARE_ACK_WINDOW
+        delivery = await ctx.uow.outbox.latest_sent(message.chat.id, since)
+    elif replied.sender is not None and replied.sender.id == ctx.bot.id:
+        delivery = await ctx.uow.outbox.sent_as(message.chat.id, replied.message_id)
+    else:
+        return False  # 收到 to a person's message
     found = _NOTICE_KEY.match(delivery.key) if delivery is not None else None
     if found is None:
-        return False  # a reply to another message of the bot's
+        return False  # a reply to another message of the bot's, or nothing to confirm
     notice = await ctx.uow.notices.get(int(found.group(1)))
     if notice is not None and notice.state == "sending":
         await ctx.uow.notices.confirm(

@@ -163,6 +163,16 @@ class Outbox:
         )
         return await self._session.scalar(query.limit(1))
 
+    async def latest_sent(self, chat_id: int, since: datetime) -> OutboxMessage | None:
+        """The delivery to this chat that arrived last, if it arrived since then."""
+        query = select(OutboxMessage).where(
+            OutboxMessage.chat_id == chat_id,
+            OutboxMessage.state == SENT,
+            OutboxMessage.finished_at >= since,
+        )
+        order = (OutboxMessage.finished_at.desc(), OutboxMessage.id.desc())
+        return await self._session.scalar(query.order_by(*order).limit(1))
+
     async def unsettled(self, topic: str | None = None) -> int:
         """Deliveries not yet sent, failed or cancelled (of one topic, or all)."""
         query = select(func.count()).where(OutboxMessage.state.in_(UNSETTLED))

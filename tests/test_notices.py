@@ -128,6 +128,40 @@ async def test_a_typed_receipt_replying_to_the_notice_counts_and_gets_no_answer(
     assert LUZHOU_COORD.first_name not in status
 
 
+async def test_a_plain_receipt_confirms_the_notice_the_group_got_last(
+    app: App, console: ConsoleSession, groups: list[Chat], clock: FakeClock
+) -> None:
+    """Typing 收到 under a notice without quoting it is how most people confirm."""
+    first = await send_notice(console, ADMIN, f"/notice 泸州 {BODY}")
+    await deliver(app, console.messenger)
+    before = len(console.messenger.sent)
+    assert await say(console, STAFF, groups[0], "收到") == []
+    # 收到 quoting a person's message answers that person, not the notice.
+    colleague = ReplyTarget(4242, LUZHOU_COORD, "材料我发群里了")
+    assert await say(console, STRANGER, groups[1], "收到", reply_to=colleague) == []
+    assert len(console.messenger.sent) == before
+    status = await reply_to(console, ADMIN, private(ADMIN), f"/notice_status {first}")
+    assert "已确认 1 个群" in status and STAFF.first_name in status
+    assert STRANGER.first_name not in status
+
+    # A later notice is the one a plain 收到 confirms.
+    second = await send_notice(console, ADMIN, "/notice 泸州 下午三点开线上培训会。")
+    await deliver(app, console.messenger)
+    await say(console, STRANGER, groups[1], "好的，收到")
+    assert STRANGER.first_name in await reply_to(
+        console, ADMIN, private(ADMIN), f"/notice_status {second}"
+    )
+    assert STRANGER.first_name not in await reply_to(
+        console, ADMIN, private(ADMIN), f"/notice_status {first}"
+    )
+    # Half a day later, a plain 收到 is about something else.
+    clock.advance(hours=13)
+    await say(console, LUZHOU_COORD, groups[0], "收到")
+    assert LUZHOU_COORD.first_name not in await reply_to(
+        console, ADMIN, private(ADMIN), f"/notice_status {second}"
+    )
+
+
 async def test_a_regional_coordinator_can_only_reach_their_own_region(
     app: App, console: ConsoleSession, groups: list[Chat]
 ) -> None:
