@@ -6,6 +6,7 @@ Each answer carries 👍/👎; unanswered questions and 👎 answers are kept fo
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 from handlers.chatter import is_about_bot, is_acknowledgement, is_thanks
@@ -29,6 +30,8 @@ NOT_KNOWN = (
 PRIVATE_HINT = (
     "您好！直接把问题发给我就行，例如：“怎么开通腾讯公益账号？”\n发送 /help 查看全部命令。"
 )
+# An @mention of someone (not an e-mail address): @张老师, @li_luzhou.
+_MENTION = re.compile(r"(?<![A-Za-z0-9._%+-])@[^\s@]")
 THANKS_REPLY = "不客气 🙂 有问题随时发给我。"
 ACKNOWLEDGED_REPLY = "🙂 有问题随时发给我。"
 
@@ -55,6 +58,15 @@ def _addressed(ctx: Context, message: IncomingMessage) -> bool:
     return _mentioned(ctx, message) or _replies_to_bot(ctx, message)
 
 
+def _for_someone_else(ctx: Context, message: IncomingMessage) -> bool:
+    """A message that replies to a person's message or mentions someone is for them."""
+    replied = message.reply_to.sender if message.reply_to else None
+    if replied is not None and replied.id != ctx.bot.id:
+        return True
+    text = _without_mention(ctx, message.text or "")
+    return message.names_someone or _MENTION.search(text) is not None
+
+
 def _without_mention(ctx: Context, text: str) -> str:
     mention = f"@{ctx.bot.username}"
     start = text.lower().find(mention.lower())
@@ -74,6 +86,8 @@ async def on_text(ctx: Context, message: IncomingMessage) -> bool:
     addressed = _addressed(ctx, message)
     if not addressed and (ctx.group is None or not ctx.group.auto_answer or message.is_forward):
         return False  # a forwarded notice or article is not its forwarder's question
+    if not addressed and _for_someone_else(ctx, message):
+        return False  # @王老师 你们审核过了没: a conversation between people
     # Replying to the bot in a group, a question is for it; a remark (好的，我们马上交) is not.
     by_reply = message.chat.is_group and not _mentioned(ctx, message) and addressed
     await answer(ctx, question, addressed, questions_only=by_reply)

@@ -84,6 +84,7 @@ class IncomingMessage:
     is_edit: bool = False
     is_channel_post: bool = False
     is_forward: bool = False  # forwarded from elsewhere: someone else's words
+    names_someone: bool = False  # mentions a person by name (no @username: a text_mention)
     new_members: tuple[User, ...] = ()
     left_member: User | None = None
     migrate_to_chat_id: int | None = None

@@ -72,6 +72,21 @@ async def test_a_forwarded_question_is_not_answered_unasked_but_a_typed_one_is(
 
 
 @pytest.mark.parametrize("framework", FRAMEWORKS)
+async def test_a_question_naming_a_colleague_is_left_to_them(
+    settings: Settings, api: FakeBotAPI, framework: str
+) -> None:
+    """A text_mention (a person picked by name, no @username) makes the message theirs."""
+    colleague = {"id": 5151, "is_bot": False, "first_name": "王老师"}
+    named = [{"type": "text_mention", "offset": 0, "length": 3, "user": colleague}]
+    async with running_bot(settings, api, framework):
+        api.push_message(luzhou, staff, "王老师 今年的配捐比例是多少？", entities=named)
+        typed = api.push_message(luzhou, staff, "腾讯公益机构账号怎么开通？")
+        [answer] = await replies_after(api, 0, 1, settle=1.5)  # one: the unnamed question
+        reply = answer.params.get("reply_parameters") or {}
+        assert reply.get("message_id") == typed["message"]["message_id"]
+
+
+@pytest.mark.parametrize("framework", FRAMEWORKS)
 async def test_command_menus_are_registered_per_scope(
     settings: Settings, api: FakeBotAPI, framework: str
 ) -> None:

@@ -147,6 +147,19 @@ async def test_thanks_and_receipts_get_a_short_reply_in_private_and_none_in_a_gr
     assert len(follow_up) == 1 and "配捐" in follow_up[0]  # a question replying to it is for it
 
 
+async def test_a_question_for_someone_else_is_left_to_them(console: ConsoleSession) -> None:
+    """@王老师 …? or a reply to a colleague's message is a conversation between people."""
+    assert await say(console, STAFF, LUZHOU_GROUP, f"@王老师 {ACCOUNT_QUESTION}") == []
+    colleague = ReplyTarget(4242, LUZHOU_COORD, "我们上周刚开通了账号")
+    assert await say(console, STAFF, LUZHOU_GROUP, ACCOUNT_QUESTION, reply_to=colleague) == []
+    # Said to the bot as well, it is answered; unaddressed, the same question is too.
+    both = await reply_to(
+        console, STAFF, LUZHOU_GROUP, f"@shanlin_demo_bot @王老师 {ACCOUNT_QUESTION}"
+    )
+    assert "入驻" in both
+    assert "入驻" in await reply_to(console, STAFF, LIANGSHAN_GROUP, ACCOUNT_QUESTION)
+
+
 async def test_reply_to_the_bot_counts_as_addressing_it(console: ConsoleSession) -> None:
     await say(console, LUZHOU_COORD, LUZHOU_GROUP, "/faq_auto")  # the bot speaks once
     bot_message = console.messenger.sent_ids[-1]

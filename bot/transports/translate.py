@@ -147,6 +147,10 @@ def _message(update_id: int, message: Json, *, is_edit: bool, is_channel_post: b
         is_edit=is_edit,
         is_channel_post=is_channel_post,
         is_forward=bool(message.get("forward_origin") or message.get("forward_date")),
+        names_someone=any(
+            entity.get("type") == "text_mention"
+            for entity in message.get("entities") or message.get("caption_entities") or []
+        ),
         new_members=tuple(
             u for u in (_user(m) for m in message.get("new_chat_members") or []) if u
         ),
