@@ -138,9 +138,19 @@ async def _create(
     now: datetime,
 ) -> None:  # fmt: skip
     assert ctx.actor.user is not None
+    what = parsed.what.strip()[:1000]
+    covered = await ctx.uow.deadlines.covering(what, parsed.at, [g.id for g in groups])
+    already = "、".join(f"#{number}" for number in sorted(set(covered.values())))
+    groups = [g for g in groups if g.id not in covered]
+    if not groups:
+        ctx.reply(
+            f"已有相同的截止 {already}：{what}，{format_when(parsed.at, now)}，没有重复设置。"
+            f"\n修改请用 /deadline_edit 编号，查看：/deadlines"
+        )
+        return
     far = is_far(parsed, now)
     row = Deadline(
-        what=parsed.what.strip()[:1000],
+        what=what,
         due_at=parsed.at,
         leads=sorted({int(lead.total_seconds()) for lead in leads}, reverse=True),
         targets_label=label[:255],
@@ -159,7 +169,10 @@ async def _create(
             buttons=_confirm_buttons(saved.id),
         )
         return
-    ctx.reply(await _schedule(ctx, saved, groups, groups, "✅ 已设置截止"))
+    text = await _schedule(ctx, saved, groups, groups, "✅ 已设置截止")
+    if covered:
+        text += f"\n另有 {len(covered)} 个群已有相同的截止 {already}，这些群没有重复设置。"
+    ctx.reply(text)
 
 
 def _confirm_buttons(deadline_id: int) -> tuple[tuple[Button, ...], ...]:

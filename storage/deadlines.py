@@ -48,6 +48,28 @@ class Deadlines:
         await self._session.flush()
         return deadline
 
+    async def covering(
+        self, what: str, due_at: datetime, group_ids: Iterable[int]
+    ) -> dict[int, int]:
+        """Of these groups, those that a deadline (not cancelled) for the same thing at the same
+        time already reaches: group id -> that deadline's number (the same /deadline typed
+        twice)."""
+        query = (
+            select(DeadlineTarget.group_id, Deadline.id)
+            .join(Deadline, Deadline.id == DeadlineTarget.deadline_id)
+            .where(
+                Deadline.cancelled.is_(False),
+                Deadline.due_at == due_at,
+                Deadline.what == what,
+                DeadlineTarget.group_id.in_(list(group_ids)),
+            )
+            .order_by(Deadline.id)
+        )
+        covered: dict[int, int] = {}
+        for group_id, number in (await self._session.execute(query)).all():
+            covered.setdefault(group_id, number)
+        return covered
+
     async def add_reminders(self, reminders: Iterable[DeadlineReminder]) -> None:
         """Add reminder rows, except those already there (same deadline, occurrence, group
         and lead: sent or settled before, they are not planned again)."""

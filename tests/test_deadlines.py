@@ -229,6 +229,33 @@ async def test_bad_input_gets_a_plain_answer_and_writes_nothing(
     assert await count(app, Deadline) == 0
 
 
+async def test_the_same_deadline_typed_twice_is_set_once(
+    app: App, console: ConsoleSession, groups: list[Chat], clock: FakeClock
+) -> None:
+    """A coordinator re-sending the command must not make every reminder arrive twice."""
+    here, other = groups[0], groups[1]
+    assert "已设置截止 #1" in await reply_to(console, ADMIN, here, SET)
+    again = await reply_to(console, ADMIN, here, "/deadline 6月30日 18点 项目入场报名截止")
+    assert "已有相同的截止 #1" in again and "没有重复设置" in again
+    # Another group, or another thing due at the same time, is a deadline of its own.
+    assert "已设置截止 #2" in await reply_to(console, ADMIN, other, SET)
+    assert "已设置截止 #3" in await reply_to(
+        console, ADMIN, here, "/deadline 6月30日18:00 交预算表"
+    )
+    # Both 泸州 groups already have it (as #1 and #2): nothing new.
+    region = "/deadline 泸州 6月30日18:00 项目入场报名截止"
+    assert "已有相同的截止 #1、#2" in await reply_to(console, ADMIN, private(ADMIN), region)
+    # Cancelled, it can be set again — for the group that lost it only.
+    await say(console, ADMIN, here, "/deadline_cancel 1")
+    redo = await reply_to(console, ADMIN, private(ADMIN), region)
+    assert "已设置截止 #4" in redo and f"1 个群：{here.title}" in redo
+    assert "另有 1 个群已有相同的截止 #2" in redo
+    clock.advance(days=29)  # 6月30日 09:00: the one-day reminder is due
+    await tick(app, console)
+    for group in (here, other):  # one reminder of the registration deadline in each group
+        assert sum("项目入场报名截止" in text for text in reminders(console, group)) == 1
+
+
 async def test_leads_longer_than_the_time_left_are_skipped_and_said_so(
     app: App, console: ConsoleSession, groups: list[Chat]
 ) -> None:
