@@ -14,6 +14,7 @@ from handlers.context import Context
 from handlers.features import Feature
 from handlers.model import IncomingMessage
 from handlers.regions import resolve_region
+from knowledge_base.normalize import normalize
 from storage.faq import snapshot
 from storage.models import FaqEntry, Region
 
@@ -72,11 +73,42 @@ def _editor(ctx: Context) -> int:
     return ctx.actor.user.id
 
 
+# Fields an entry cannot be without (variants and keywords may be emptied).
+_REQUIRED = {"question": "问题", "answer": "答案", "category": "分类"}
+
+
+async def _problem(ctx: Context, fields: dict[str, object], entry_id: int | None) -> str | None:
+    """Why these fields cannot be saved: a required field left empty, or a question that
+    another entry already asks (it could never be told apart from that one)."""
+    for name, label in _REQUIRED.items():
+        if name in fields and not str(fields[name]).strip():
+            return f"{label}不能为空。{FIELDS_HELP}"
+    variants = fields.get("variants")
+    asked = [str(fields["question"])] if "question" in fields else []
+    asked += [str(variant) for variant in variants] if isinstance(variants, list) else []
+    wanted = {normalize(text): text for text in asked if normalize(text)}
+    for other in await ctx.uow.faq.active_entries():
+        if other.id == entry_id:
+            continue
+        for phrasing in (other.question, *other.variants):
+            text = wanted.get(normalize(phrasing))
+            if text is not None:
+                return (
+                    f"“{text[:30]}”和已有的 #{other.id}（{other.question}）问的是同一句话，"
+                    f"没有保存。要改那一条请用 /faq_edit {other.id}。"
+                )
+    return None
+
+
 async def add_entry(ctx: Context, message: IncomingMessage, args: str) -> None:
     """/faq_add: a new provincial entry."""
     fields, error = parse_fields(args)
     if error or not fields.get("question") or not fields.get("answer"):
         ctx.reply(error or f"{usage_hint(ADD)}\n{FIELDS_HELP}")
+        return
+    problem = await _problem(ctx, fields, None)
+    if problem:
+        ctx.reply(problem)
         return
     now = ctx.clock.now()
     entry = FaqEntry(
@@ -125,6 +157,10 @@ async def edit_entry(ctx: Context, message: IncomingMessage, args: str) -> None:
     fields, error = parse_fields(rest)
     if error or not fields:
         ctx.reply(error or f"{usage_hint(EDIT)}\n只写要改的项。{FIELDS_HELP}")
+        return
+    problem = await _problem(ctx, fields, entry.id)
+    if problem:
+        ctx.reply(problem)
         return
     before = snapshot(entry)
     for name, value in fields.items():

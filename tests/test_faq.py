@@ -244,6 +244,29 @@ async def test_wrong_faq_syntax_gets_an_example(console: ConsoleSession) -> None
     assert "用法" in await reply_to(console, STAFF, private(STAFF), "/ask")
 
 
+async def test_an_entry_cannot_lose_its_answer_or_repeat_another_entrys_question(
+    console: ConsoleSession, app: App
+) -> None:
+    number = await add_entry(
+        console, "/faq_add 问题：项目名称可以改吗？ 答案：通过公募单位向平台申请。"
+    )
+    changes = await count(app, FaqChange)
+    emptied = await reply_to(console, ADMIN, private(ADMIN), f"/faq_edit {number} 答案：")
+    assert "答案不能为空" in emptied
+    # The same question again (punctuation aside), as a new entry or another entry's variant.
+    again = await reply_to(
+        console, ADMIN, private(ADMIN), "/faq_add 问题：项目名称可以改吗 答案：不能。"
+    )
+    assert f"已有的 #{number}" in again and "没有保存" in again
+    other = await add_entry(console, "/faq_add 问题：项目简介可以改吗？ 答案：可以。")
+    clash = await reply_to(
+        console, ADMIN, private(ADMIN), f"/faq_edit {other} 问法：项目名称可以改吗"
+    )
+    assert f"已有的 #{number}" in clash
+    assert await count(app, FaqChange) == changes + 1  # only the second entry was added
+    assert "公募单位" in await reply_to(console, STAFF, private(STAFF), "项目名称可以改吗？")
+
+
 async def test_region_answer_overrides_in_its_own_groups_only(console: ConsoleSession) -> None:
     await bind_groups(console)
     answer = await reply_to(console, STAFF, LUZHOU_GROUP, ACCOUNT_QUESTION)
