@@ -40,6 +40,8 @@ from storage.uow import UnitOfWork
 LIMIT = 4096  # Telegram's limit for one message, in UTF-16 code units
 EVERYWHERE = ("全部", "所有", "all")
 NUDGE_EVERY = timedelta(minutes=30)
+# A notice the same as one its author sent this recently gets a warning in its preview.
+REPEAT_WARNING = timedelta(hours=24)
 # How long after a notice (or its nudge) reached a group a plain 收到 there still confirms it.
 BARE_ACK_WINDOW = timedelta(hours=12)
 _SEPARATORS = re.compile(r"[,，、;；\n]+")
@@ -206,6 +208,10 @@ async def notice(ctx: Context, message: IncomingMessage, args: str) -> None:
         )
     if attachment:
         lines.append("附件：先发送您回复的那条消息，再发送下面的通知。")
+    twin = await _sent_before(ctx, saved)
+    if twin is not None:
+        when = _when(twin.sent_at, ctx.config.timezone)
+        lines.append(f"⚠️ 这条通知和您 {when} 发出的通知 #{twin.id} 完全相同，确认要再发一次吗？")
     preview = render(saved)
     if len(preview) > 1500:
         preview = preview[:1500] + f"……（共 {utf16_length(preview)} 字）"
@@ -214,6 +220,19 @@ async def notice(ctx: Context, message: IncomingMessage, args: str) -> None:
         (Button("发送", f"notice:send:{saved.id}"), Button("取消", f"notice:cancel:{saved.id}")),
     )
     ctx.reply("\n".join(lines), buttons)
+
+
+async def _sent_before(ctx: Context, draft: Notice) -> Notice | None:
+    """The author's notice with the same text and targets sent within REPEAT_WARNING, if any
+    (the same /notice typed twice would otherwise reach every group twice)."""
+    since = ctx.clock.now() - REPEAT_WARNING
+    for earlier in await ctx.uow.notices.recent(draft.author_id):
+        same = (earlier.text, earlier.targets, earlier.copy_message_id) == (
+            draft.text, draft.targets, draft.copy_message_id,
+        )  # fmt: skip
+        if same and earlier.state == "sending" and earlier.sent_at and earlier.sent_at >= since:
+            return earlier
+    return None
 
 
 async def on_press(ctx: Context, press: CallbackPress, data: str) -> None:

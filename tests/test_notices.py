@@ -162,6 +162,19 @@ async def test_a_plain_receipt_confirms_the_notice_the_group_got_last(
     )
 
 
+async def test_the_same_notice_again_is_flagged_in_its_preview(
+    app: App, console: ConsoleSession, groups: list[Chat], clock: FakeClock
+) -> None:
+    first = await send_notice(console, ADMIN, f"/notice 泸州 {BODY}")
+    await deliver(app, console.messenger)
+    again = await reply_to(console, ADMIN, private(ADMIN), f"/notice 泸州 {BODY}")
+    assert "完全相同" in again and f"#{first}" in again
+    other = await reply_to(console, ADMIN, private(ADMIN), f"/notice 德阳 {BODY}")
+    assert "完全相同" not in other  # other groups: a notice of its own
+    clock.advance(hours=25)
+    assert "完全相同" not in await reply_to(console, ADMIN, private(ADMIN), f"/notice 泸州 {BODY}")
+
+
 async def test_a_regional_coordinator_can_only_reach_their_own_region(
     app: App, console: ConsoleSession, groups: list[Chat]
 ) -> None:
