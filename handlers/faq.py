@@ -43,7 +43,8 @@ def _feedback_buttons(reply_id: int) -> Keyboard:
 
 
 def _mentioned(ctx: Context, message: IncomingMessage) -> bool:
-    return f"@{ctx.bot.username}".lower() in (message.text or "").lower()
+    text = (message.text or "").lower()
+    return any(handle.lower() in text for handle in ctx.bot.handles)
 
 
 def _replies_to_bot(ctx: Context, message: IncomingMessage) -> bool:
@@ -68,11 +69,11 @@ def _for_someone_else(ctx: Context, message: IncomingMessage) -> bool:
 
 
 def _without_mention(ctx: Context, text: str) -> str:
-    mention = f"@{ctx.bot.username}"
-    start = text.lower().find(mention.lower())
-    if start < 0:
-        return text
-    return (text[:start] + text[start + len(mention) :]).strip()
+    for handle in ctx.bot.handles:
+        start = text.lower().find(handle.lower())
+        if start >= 0:
+            return (text[:start] + text[start + len(handle) :]).strip()
+    return text
 
 
 async def on_text(ctx: Context, message: IncomingMessage) -> bool:

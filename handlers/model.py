@@ -252,6 +252,12 @@ class BotInfo:
     id: int
     username: str
     can_read_all_group_messages: bool = True
+    name: str = "善邻助手"  # the display name: people also type @善邻助手 by hand
+
+    @property
+    def handles(self) -> tuple[str, ...]:
+        """How a message may address the bot: @username, or @ and its display name."""
+        return tuple(f"@{handle}" for handle in (self.username, self.name) if handle)
 
 
 @dataclass

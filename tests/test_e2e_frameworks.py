@@ -87,6 +87,17 @@ async def test_a_question_naming_a_colleague_is_left_to_them(
 
 
 @pytest.mark.parametrize("framework", FRAMEWORKS)
+async def test_the_bots_display_name_after_an_at_sign_addresses_it(
+    settings: Settings, api: FakeBotAPI, framework: str
+) -> None:
+    """The display name comes from getMe: @Shanlin Test typed by hand is for the bot."""
+    async with running_bot(settings, api, framework):
+        api.push_message(luzhou, staff, f"@{api.bot_first_name} 配捐")
+        [offer] = await replies_after(api, 0, 1)
+        assert "您是不是想问" in (offer.text or "")
+
+
+@pytest.mark.parametrize("framework", FRAMEWORKS)
 async def test_command_menus_are_registered_per_scope(
     settings: Settings, api: FakeBotAPI, framework: str
 ) -> None:

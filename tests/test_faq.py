@@ -160,6 +160,12 @@ async def test_a_question_for_someone_else_is_left_to_them(console: ConsoleSessi
     assert "入驻" in await reply_to(console, STAFF, LIANGSHAN_GROUP, ACCOUNT_QUESTION)
 
 
+async def test_the_bots_name_typed_after_an_at_sign_addresses_it(console: ConsoleSession) -> None:
+    """People used to other chat apps type @善邻助手 by hand instead of picking @username."""
+    offered = await reply_to(console, STAFF, LUZHOU_GROUP, "@善邻助手 配捐")
+    assert "您是不是想问" in offered  # a bare topic said to the bot gets the candidates
+
+
 async def test_reply_to_the_bot_counts_as_addressing_it(console: ConsoleSession) -> None:
     await say(console, LUZHOU_COORD, LUZHOU_GROUP, "/faq_auto")  # the bot speaks once
     bot_message = console.messenger.sent_ids[-1]

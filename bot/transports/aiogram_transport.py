@@ -76,7 +76,9 @@ class AiogramMessenger:
 
     async def bot_info(self) -> BotInfo:
         me = await self._bot.get_me()
-        return BotInfo(me.id, me.username or "", bool(me.can_read_all_group_messages))
+        return BotInfo(
+            me.id, me.username or "", bool(me.can_read_all_group_messages), me.first_name
+        )
 
     async def perform(self, action: Outgoing) -> Delivered:
         try:
