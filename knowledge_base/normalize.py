@@ -56,6 +56,9 @@ _DAY_HAO = re.compile(r"(?<=月)([0-9]{1,2})号")
 _CN_DIGITS = {char: value for value, char in enumerate("零一二三四五六七八九")}
 _HOW_TO_DO = re.compile(r"怎么(?:弄|搞|整)(?!好|完)")
 # "哪个" means "who" after verbs of asking or handing over, before a verb or a clause end.
+# "Did not pass" said short (审核没过, 没过审): both characters are function words, so without
+# this the outcome the message is about would vanish. Not 没过期 or 没过多久.
+_NOT_PASSED = re.compile(r"(?:没|未)过(?=审|[了吗呢啊呀哦吧咋怎还能要该]|[\W_]|$)")
 _WHO = re.compile(r"(找|问|联系|交给|报给|发给|给)哪个(?=[开办问报交要拿签审批领]|[\W_]|$)")
 # A clause-final "么" (not part of 什么/怎么/那么/这么/多么) is the question particle "吗".
 _FINAL_ME = re.compile(r"(?<![什怎那这多要干])么(?=[\s,.!?;:，。！？；：]|$)")
@@ -120,6 +123,7 @@ def map_dialect(text: str) -> str:
     text = _DIALECT_RE.sub(lambda found: _DIALECT_MAP[found.group()], text)
     text = _HOW_TO_DO.sub("怎么办", text)
     text = _WHO.sub(r"\1谁", text)
+    text = _NOT_PASSED.sub("没通过", text)
     return _FINAL_ME.sub("吗", text)
 
 

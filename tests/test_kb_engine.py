@@ -112,7 +112,10 @@ def index(kb_file: Path) -> Index:
         ("十二月三十一号截止", "12月31日截止"),  # the day after a month: 号 -> 日
         ("3号楼", "3号楼"),
         ("一月捐和一起捐", "一月捐和一起捐"),  # ... but no other numerals
-        ("审核没过急急急！哈哈哈哈", "审核没过"),  # emphasis and laughter
+        ("审核没过急急急！哈哈哈哈", "审核没通过"),  # emphasis and laughter; 没过 -> 没通过
+        ("项目没过审咋个整", "项目没通过审怎么办"),
+        ("链接还没过期", "链接还没过期"),  # ... but not 没过期 or 没过多久
+        ("没过多久就到账了", "没过多久就到账了"),
     ],
 )
 def test_normalisation(raw: str, expected: str) -> None:
