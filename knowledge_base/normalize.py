@@ -55,10 +55,13 @@ _CN_DATE = re.compile(
 _DAY_HAO = re.compile(r"(?<=月)([0-9]{1,2})号")
 _CN_DIGITS = {char: value for value, char in enumerate("零一二三四五六七八九")}
 _HOW_TO_DO = re.compile(r"怎么(?:弄|搞|整)(?!好|完)")
-# "哪个" means "who" after verbs of asking or handing over, before a verb or a clause end.
+# Sichuan 好久 asks "how long" (要好久, 好久能到, 好久批得下来); in 好久没更新 or 等了好久 it
+# means "a long time".
+_HOW_LONG = re.compile(r"(?<=[要得])好久(?![了没不都])|好久(?=[能才会可批到出开拨下审])")
 # "Did not pass" said short (审核没过, 没过审): both characters are function words, so without
 # this the outcome the message is about would vanish. Not 没过期 or 没过多久.
 _NOT_PASSED = re.compile(r"(?:没|未)过(?=审|[了吗呢啊呀哦吧咋怎还能要该]|[\W_]|$)")
+# "哪个" means "who" after verbs of asking or handing over, before a verb or a clause end.
 _WHO = re.compile(r"(找|问|联系|交给|报给|发给|给)哪个(?=[开办问报交要拿签审批领]|[\W_]|$)")
 # A clause-final "么" (not part of 什么/怎么/那么/这么/多么) is the question particle "吗".
 _FINAL_ME = re.compile(r"(?<![什怎那这多要干])么(?=[\s,.!?;:，。！？；：]|$)")
@@ -124,6 +127,7 @@ def map_dialect(text: str) -> str:
     text = _HOW_TO_DO.sub("怎么办", text)
     text = _WHO.sub(r"\1谁", text)
     text = _NOT_PASSED.sub("没通过", text)
+    text = _HOW_LONG.sub("多久", text)
     return _FINAL_ME.sub("吗", text)
 
 

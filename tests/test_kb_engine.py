@@ -116,6 +116,8 @@ def index(kb_file: Path) -> Index:
         ("项目没过审咋个整", "项目没通过审怎么办"),
         ("链接还没过期", "链接还没过期"),  # ... but not 没过期 or 没过多久
         ("没过多久就到账了", "没过多久就到账了"),
+        ("扩容要好久才批得下来", "扩容要多久才批得下来"),  # Sichuan 好久 asking how long
+        ("好久没更新了", "好久没更新了"),  # ... but not "for a long time"
     ],
 )
 def test_normalisation(raw: str, expected: str) -> None:
@@ -590,12 +592,22 @@ def test_holdout_set_is_matched_reasonably() -> None:
     assert report.silence >= 0.9
 
 
-def test_bundled_knowledge_answers_staff_questions() -> None:
-    """The bundled knowledge on realistic staff messages, questions about other platforms and
-    organisation affairs among them (a regression set: the knowledge base was improved from its
-    misses, so these figures are not a held-out measure)."""
+@pytest.mark.parametrize(
+    ("cases", "floors"),
+    [
+        # Realistic staff messages, questions about other platforms and organisation affairs
+        # among them (a regression set: the knowledge base was improved from its misses, so
+        # these figures are not a held-out measure).
+        ("bundled_cases.jsonl", (0.92, 0.98, 0.95)),
+        # 90 messages written by someone who never saw the knowledge base; one round of fixes
+        # (seven variants) was made from its first 65 questions.
+        ("bundled_blind_cases.jsonl", (0.78, 0.95, 0.9)),
+    ],
+)
+def test_bundled_knowledge_answers_staff_questions(
+    cases: str, floors: tuple[float, float, float]
+) -> None:
     index = Index.build(load_files(bundled_paths()))
-    report = evaluate(index, load_cases(REPO / "tests" / "data" / "bundled_cases.jsonl"))
-    assert report.accuracy >= 0.92
-    assert report.top3 >= 0.98
-    assert report.silence >= 0.95
+    report = evaluate(index, load_cases(REPO / "tests" / "data" / cases))
+    assert report.accuracy >= floors[0] and report.top3 >= floors[1]
+    assert report.silence >= floors[2]
