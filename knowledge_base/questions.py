@@ -29,6 +29,12 @@ _REQUEST = re.compile(
     r"|[\u4e00-\u9fff]不(?:了|开|进去?|上|到|出[去来]?|动)(?![解])|[进出]不来"
 )
 
+# A roll call asks people where they stand, not for information: 谁还没交报名表？
+# 还有哪些单位没报？
+_ROLL_CALL = re.compile(
+    r"^(?:各位|大家)?[,，]?(?:还有)?(?:谁|哪(?:些|个|家|位)?(?:单位|机构|群|人|老师)?)还?(?:没|未)"
+)
+
 
 @dataclass(frozen=True, slots=True)
 class Sentence:
@@ -41,7 +47,7 @@ class Sentence:
 def asks(sentence: str) -> bool:
     """True when one sentence carries a question or help-seeking cue."""
     stripped = sentence.strip()
-    if not stripped:
+    if not stripped or _ROLL_CALL.search(stripped):
         return False
     return bool(
         _QUESTION_MARK.search(stripped)

@@ -305,6 +305,7 @@ def test_typos_and_homophones_still_match(index: Index, message: str, entry_id: 
         "配捐到账没",
         "捐赠人付不出去钱",  # something cannot be done
         "后面的捐款进不来了！",
+        "哪些捐款没有配上？",  # not a roll call
     ],
 )
 def test_questions_are_recognised(text: str) -> None:
@@ -324,6 +325,9 @@ def test_questions_are_recognised(text: str) -> None:
         "不，我们没参加",
         "他今天不来了",
         "我们还没",
+        "谁还没交报名表？请抓紧！",  # a roll call asks people, not for information
+        "还有哪些单位没报？",
+        "哪位老师还没签到",
     ],
 )
 def test_statements_and_chatter_are_not_questions(text: str) -> None:
