@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from enum import IntEnum, StrEnum
@@ -82,6 +83,17 @@ def wrong_place(command: Command) -> str:
     if command.where is Where.GROUP:
         return f"/{command.name} 需要在群里使用。"
     return f"/{command.name} 需要在与我的私聊中使用。"
+
+
+# A number as people type it after a command (12, #12): ASCII digits, at most 18 of them, so
+# that it fits a database id (a 30-digit number would overflow it; int() would take ² or ٣).
+_NUMBER = re.compile(r"#?([0-9]{1,18})")
+
+
+def typed_number(text: str) -> int | None:
+    """The number in ``text`` (12 or #12, nothing else), or None."""
+    found = _NUMBER.fullmatch(text.strip())
+    return int(found.group(1)) if found else None
 
 
 def usage_hint(command: Command) -> str:

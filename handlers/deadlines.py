@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta
 
-from handlers.commands import Audience, Command, Where, usage_hint
+from handlers.commands import Audience, Command, Where, typed_number, usage_hint
 from handlers.context import Context
 from handlers.features import Feature
 from handlers.groups import group_titles, switch
@@ -313,9 +313,9 @@ async def listing(ctx: Context, message: IncomingMessage, args: str) -> None:
 # --- /deadline_cancel, /deadline_edit -------------------------------------------------------
 
 
-async def _own(ctx: Context, number: str, verb: str) -> Deadline | None:
+async def _own(ctx: Context, number: int, verb: str) -> Deadline | None:
     """The deadline numbered ``number`` if this person may change it, else None (answered)."""
-    found = await ctx.uow.deadlines.get(int(number)) if number.isdigit() else None
+    found = await ctx.uow.deadlines.get(number)
     user = ctx.actor.user
     if found is None or not found.confirmed:
         ctx.reply(f"没有编号为 #{number} 的截止事项。发送 /deadlines 查看。")
@@ -330,8 +330,8 @@ async def _own(ctx: Context, number: str, verb: str) -> Deadline | None:
 
 async def cancel(ctx: Context, message: IncomingMessage, args: str) -> None:
     """/deadline_cancel ID: the creator or a provincial admin cancels it; reminders stop."""
-    number = args.strip().lstrip("#")
-    if not number.isdigit():
+    number = typed_number(args)
+    if number is None:
         ctx.reply(usage_hint(DEADLINE_CANCEL))
         return
     found = await _own(ctx, number, "取消")
@@ -344,9 +344,10 @@ async def cancel(ctx: Context, message: IncomingMessage, args: str) -> None:
 
 async def edit(ctx: Context, message: IncomingMessage, args: str) -> None:
     """/deadline_edit ID 新时间 [新事项] [提前 …] | ID 事项 新内容 | ID 提前 …"""
-    number, _, change = args.strip().lstrip("#").partition(" ")
+    typed, _, change = args.strip().partition(" ")
+    number = typed_number(typed)
     text, leads = _leads(change.strip())
-    if not number.isdigit() or not (text or leads):
+    if number is None or not (text or leads):
         ctx.reply(usage_hint(DEADLINE_EDIT))
         return
     if isinstance(leads, Unclear):
@@ -416,7 +417,8 @@ async def _tell_groups(ctx: Context, deadline: Deadline, change: str, text: str)
 async def on_press(ctx: Context, press: CallbackPress, data: str) -> None:
     action, _, rest = data.partition(":")
     ident, _, stamp = rest.partition(":")
-    found = await ctx.uow.deadlines.get(int(ident)) if ident.isdigit() else None
+    number = typed_number(ident)
+    found = await ctx.uow.deadlines.get(number) if number is not None else None
     if found is None or found.cancelled:
         ctx.add(AnswerCallback(press.callback_id, "这个截止事项已取消，无需操作。"))
     elif action == "done":

@@ -10,7 +10,7 @@ import re
 from datetime import timedelta
 
 from handlers.chatter import is_about_bot, is_acknowledgement, is_thanks
-from handlers.commands import Audience, Command, Where, usage_hint
+from handlers.commands import Audience, Command, Where, typed_number, usage_hint
 from handlers.context import Context
 from handlers.features import Feature
 from handlers.groups import switch
@@ -198,13 +198,14 @@ def _keep_miss(ctx: Context, text: str, normalized: str, entry_id: int | None = 
 
 async def on_button(ctx: Context, press: CallbackPress, data: str) -> None:
     """faq:show:ENTRY (a suggested question), faq:up:REPLY / faq:down:REPLY (feedback)."""
-    action, _, number = data.partition(":")
-    if not number.isdigit():
+    action, _, typed = data.partition(":")
+    number = typed_number(typed)
+    if number is None:
         ctx.add(AnswerCallback(press.callback_id, "这个按钮已失效。"))
     elif action == "show":
-        await _show_suggested(ctx, press, int(number))
+        await _show_suggested(ctx, press, number)
     elif action in ("up", "down"):
-        await _vote(ctx, press, int(number), helpful=action == "up")
+        await _vote(ctx, press, number, helpful=action == "up")
     else:
         ctx.add(AnswerCallback(press.callback_id, "这个按钮已失效。"))
 

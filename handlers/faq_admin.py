@@ -9,7 +9,7 @@ import secrets
 from collections import Counter
 from zoneinfo import ZoneInfo
 
-from handlers.commands import Audience, Command, usage_hint
+from handlers.commands import Audience, Command, typed_number, usage_hint
 from handlers.context import Context
 from handlers.features import Feature
 from handlers.model import IncomingMessage
@@ -141,7 +141,8 @@ async def _entry_from_args(
     if not reference:
         ctx.reply(usage_hint(command))
         return None
-    entry = await ctx.uow.faq.entry(reference)
+    number = typed_number(reference)
+    entry = await ctx.uow.faq.entry(number if number is not None else reference)
     if entry is None or not entry.active:
         ctx.reply(f"没有编号为 {reference[:20]} 的问答。用 /faq_list 查看编号。")
         return None

@@ -17,7 +17,7 @@ from datetime import datetime, timedelta, tzinfo
 from typing import TypeVar
 
 from handlers.chatter import is_acknowledgement
-from handlers.commands import Audience, Command, Where, usage_hint
+from handlers.commands import Audience, Command, Where, typed_number, usage_hint
 from handlers.context import Actor, Context
 from handlers.features import Feature
 from handlers.groups import group_titles
@@ -239,7 +239,8 @@ async def on_press(ctx: Context, press: CallbackPress, data: str) -> None:
     """The buttons: 发送 and 取消 under a preview, 收到 under a delivered notice."""
     action, _, ident = data.partition(":")
     handler = {"send": _send, "cancel": _cancel, "ok": _confirm}.get(action)
-    found = await ctx.uow.notices.get(int(ident)) if ident.isdigit() else None
+    number = typed_number(ident)
+    found = await ctx.uow.notices.get(number) if number is not None else None
     if handler is None or found is None or found.state == "deleted":
         ctx.add(AnswerCallback(press.callback_id, "这条通知已被撤回或删除，无需操作。"))
         return
@@ -408,11 +409,11 @@ async def delivery_settled(uow: UnitOfWork, notice_topic: str, now: datetime) ->
 
 async def _readable(ctx: Context, args: str, command: Command) -> Notice | None:
     """The notice ``args`` names, if this person may see it; otherwise replies why not."""
-    number = args.split()[0].lstrip("#") if args.split() else ""
-    if not number.isdigit():
+    number = typed_number(args.split()[0]) if args.split() else None
+    if number is None:
         ctx.reply(usage_hint(command))
         return None
-    found = await ctx.uow.notices.get(int(number))
+    found = await ctx.uow.notices.get(number)
     user = ctx.actor.user
     if found is None or found.state == "draft":
         ctx.reply(f"没有编号为 #{number} 的通知。发送 /notices 查看最近的通知。")

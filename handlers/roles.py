@@ -7,7 +7,7 @@ every group of a region, so only a provincial admin grants them, explicitly, wit
 
 from __future__ import annotations
 
-from handlers.commands import Audience, Command, usage_hint
+from handlers.commands import Audience, Command, typed_number, usage_hint
 from handlers.context import Actor, Context, CoreConfig
 from handlers.features import Feature
 from handlers.model import IncomingMessage, User
@@ -49,7 +49,8 @@ async def _target_and_regions(
     if who.startswith("@"):
         person = await ctx.uow.people.by_username(who)
     elif who.isdigit():
-        person = await ctx.uow.people.by_user_id(int(who))
+        user_id = typed_number(who)
+        person = await ctx.uow.people.by_user_id(user_id) if user_id is not None else None
     else:
         return None, words, None
     if person is None:

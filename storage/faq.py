@@ -51,11 +51,10 @@ class FaqRepository:
         return (await self._session.scalars(select(FaqEntry).order_by(FaqEntry.id))).all()
 
     async def entry(self, reference: str | int) -> FaqEntry | None:
-        """An entry by its number (#12, 12) or its key (open-platform-account)."""
-        text = str(reference).strip().lstrip("#")
-        if text.isdigit():
-            return await self._session.get(FaqEntry, int(text))
-        return await self._session.scalar(select(FaqEntry).where(FaqEntry.key == text))
+        """An entry by its number or its key (open-platform-account)."""
+        if isinstance(reference, int):
+            return await self._session.get(FaqEntry, reference)
+        return await self._session.scalar(select(FaqEntry).where(FaqEntry.key == reference))
 
     async def synonyms(self) -> list[list[str]]:
         groups = await self._session.scalars(select(FaqSynonymGroup).order_by(FaqSynonymGroup.id))

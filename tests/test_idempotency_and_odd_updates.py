@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
+import pytest
 from sqlalchemy import func, select
 
 from bot.app import App
 from bot.transports.console import ConsoleSession
+from handlers.dispatch import FEATURES, all_commands
 from handlers.model import (
     AnswerCallback,
     CallbackPress,
@@ -158,3 +161,19 @@ async def test_concurrent_first_messages_of_a_new_person_in_a_new_group_all_work
     assert len(console.messenger.sent) == 6
     assert all("Telegram ID" in text for _, text in console.messenger.sent)
     assert await count(app, Person) == 1 and await count(app, Group) == 1
+
+
+JUNK_ARGUMENTS = ["", "0", "-1", "#", "²", "9" * 30, "泸" * 5000, "全部", "😀", "\n\n", "@", "a b"]
+
+
+@pytest.mark.parametrize("command", [c.name for c in all_commands(FEATURES)])
+async def test_every_command_with_junk_arguments_answers_without_an_error(
+    console: ConsoleSession, command: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Whoever types it, wherever: a short answer (or none), never a failed update."""
+    await say(console, ADMIN, LUZHOU_GROUP, "/bind 泸州")
+    for person, chat in ((ADMIN, LUZHOU_GROUP), (STAFF, LUZHOU_GROUP), (STAFF, private(STAFF))):
+        for junk in JUNK_ARGUMENTS:
+            for reply in await say(console, person, chat, f"/{command} {junk}".strip()):
+                assert 0 < len(reply) < 4096, (command, junk)
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
