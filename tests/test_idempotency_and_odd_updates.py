@@ -177,3 +177,26 @@ async def test_every_command_with_junk_arguments_answers_without_an_error(
             for reply in await say(console, person, chat, f"/{command} {junk}".strip()):
                 assert 0 < len(reply) < 4096, (command, junk)
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        "faq:show:²",
+        "faq:up:" + "9" * 30,
+        "notice:ok:" + "9" * 30,
+        "notice:send:-1",
+        "deadline:done:²:x",
+        "deadline:confirm:" + "9" * 30,
+        "faq:",
+        "",
+        ":::",
+    ],
+)
+async def test_forged_button_data_is_answered_without_an_error(
+    console: ConsoleSession, data: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A modified client can send any callback data: the phone still stops spinning."""
+    actions = await console.core.process(CallbackPress(78, "cb-2", STAFF, data, LUZHOU_GROUP, 5))
+    assert [type(action) for action in actions] == [AnswerCallback]
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
