@@ -30,10 +30,10 @@ NOT_KNOWN = (
 PRIVATE_HINT = (
     "您好！直接把问题发给我就行，例如：“怎么开通腾讯公益账号？”\n发送 /help 查看全部命令。"
 )
-# An @mention of someone (not an e-mail address): @张老师, @li_luzhou.
-_MENTION = re.compile(r"(?<![A-Za-z0-9._%+-])@[^\s@]")
 THANKS_REPLY = "不客气 🙂 有问题随时发给我。"
 ACKNOWLEDGED_REPLY = "🙂 有问题随时发给我。"
+# An @mention of someone (not an e-mail address): @张老师, @li_luzhou.
+_MENTION = re.compile(r"(?<![A-Za-z0-9._%+-])@[^\s@]")
 
 
 def _feedback_buttons(reply_id: int) -> Keyboard:
