@@ -56,32 +56,35 @@ async def test_users_in_two_groups_and_a_private_chat_get_replies_in_the_right_c
         assert refusal.chat_id == liangshan["id"] and "⛔" in (refusal.text or "")
 
 
+_CHANNEL = {"id": -1009999, "type": "channel", "title": "某公益资讯"}
+_COLLEAGUE = {"id": 5151, "is_bot": False, "first_name": "王老师"}
+# Questions meant for people, not the bot: a forwarded notice or article is not its forwarder's
+# question; one naming a colleague (a text_mention: picked by name, no @username) is theirs.
+NOT_FOR_THE_BOT = {
+    "forwarded": {
+        "forward_origin": {
+            "type": "channel",
+            "chat": _CHANNEL,
+            "message_id": 5,
+            "date": 1_700_000_000,
+        }
+    },
+    "naming a colleague": {
+        "entities": [{"type": "text_mention", "offset": 0, "length": 3, "user": _COLLEAGUE}]
+    },
+}
+
+
 @pytest.mark.parametrize("framework", FRAMEWORKS)
-async def test_a_forwarded_question_is_not_answered_unasked_but_a_typed_one_is(
-    settings: Settings, api: FakeBotAPI, framework: str
+@pytest.mark.parametrize("case", NOT_FOR_THE_BOT)
+async def test_a_question_for_people_is_not_answered_unasked_but_a_typed_one_is(
+    settings: Settings, api: FakeBotAPI, framework: str, case: str
 ) -> None:
-    channel = {"id": -1009999, "type": "channel", "title": "某公益资讯"}
-    origin = {"type": "channel", "chat": channel, "message_id": 5, "date": 1_700_000_000}
     async with running_bot(settings, api, framework):
-        api.push_message(luzhou, staff, "今年的配捐比例是多少？", forward_origin=origin)
+        api.push_message(luzhou, staff, "王老师 今年的配捐比例是多少？", **NOT_FOR_THE_BOT[case])
         typed = api.push_message(luzhou, staff, "腾讯公益机构账号怎么开通？")
         [answer] = await replies_after(api, 0, 1, settle=1.5)  # one: the typed question
         assert "入驻" in (answer.text or "") and "配捐" not in (answer.text or "")
-        reply = answer.params.get("reply_parameters") or {}
-        assert reply.get("message_id") == typed["message"]["message_id"]
-
-
-@pytest.mark.parametrize("framework", FRAMEWORKS)
-async def test_a_question_naming_a_colleague_is_left_to_them(
-    settings: Settings, api: FakeBotAPI, framework: str
-) -> None:
-    """A text_mention (a person picked by name, no @username) makes the message theirs."""
-    colleague = {"id": 5151, "is_bot": False, "first_name": "王老师"}
-    named = [{"type": "text_mention", "offset": 0, "length": 3, "user": colleague}]
-    async with running_bot(settings, api, framework):
-        api.push_message(luzhou, staff, "王老师 今年的配捐比例是多少？", entities=named)
-        typed = api.push_message(luzhou, staff, "腾讯公益机构账号怎么开通？")
-        [answer] = await replies_after(api, 0, 1, settle=1.5)  # one: the unnamed question
         reply = answer.params.get("reply_parameters") or {}
         assert reply.get("message_id") == typed["message"]["message_id"]
 
