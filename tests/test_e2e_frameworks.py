@@ -4,6 +4,7 @@ server by long polling, replies go back over HTTP and land in the right chats.""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from typing import Any
 
 import pytest
 
@@ -60,7 +61,7 @@ _CHANNEL = {"id": -1009999, "type": "channel", "title": "某公益资讯"}
 _COLLEAGUE = {"id": 5151, "is_bot": False, "first_name": "王老师"}
 # Questions meant for people, not the bot: a forwarded notice or article is not its forwarder's
 # question; one naming a colleague (a text_mention: picked by name, no @username) is theirs.
-NOT_FOR_THE_BOT = {
+NOT_FOR_THE_BOT: dict[str, dict[str, Any]] = {
     "forwarded": {
         "forward_origin": {
             "type": "channel",
