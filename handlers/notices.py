@@ -44,6 +44,8 @@ NUDGE_EVERY = timedelta(minutes=30)
 REPEAT_WARNING = timedelta(hours=24)
 # How long after a notice (or its nudge) reached a group a plain 收到 there still confirms it.
 BARE_ACK_WINDOW = timedelta(hours=12)
+# Words that confirm a notice even without quoting it (好的 or 谢谢 alone do not).
+PLAIN_RECEIPTS = ("收到", "已阅", "已读")
 _SEPARATORS = re.compile(r"[,，、;；\n]+")
 T = TypeVar("T")
 _SHOWN = 3900  # status and report texts are cut here, leaving room for the last line
@@ -306,14 +308,16 @@ async def _cancel(ctx: Context, press: CallbackPress, notice: Notice) -> None:
 async def on_text(ctx: Context, message: IncomingMessage) -> bool:
     """A typed 收到 (好的, 已收到谢谢 …) in a group counts as the notice's 收到 button, silently
     (a group where everyone types 收到 would otherwise get as many replies): replying to the
-    notice, or — quoting nothing — when a notice is the last thing the bot delivered to the group,
-    within BARE_ACK_WINDOW."""
+    notice, or — quoting nothing, and saying 收到 — when a notice is the last thing the bot
+    delivered to the group, within BARE_ACK_WINDOW."""
     replied, user = message.reply_to, ctx.actor.user
     if ctx.group is None or user is None or message.is_forward:
         return False
     if not is_acknowledgement(message.text or ""):
         return False
     if replied is None:
+        if not any(word in (message.text or "") for word in PLAIN_RECEIPTS):
+            return False  # a plain 好的 or 谢谢 is as likely to answer a colleague
         since = ctx.clock.now() - BARE_ACK_WINDOW
         delivery = await ctx.uow.outbox.latest_sent(message.chat.id, since)
     elif replied.sender is not None and replied.sender.id == ctx.bot.id:

@@ -136,13 +136,14 @@ async def test_a_plain_receipt_confirms_the_notice_the_group_got_last(
     await deliver(app, console.messenger)
     before = len(console.messenger.sent)
     assert await say(console, STAFF, groups[0], "收到") == []
+    assert await say(console, LUZHOU_COORD, groups[0], "好的") == []  # may answer anyone
     # 收到 quoting a person's message answers that person, not the notice.
     colleague = ReplyTarget(4242, LUZHOU_COORD, "材料我发群里了")
     assert await say(console, STRANGER, groups[1], "收到", reply_to=colleague) == []
     assert len(console.messenger.sent) == before
     status = await reply_to(console, ADMIN, private(ADMIN), f"/notice_status {first}")
     assert "已确认 1 个群" in status and STAFF.first_name in status
-    assert STRANGER.first_name not in status
+    assert STRANGER.first_name not in status and LUZHOU_COORD.first_name not in status
 
     # A later notice is the one a plain 收到 confirms.
     second = await send_notice(console, ADMIN, "/notice 泸州 下午三点开线上培训会。")
