@@ -86,7 +86,7 @@ async def _problem(ctx: Context, fields: dict[str, object], entry_id: int | None
     variants = fields.get("variants")
     asked = [str(fields["question"])] if "question" in fields else []
     asked += [str(variant) for variant in variants] if isinstance(variants, list) else []
-    wanted = {normalize(text): text for text in asked if normalize(text)}
+    wanted = {key: text for text in asked if (key := normalize(text))}
     for other in await ctx.uow.faq.active_entries():
         if other.id == entry_id:
             continue

@@ -532,7 +532,8 @@ async def withdraw(ctx: Context, message: IncomingMessage, args: str) -> None:
 
 def _find_group(groups: Sequence[Group], name: str) -> Group | None:
     """A group by chat id, exact title, or a part of the title that only one group has."""
-    if name.lstrip("-").isdigit():
+    digits = name.removeprefix("-")
+    if digits.isascii() and digits.isdigit():  # not ² or ٣, which int() refuses
         return next((g for g in groups if g.chat_id == int(name)), None)
     exact = [g for g in groups if g.title == name]
     partial = [g for g in groups if name in (g.title or "")]

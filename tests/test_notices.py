@@ -288,6 +288,7 @@ async def test_saved_group_lists_and_skipped_groups(
     assert "找不到这些群：不存在的群" in await reply_to(
         console, ADMIN, me, "/notice_list 另一个 不存在的群"
     )
+    assert "找不到这些群：²" in await reply_to(console, ADMIN, me, "/notice_list 另一个 ²")
     await console.bot_membership(ADMIN, groups[2], present=False)  # the bot leaves 德阳2号群
     preview = await reply_to(console, ADMIN, me, f"/notice 重点 {BODY}")
     assert "共 1 个群" in preview and f"跳过机器人已被移出的 1 个群：{groups[2].title}" in preview
