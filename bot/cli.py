@@ -28,6 +28,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except Exception as error:
+        from handlers.core.feature import FeatureConflict  # loads the core only when needed
+
+        if not isinstance(error, FeatureConflict):
+            raise
+        print(f"shanlin: the features do not fit together: {error}", file=sys.stderr)
+        return 2
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -112,7 +119,7 @@ async def _play(settings: Settings, script: list[str] | None) -> None:
 
     from bot.app import build_app
     from bot.transports.console import ConsoleMessenger, ConsoleSession, DemoClock
-    from handlers.ratelimit import RateLimitedMessenger
+    from handlers.core.ratelimit import RateLimitedMessenger
 
     clock = DemoClock(ZoneInfo(settings.timezone))
     app = await build_app(settings, clock)
@@ -125,7 +132,7 @@ async def _play(settings: Settings, script: list[str] | None) -> None:
             sender = app.sender(RateLimitedMessenger(messenger, app.limiter))
 
             async def settle() -> None:
-                await app.remind()
+                await app.run_jobs()
                 await sender.drain()
 
             await session.play(script, echo=True, after_line=settle)

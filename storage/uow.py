@@ -7,9 +7,11 @@ from types import TracebackType
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.deadlines import Deadlines
+from storage.directory import Grants, Groups, People, Regions
 from storage.faq import FaqRepository
-from storage.outbox import Notices, Outbox
-from storage.repositories import Grants, Groups, People, ProcessedUpdates, Regions
+from storage.notices import Notices
+from storage.outbox import Outbox
+from storage.updates import ProcessedUpdates
 
 SessionFactory = async_sessionmaker[AsyncSession]
 

@@ -17,12 +17,12 @@ from sqlalchemy import func, select
 from bot.app import App, build_app
 from bot.settings import Settings
 from bot.transports.console import ConsoleMessenger, ConsoleSession
-from handlers.model import Button, Chat
-from handlers.reminders import enqueue_due_reminders, run_reminders
+from handlers.core.model import Button, Chat
+from handlers.deadlines.reminders import enqueue_due_reminders, run_reminders
 from storage.database import create_engine, session_factory
 from storage.models import Deadline, DeadlineReminder
 from storage.uow import SessionFactory, UnitOfWork
-from tests.conftest import ONLY_POSTGRES, TOKEN, cached_index
+from tests.conftest import ONLY_POSTGRES, TOKEN, app_services
 from tests.support import fake_bot_api as tg
 from tests.support.broadcast import (
     add_groups,
@@ -64,7 +64,7 @@ def buttons(console: ConsoleSession, chat: Chat) -> dict[str, Button]:
 
 async def tick(app: App, console: ConsoleSession) -> None:
     """What the scheduler's job does, then the sender delivers."""
-    await run_reminders(app.sessions, app.core.clock)
+    await run_reminders(app.runtime)
     await deliver(app, console.messenger)
 
 
@@ -404,7 +404,7 @@ async def test_a_date_alone_means_the_configured_end_of_day(
     settings: Settings, clock: FakeClock
 ) -> None:
     app = await build_app(settings.model_copy(update={"end_of_day": time(17, 30)}), clock,
-                          cached_index)  # fmt: skip
+                          app_services())  # fmt: skip
     try:
         messenger = ConsoleMessenger(out=io.StringIO())
         await app.core.start(messenger)
@@ -421,7 +421,7 @@ async def test_a_burst_of_reminders_due_at_one_moment_is_queued_in_one_run(
 ) -> None:
     await _due_soon(app.sessions, deadlines=250, within=timedelta(0), now=clock.now())
     clock.advance(seconds=1)
-    await run_reminders(app.sessions, clock)  # 750 due: more than one batch
+    await run_reminders(app.runtime)  # 750 due: more than one batch
     queued = [row.key for row in await outbox(app.sessions)]
     assert len(queued) == len(set(queued)) == 250 * len(groups)
 

@@ -8,16 +8,15 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from handlers.when import (
+from handlers.shared.dates import format_when, time_left
+from handlers.shared.when import (
     Deadline,
     Recurrence,
     Unclear,
-    format_when,
     is_far,
     next_occurrence,
     parse_deadline,
     reminder_offsets,
-    time_left,
 )
 
 SH = ZoneInfo("Asia/Shanghai")

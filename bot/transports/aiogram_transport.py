@@ -33,8 +33,8 @@ from aiogram.types import (
 
 from bot.transports import Deliver
 from bot.transports.translate import ALLOWED_UPDATES, to_incoming
-from handlers.dispatch import Core
-from handlers.model import (
+from handlers.core.dispatch import Core
+from handlers.core.model import (
     AnswerCallback,
     BotInfo,
     CommandScope,
@@ -48,7 +48,7 @@ from handlers.model import (
     SendPhoto,
     SetCommands,
 )
-from handlers.ports import SendError
+from handlers.core.ports import SendError
 
 log = logging.getLogger(__name__)
 

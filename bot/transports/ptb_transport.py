@@ -34,8 +34,8 @@ from telegram.ext import Application, ContextTypes, TypeHandler
 
 from bot.transports import Deliver
 from bot.transports.translate import ALLOWED_UPDATES, to_incoming
-from handlers.dispatch import Core
-from handlers.model import (
+from handlers.core.dispatch import Core
+from handlers.core.model import (
     AnswerCallback,
     BotInfo,
     CommandScope,
@@ -49,7 +49,7 @@ from handlers.model import (
     SendPhoto,
     SetCommands,
 )
-from handlers.ports import SendError
+from handlers.core.ports import SendError
 
 _SCOPES = {
     CommandScope.PRIVATE: BotCommandScopeAllPrivateChats,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.transports.console import ConsoleSession
-from handlers.model import Chat, ReplyTarget, User
+from handlers.core.model import Chat, ReplyTarget, User
 
 
 async def say(
