@@ -38,7 +38,9 @@ def reached(console: ConsoleSession, groups: list[Chat], text: str) -> list[str]
     ]
 
 
-@pytest.mark.parametrize("targets", ["泸州德阳", "泸州及德阳", "泸州和德阳", "泸州 德阳", "泸州、德阳"])
+@pytest.mark.parametrize(
+    "targets", ["泸州德阳", "泸州及德阳", "泸州和德阳", "泸州 德阳", "泸州、德阳"]
+)
 async def test_a_notice_to_two_regions_reaches_both(
     app: App, console: ConsoleSession, groups: list[Chat], targets: str
 ) -> None:
