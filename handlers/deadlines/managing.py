@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import re
+
 from handlers.core.commands import Audience, Command, Where, typed_number, usage_hint
 from handlers.core.context import Context
 from handlers.core.delivery import delivery
@@ -22,7 +24,6 @@ from handlers.deadlines.reminders import (
 )
 from handlers.deadlines.setting import (
     DEADLINE,
-    WHAT_LABEL,
     parse_or_explain,
     schedule_reminders,
     split_leads,
@@ -34,7 +35,7 @@ from handlers.shared.regions import read_regions
 from handlers.shared.targeting import (
     unknown_regions_text,
 )
-from handlers.shared.when import Unclear, is_far
+from handlers.shared.when import Unclear, is_far, reminder_offsets
 from storage.deadlines import Deadline
 
 # --- /deadlines -----------------------------------------------------------------------------
@@ -128,29 +129,55 @@ async def cancel(ctx: Context, message: IncomingMessage, args: str) -> None:
         await _tell_groups(ctx, found, "cancelled", notice)
 
 
+# Labels /deadline_edit takes, as /faq_add takes its own: 时间 7月2日 事项 交预算 提前 1天.
+_LABEL = re.compile(
+    r"(?:^|(?<=\s))(?P<label>截止时间|新时间|时间|日期|新事项|事项|内容|提前)\s*[:：]?\s*"
+)
+_FIELD_OF = {"截止时间": "time", "新时间": "time", "时间": "time", "日期": "time"} | {
+    "新事项": "what", "事项": "what", "内容": "what", "提前": "leads",
+}  # fmt: skip
+
+
+def _labelled(change: str) -> dict[str, str] | None:
+    """The fields of a change written with labels (时间：7月2日 事项：交预算), or None when it
+    does not start with one."""
+    labels = list(_LABEL.finditer(change))
+    if not labels or labels[0].start() != 0:
+        return None
+    fields: dict[str, str] = {}
+    for label, following in zip(labels, [*labels[1:], None], strict=True):
+        end = following.start() if following is not None else len(change)
+        fields[_FIELD_OF[label["label"]]] = change[label.end() : end].strip()
+    return fields
+
+
 async def edit(ctx: Context, message: IncomingMessage, args: str) -> None:
     """/deadline_edit ID 新时间 [新事项] [提前 …] | ID 事项 新内容 | ID 提前 …"""
     typed, _, change = args.strip().partition(" ")
     number = typed_number(typed)
-    text, leads = split_leads(change.strip())
-    if number is None or not (text or leads):
+    fields = _labelled(change.strip())
+    if fields is None:  # 新时间 [新事项] [提前 …] without labels
+        text, leads = split_leads(change.strip())
+    else:
+        text = fields.get("time", "")
+        leads = reminder_offsets(fields["leads"]) if "leads" in fields else None
+    if number is None or not (text or leads or fields):
         ctx.reply(usage_hint(DEADLINE_EDIT))
         return
     if isinstance(leads, Unclear):
         ctx.reply(f"提前提醒的时间没看懂：{leads.reason}")
         return
-    renamed = WHAT_LABEL.match(text)
-    if renamed and not text[renamed.end() :].strip():
-        ctx.reply(f"请在“事项”后写上新的内容。{usage_hint(DEADLINE_EDIT)}")
+    if fields is not None and (empty := [label for label, value in fields.items() if not value]):
+        named = {"time": "时间", "what": "事项", "leads": "提前"}[empty[0]]
+        ctx.reply(f"请在“{named}”后写上新的内容。{usage_hint(DEADLINE_EDIT)}")
         return
+    new_what = fields.get("what") if fields is not None else None
     found = await _own(ctx, number, "修改")
     if found is None:
         return
     now = ctx.clock.now()
     moved = False
-    if renamed:
-        found.what = text[renamed.end() :].strip()[:1000]
-    elif text:
+    if text:
         parsed = parse_or_explain(ctx, text, now, DEADLINE_EDIT)
         if parsed is None:
             return
@@ -164,6 +191,8 @@ async def edit(ctx: Context, message: IncomingMessage, args: str) -> None:
         found.due_at = parsed.at
         found.recurrence = recurrence_data(parsed.recurrence) if parsed.recurrence else None
         found.what = parsed.what.strip()[:1000] or found.what
+    if new_what:
+        found.what = new_what[:1000]
     if leads:
         found.leads = sorted({int(lead.total_seconds()) for lead in leads}, reverse=True)
     targets = [t for t in await ctx.uow.deadlines.targets(found.id) if t.group.active]
@@ -286,7 +315,8 @@ DEADLINE_EDIT = Command(
     "deadline_edit",
     "修改截止事项的时间、内容或提前量",
     "/deadline_edit 编号 新时间 [新事项] [提前 …]，例如 /deadline_edit 3 7月2日18:00；"
-    "/deadline_edit 3 事项 提交项目执行报告；/deadline_edit 3 提前 1天,2小时",
+    "/deadline_edit 3 事项 提交项目执行报告；/deadline_edit 3 提前 1天,2小时；"
+    "也可以写标签（冒号可有可无）：/deadline_edit 3 时间：7月2日 事项：提交预算表",
     edit,
     audience=Audience.COORDINATOR,
 )

@@ -45,7 +45,6 @@ from storage.deadlines import Deadline, DeadlineReminder
 from storage.directory import Group
 
 _LEADS = re.compile(r"\s*提前.*$", re.S)
-WHAT_LABEL = re.compile(r"^(?:事项|内容)\s*[:：]?\s*")
 
 # A reminder reaches the outbox at most about this many seconds late.
 REMINDER_EVERY = 1

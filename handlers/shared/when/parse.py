@@ -18,6 +18,7 @@ from handlers.shared.when.phrases import (
     _PREFIX,
     _RECUR,
     _SUFFIX,
+    _UNSUPPORTED_RECUR,
     _UNTIL,
     _VAGUE,
     _WIDE,
@@ -33,6 +34,7 @@ from handlers.shared.when.phrases import (
     _num,
     _weekday_index,
 )
+from knowledge_base.normalize import to_simplified
 
 
 def _clock(
@@ -79,10 +81,11 @@ def _at(day: date, t: time, now: datetime, extra: int = 0) -> datetime:
 def _rest(text: str, spans: list[tuple[int, int]]) -> str:
     """The text outside the spans, with fillers such as 截止时间： and 前 around them removed."""
     parts, pos = [], 0
+    simple = to_simplified(text)  # the same length: parse_deadline made sure
     for start, end in sorted(spans):
-        if p := _PREFIX.search(text, pos, start):
+        if p := _PREFIX.search(simple, pos, start):
             start = p.start()
-        if s := _SUFFIX.match(text, end):
+        if s := _SUFFIX.match(simple, end):
             end = s.end()
         parts.append(text[pos:start])
         pos = end
@@ -95,14 +98,23 @@ def _rest(text: str, spans: list[tuple[int, int]]) -> str:
 
 
 def parse_deadline(text: str, now: datetime, end_of_day: time = time(18, 0)) -> Deadline | Unclear:
-    """The deadline in a message such as ``6月30日18:00 项目入场报名截止`` (rules: see above)."""
-    norm = text.translate(_WIDE)
+    """The deadline in a message such as ``6月30日18:00 项目入场报名截止`` (rules: see above).
+    Traditional characters are read as simplified ones (下週五, 三點); the item keeps them."""
+    simple = to_simplified(text)
+    if len(simple) != len(text):  # a conversion that changed the length: keep it whole
+        text = simple
+    norm = simple.translate(_WIDE)
     if not norm.strip():
         return Unclear(f"没有找到时间。{EXAMPLES}")
     if g := _GIBBERISH.search(norm):
         return Unclear(f"“{g.group()}”看不懂，请写具体日期。{EXAMPLES}")
+    if unsupported := _UNSUPPORTED_RECUR.search(norm):
+        return Unclear(
+            f"暂不支持“{unsupported.group()}”这样的重复。可以重复的有：每天、每周五、每月5日、"
+            "每月底（可加“到12月底”）；其他的请设为一次性截止，到期后再设下一次。"
+        )
     r = _RECUR.search(norm)  # 每天 without a time yields to a date: 6月30日前完成每日一报
-    if r and (not r["daily"] or _AFTER.match(norm, r.end()) or not _find_date(norm, now)):
+    if r and (not r["daily"] or _AFTER.match(norm, r.end()) or not _dated_apart(norm, r, now)):
         return _recurring(text, norm, r, now, end_of_day)
     if found := _find_date(norm, now):
         return _dated_deadline(text, norm, *found, now, end_of_day)
@@ -119,6 +131,16 @@ def parse_deadline(text: str, now: datetime, end_of_day: time = time(18, 0)) -> 
     if v := _VAGUE.search(norm):
         return Unclear(f"“{v.group()}”是哪一天？请写具体日期。{EXAMPLES}")
     return Unclear(f"没有找到时间。{EXAMPLES}")
+
+
+def _dated_apart(norm: str, r: re.Match[str], now: datetime) -> bool:
+    """Whether the text has a date of its own besides the repeat's end (每天 日报 到年底 has
+    none: 年底 ends the repeat)."""
+    found = _find_date(norm, now)
+    if found is None:
+        return False
+    until = _UNTIL.search(norm, r.end())
+    return until is None or not until.start() <= found[0].start() < until.end()
 
 
 def _dated_deadline(
@@ -187,17 +209,25 @@ def _recurring(
     first = next_occurrence(rec, now)
     if first is None:
         last_day = f"{until.year}年{until.month}月{until.day}日" if until else ""
+        if until is not None and until < now.date():
+            return Unclear(f"结束日期{last_day}已经过去了，请检查结束日期。")
         return Unclear(f"到结束日期{last_day}为止一次也没有，请检查结束日期。")
     phrase = " ".join(text[a:b].strip() for a, b in spans)
     return Deadline(first, _rest(text, spans), phrase, date_only, rec)
 
 
+_RELATIVE_YEARS = {"今年": 0, "明年": 1, "去年": -1, "前年": -2}
+
+
 def _until(u: re.Match[str], now: datetime) -> date | Unclear:
-    """到12月底, 至2025年12月 (its last day), 截止到2025年12月31日, 到年底."""
-    if u["ye"]:
-        return date(now.year, 12, 31)
+    """到12月底, 至2025年12月 (its last day), 截止到2025年12月31日, 到年底, 到明年3月, 到去年."""
+    year = _num(u["y"]) if u["y"] else None
+    if u["ry"]:
+        year = now.year + _RELATIVE_YEARS[u["ry"]]
+    if u["ye"] or (u["m"] is None and year is not None):
+        return date(year or now.year, 12, 31)
     day = _num(u["d"]) if u["d"] else -1
-    resolved = _dated(_num(u["y"]), _num(u["m"]), day, now, u.group())
+    resolved = _dated(year, _num(u["m"]), day, now, u.group())
     if isinstance(resolved, Unclear):
         return resolved
     return resolved.day if isinstance(resolved, _Day) else resolved.date()
@@ -236,7 +266,7 @@ _OFFSET = re.compile(rf"(?P<n>{NUM}|\d+)\s*个?\s*(?P<unit>天|日|周|星期|�
 
 def reminder_offsets(text: str) -> list[timedelta] | Unclear:
     """``提前 3天,1天,2小时`` / ``提前3天、1天和2小时`` / ``提前一周``, longest first."""
-    body = re.sub(r"^\s*提前\s*|\s*提醒\s*$", "", text.translate(_WIDE))
+    body = re.sub(r"^\s*提前\s*[:：]?\s*|\s*提醒\s*$", "", text.translate(_WIDE))
     items = [p for p in re.split(r"[,，、;；和及与\s]+", body) if p]
     unit_of = {"天": 1440, "日": 1440, "周": 10080, "星期": 10080, "礼拜": 10080}
     offsets: set[timedelta] = set()

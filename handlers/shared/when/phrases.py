@@ -67,8 +67,14 @@ _RECUR = re.compile(
     rf"每个?(?:(?P<daily>天|日)|(?:周|星期|礼拜){_WD}|月(?:(?P<md>{NUM})\s*[日号]|(?P<me>底|末)))"
 )
 _UNTIL = re.compile(
-    rf"(?:一直到|直到|截止到|截至|到|至)\s*(?:(?:(?P<y>\d{{4}})\s*年\s*)?(?P<m>{NUM})\s*月"
-    rf"\s*(?:(?P<d>{NUM})\s*[日号]?|(?P<end>底|末))?|(?P<ye>年底|年末))"
+    rf"(?:一直到|直到|截止到|截至|到|至)\s*(?:(?P<y>\d{{4}})\s*年\s*|(?P<ry>今年|明年|去年|前年))?"
+    rf"(?:(?P<m>{NUM})\s*月\s*(?:(?P<d>{NUM})\s*[日号]?|(?P<end>底|末))?|(?P<ye>年底|年末))?"
+    rf"(?<![到至])"  # something after 到: a year, a month or 年底
+)
+# Repeats the bot does not keep (yet): every year, every other week, every N days.
+_UNSUPPORTED_RECUR = re.compile(
+    r"每(?:一|个)?年|每(?:隔)?(?:两|二|2|三|3|四|4|[0-9]+|[一二三四五六七八九十]+)个?"
+    r"(?:周|星期|礼拜|天|日|月)|每隔|隔(?:一)?(?:周|星期|礼拜)|双周|单周"
 )
 
 
