@@ -49,18 +49,19 @@ class Base(DeclarativeBase):
 async def upsert(
     session: AsyncSession,
     model: type[DeclarativeBase],
-    key: str,
+    key: str | Sequence[str],
     values: dict[str, Any],
     update_columns: tuple[str, ...] = (),
 ) -> None:
     """INSERT … ON CONFLICT (key): concurrent first sightings must not race on a unique key."""
     dialect = postgresql if session.bind.dialect.name == "postgresql" else sqlite
     statement = dialect.insert(model).values(**values)
+    columns = [key] if isinstance(key, str) else list(key)
     if update_columns:
         changes = {column: statement.excluded[column] for column in update_columns}
-        statement = statement.on_conflict_do_update(index_elements=[key], set_=changes)
+        statement = statement.on_conflict_do_update(index_elements=columns, set_=changes)
     else:
-        statement = statement.on_conflict_do_nothing(index_elements=[key])
+        statement = statement.on_conflict_do_nothing(index_elements=columns)
     await session.execute(statement)
 
 

@@ -79,13 +79,19 @@ class NoticeConfirmation(Base):
     confirmed_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
+PROVINCE = "province"  # the owner of lists that every provincial admin shares
+
+
 class GroupList(Base):
-    """A saved list of groups to send notices to (/notice_list)."""
+    """A saved list of groups to send notices to (/notice_list). It belongs to its author
+    (``owner`` = their Telegram id), or to the provincial admins together (``PROVINCE``)."""
 
     __tablename__ = "group_lists"
+    __table_args__ = (UniqueConstraint("owner", "name"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    name: Mapped[str] = mapped_column(String(32), unique=True)
+    owner: Mapped[str] = mapped_column(String(32))
+    name: Mapped[str] = mapped_column(String(32))
     group_ids: Mapped[list[int]] = mapped_column(JSON)
     updated_by: Mapped[int] = mapped_column(BigInteger)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
@@ -140,18 +146,30 @@ class Notices:
         query = select(NoticeConfirmation).where(NoticeConfirmation.notice_id == notice_id)
         return (await self._session.scalars(query.order_by(NoticeConfirmation.id))).all()
 
-    async def group_list(self, name: str) -> GroupList | None:
-        return await self._session.scalar(select(GroupList).where(GroupList.name == name))
+    async def group_list(self, owner: str, name: str) -> GroupList | None:
+        query = select(GroupList).where(GroupList.owner == owner, GroupList.name == name)
+        return await self._session.scalar(query)
 
-    async def group_lists(self) -> Sequence[GroupList]:
-        return (await self._session.scalars(select(GroupList).order_by(GroupList.name))).all()
+    async def group_lists(self, owner: str) -> Sequence[GroupList]:
+        query = select(GroupList).where(GroupList.owner == owner).order_by(GroupList.name)
+        return (await self._session.scalars(query)).all()
 
     async def save_group_list(
-        self, name: str, group_ids: list[int], by: int, now: datetime
+        self, owner: str, name: str, group_ids: list[int], by: int, now: datetime
     ) -> None:
-        values = {"name": name, "group_ids": group_ids, "updated_by": by, "updated_at": now}
+        values = {
+            "owner": owner,
+            "name": name,
+            "group_ids": group_ids,
+            "updated_by": by,
+            "updated_at": now,
+        }
         await upsert(
-            self._session, GroupList, "name", values, ("group_ids", "updated_by", "updated_at")
+            self._session,
+            GroupList,
+            ("owner", "name"),
+            values,
+            ("group_ids", "updated_by", "updated_at"),
         )
 
     async def delete_group_list(self, saved: GroupList) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from handlers.core.config import CoreConfig
@@ -29,9 +30,14 @@ class Actor:
         """Provincial admins manage every region; coordinators only their own."""
         return self.is_provincial_admin or self.coordinates(region_id)
 
-    def is_creator_or_admin(self, created_by: int) -> bool:
-        """The person who created something (a notice, a deadline), or a provincial admin."""
-        return self.is_provincial_admin or (self.user is not None and self.user.id == created_by)
+    def may_act_on(self, created_by: int, region_ids: Iterable[int | None]) -> bool:
+        """Whether this person may see and change something created for groups of these
+        regions (a notice, a deadline): a provincial admin, or its creator while they still
+        coordinate every one of those regions (rights end with a change of region)."""
+        if self.is_provincial_admin:
+            return True
+        mine = self.user is not None and self.user.id == created_by
+        return mine and all(self.coordinates(region) for region in region_ids)
 
     @property
     def role_text(self) -> str:

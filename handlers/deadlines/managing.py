@@ -102,11 +102,14 @@ async def listing(ctx: Context, message: IncomingMessage, args: str) -> None:
 async def _own(ctx: Context, number: int, verb: str) -> Deadline | None:
     """The deadline numbered ``number`` if this person may change it, else None (answered)."""
     found = await ctx.uow.deadlines.get(number)
-    user = ctx.actor.user
     if found is None or not found.confirmed:
         ctx.reply(f"没有编号为 #{number} 的截止事项。发送 /deadlines 查看。")
-    elif not (ctx.actor.is_provincial_admin or (user is not None and user.id == found.created_by)):
-        ctx.reply(f"⛔ 只有截止 #{number} 的设置人或省级管理员可以{verb}它。")
+    elif not ctx.actor.may_act_on(
+        found.created_by, [t.group.region_id for t in await ctx.uow.deadlines.targets(found.id)]
+    ):
+        ctx.reply(
+            f"⛔ 只有截止 #{number} 的设置人（仍是其目标市州的协调员时）或省级管理员可以{verb}它。"
+        )
     elif found.cancelled:
         ctx.reply(f"截止 #{number} 已经取消了。")
     else:

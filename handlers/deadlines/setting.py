@@ -60,8 +60,7 @@ async def _targets(ctx: Context, words: TargetWords) -> tuple[str, list[Group]] 
         return f"{unknown}\n目标只能是全部、市州名或群名单。{usage_hint(DEADLINE)}"
     if words.everywhere and not ctx.actor.is_provincial_admin:
         return "⛔ 只有省级管理员可以为全部群设置截止时间。"
-    saved = await ctx.uow.notices.group_list(words.list_name) if words.list_name else None
-    chosen = words.groups(await ctx.uow.groups.all(), saved.group_ids if saved else ())
+    chosen = words.groups(await ctx.uow.groups.all())
     if outside := regions_outside(ctx.actor, chosen):
         return f"⛔ 您无权为{'、'.join(outside)}的群设置截止时间。"
     return words.label, [g for g in chosen if g.active]

@@ -13,10 +13,12 @@ from handlers.shared.regions import resolve_region
 from handlers.shared.targeting import (
     EVERYWHERE,
     group_titles,
+    list_owner,
     pick_names,
     regions_outside,
 )
 from storage.directory import Group
+from storage.notices import PROVINCE
 
 # --- saved lists of groups -----------------------------------------------------------------
 
@@ -35,16 +37,18 @@ async def group_list(ctx: Context, message: IncomingMessage, args: str) -> None:
     """/notice_list [名称 群…|名称 删除]: show, save or delete saved lists of groups."""
     name, _, rest = args.partition(" ")
     rest = rest.strip()
+    owner = list_owner(ctx.actor)
     if not name:
-        saved = await ctx.uow.notices.group_lists()
-        by_id = {g.id: g for g in await ctx.uow.groups.all()}
-        lines = ["📁 已保存的群名单："] if saved else ["还没有保存的群名单。"]
+        saved = await ctx.uow.notices.group_lists(owner)
+        by_id = {g.id: g for g in await ctx.uow.groups.all() if ctx.actor.may_manage(g.region_id)}
+        whose = "省级管理员共用的" if owner == PROVINCE else "您的"
+        lines = [f"📁 {whose}群名单："] if saved else [f"还没有{whose}群名单。"]
         for item in saved:
             members = [by_id[i] for i in item.group_ids if i in by_id]
             lines.append(f"{item.name}（{len(members)} 个群）：{group_titles(members)}")
         ctx.reply("\n".join([*lines, f"用法：{GROUP_LIST.usage}"]))
         return
-    existing = await ctx.uow.notices.group_list(name)
+    existing = await ctx.uow.notices.group_list(owner, name)
     if rest == "删除":
         if existing is None:
             ctx.reply(f"没有名为“{name[:32]}”的群名单。")
@@ -67,7 +71,7 @@ async def group_list(ctx: Context, message: IncomingMessage, args: str) -> None:
         return
     assert ctx.actor.user is not None
     ids = [g.id for g in chosen]
-    await ctx.uow.notices.save_group_list(name, ids, ctx.actor.user.id, ctx.clock.now())
+    await ctx.uow.notices.save_group_list(owner, name, ids, ctx.actor.user.id, ctx.clock.now())
     ctx.reply(
         f"✅ 已保存群名单“{name}”（{len(chosen)} 个群）：{group_titles(chosen)}。"
         f"发通知：/notice {name} 正文"

@@ -68,8 +68,7 @@ async def _resolve(ctx: Context, words: TargetWords) -> Targets | str:
     refused = [r.name for r in words.regions if not actor.may_manage(r.id)]
     if refused:
         return f"⛔ 您不是{'、'.join(refused)}的协调员，只能向{own}的群发通知。"
-    saved = await ctx.uow.notices.group_list(words.list_name) if words.list_name else None
-    chosen = words.groups(await ctx.uow.groups.all(), saved.group_ids if saved else ())
+    chosen = words.groups(await ctx.uow.groups.all())
     label = words.label
     if outside := regions_outside(actor, chosen):
         return f"⛔ {label}里有您无权发送的群（{'、'.join(outside)}）。您只能向{own}的群发通知。"

@@ -96,6 +96,11 @@ async def delivery_settled(uow: UnitOfWork, notice_id: int, now: datetime) -> No
     await uow.outbox.enqueue([delivery(f"notice:{notice.id}:report", report)], now)
 
 
+async def _may_act_on(ctx: Context, notice: Notice) -> bool:
+    regions = [t.group.region_id for t in await ctx.uow.notices.targets(notice.id)]
+    return ctx.actor.may_act_on(notice.author_id, regions)
+
+
 async def _readable(ctx: Context, args: str, command: Command) -> Notice | None:
     """The notice ``args`` names, if this person may see it; otherwise replies why not."""
     number = typed_number(args.split()[0]) if args.split() else None
@@ -103,11 +108,11 @@ async def _readable(ctx: Context, args: str, command: Command) -> Notice | None:
         ctx.reply(usage_hint(command))
         return None
     found = await ctx.uow.notices.get(number)
-    user = ctx.actor.user
     if found is None or found.state == NoticeState.DRAFT:
         ctx.reply(f"没有编号为 #{number} 的通知。发送 /notices 查看最近的通知。")
-    elif not (ctx.actor.is_provincial_admin or (user is not None and user.id == found.author_id)):
-        ctx.reply(f"⛔ 只有通知 #{number} 的发起人或省级管理员可以查看和操作它。")
+    elif not await _may_act_on(ctx, found):
+        who = "发起人（仍是其目标市州的协调员时）或省级管理员"
+        ctx.reply(f"⛔ 只有通知 #{number} 的{who}可以查看和操作它。")
     else:
         return found
     return None
@@ -180,7 +185,7 @@ async def recent(ctx: Context, message: IncomingMessage, args: str) -> None:
     """/notices: the last ten notices (coordinators: their own)."""
     user = ctx.actor.user
     author = None if ctx.actor.is_provincial_admin or user is None else user.id
-    notices = await ctx.uow.notices.recent(author)
+    notices = [n for n in await ctx.uow.notices.recent(author) if await _may_act_on(ctx, n)]
     if not notices:
         ctx.reply("还没有发过通知。用法：" + NOTICE.usage)
         return

@@ -4,7 +4,7 @@ and the texts about groups and regions that several features show."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -12,6 +12,7 @@ from handlers.core.access import Actor
 from handlers.core.context import Context
 from handlers.shared.regions import read_regions, region_names
 from storage.directory import Group, Region
+from storage.notices import PROVINCE
 
 T = TypeVar("T")
 EVERYWHERE = ("全部", "所有", "all")
@@ -29,6 +30,7 @@ class TargetWords:
     rest: str
     everywhere: bool = False
     list_name: str | None = None
+    listed: tuple[int, ...] = ()  # the saved list's group ids
     regions: tuple[Region, ...] = ()
     unknown: tuple[str, ...] = ()
 
@@ -41,18 +43,18 @@ class TargetWords:
             return f"名单“{self.list_name}”"
         return "、".join(r.name for r in self.regions)
 
-    def groups(self, groups: Sequence[Group], listed: Collection[int] = ()) -> list[Group]:
-        """The groups these targets name among ``groups`` (``listed``: the saved list's ids)."""
+    def groups(self, groups: Sequence[Group]) -> list[Group]:
+        """The groups these targets name among ``groups``."""
         if self.everywhere:
             return [g for g in groups if g.region_id is not None]
         if self.list_name is not None:
-            return [g for g in groups if g.id in listed]
+            return [g for g in groups if g.id in self.listed]
         wanted = {r.id for r in self.regions}
         return [g for g in groups if g.region_id in wanted]
 
 
 def leading_targets(
-    text: str, regions: Sequence[Region], list_names: Collection[str]
+    text: str, regions: Sequence[Region], lists: Mapping[str, Sequence[int]]
 ) -> TargetWords | None:
     """The targets ``text`` starts with, or None when its first word names none.
 
@@ -66,8 +68,8 @@ def leading_targets(
     after_first = text[words[0].end() :].strip()
     if first.lower() in EVERYWHERE:
         return TargetWords(after_first, everywhere=True)
-    if first in list_names:
-        return TargetWords(after_first, list_name=first)
+    if first in lists:
+        return TargetWords(after_first, list_name=first, listed=tuple(lists[first]))
     found: list[Region] = []
     unknown: list[str] = []
     end = 0
@@ -88,9 +90,18 @@ def leading_targets(
     return TargetWords(text[end:].strip(), regions=tuple(found), unknown=tuple(unknown))
 
 
+def list_owner(actor: Actor) -> str:
+    """Whose saved lists this person sees and keeps: the provincial admins' shared ones, or
+    their own."""
+    if actor.is_provincial_admin or actor.user is None:
+        return PROVINCE
+    return str(actor.user.id)
+
+
 async def read_targets(ctx: Context, text: str) -> TargetWords | None:
     """``leading_targets`` with the regions and the saved lists this person may use."""
-    lists = [saved.name for saved in await ctx.uow.notices.group_lists()]
+    saved = await ctx.uow.notices.group_lists(list_owner(ctx.actor))
+    lists = {item.name: item.group_ids for item in saved}
     return leading_targets(text, await ctx.uow.regions.all(), lists)
 
 

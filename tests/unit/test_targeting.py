@@ -71,7 +71,7 @@ def test_regions_however_they_are_joined(typed: str, named: list[str], unknown: 
 def test_targets_at_the_start_of_a_command(
     text: str, named: list[str], unknown: list[str], rest: str
 ) -> None:
-    words = leading_targets(text, PLACES, ())  # type: ignore[arg-type]
+    words = leading_targets(text, PLACES, {})  # type: ignore[arg-type]
     assert words is not None
     assert [r.name for r in words.regions] == named
     assert list(words.unknown) == unknown
@@ -79,12 +79,13 @@ def test_targets_at_the_start_of_a_command(
 
 
 def test_everywhere_and_saved_lists_stand_alone() -> None:
-    everywhere = leading_targets("全部 请注意", PLACES, ())  # type: ignore[arg-type]
+    everywhere = leading_targets("全部 请注意", PLACES, {})  # type: ignore[arg-type]
     assert everywhere is not None and everywhere.everywhere and everywhere.rest == "请注意"
-    listed = leading_targets("重点群 请注意", PLACES, ("重点群",))  # type: ignore[arg-type]
+    listed = leading_targets("重点群 请注意", PLACES, {"重点群": [1, 2]})  # type: ignore[arg-type]
     assert listed is not None and listed.list_name == "重点群" and listed.label == "名单“重点群”"
+    assert listed.listed == (1, 2)
 
 
 def test_text_that_starts_with_no_target_has_none() -> None:
-    assert leading_targets("明天下午三点 交材料", PLACES, ()) is None  # type: ignore[arg-type]
-    assert leading_targets("", PLACES, ()) is None  # type: ignore[arg-type]
+    assert leading_targets("明天下午三点 交材料", PLACES, {}) is None  # type: ignore[arg-type]
+    assert leading_targets("", PLACES, {}) is None  # type: ignore[arg-type]
