@@ -509,3 +509,21 @@ def test_relative_years_end_a_repeat(text: str, until: date) -> None:
 def test_an_end_in_the_past_is_refused(text: str) -> None:
     result = parse_deadline(text, JUNE)
     assert isinstance(result, Unclear) and "已经过去了" in result.reason, result
+
+
+def test_a_holiday_phrase_that_names_none_says_which_it_was_taken_as() -> None:
+    result = parse_deadline("节后 交材料", sh(2026, 9, 1, 9))
+    assert isinstance(result, Deadline), result
+    assert result.at == sh(2026, 9, 28) and result.note == "“节后”按中秋节后第一个工作日计算。"
+    named = parse_deadline("国庆后 交材料", sh(2026, 9, 1, 9))
+    assert isinstance(named, Deadline) and named.note is None  # the words say it already
+
+
+def test_new_years_day_is_1_january_before_its_arrangement_is_out() -> None:
+    result = parse_deadline("元旦前 交材料", sh(2026, 12, 30, 9))
+    assert isinstance(result, Deadline), result
+    assert result.at == sh(2026, 12, 31)
+    after = parse_deadline("元旦后 交材料", sh(2026, 12, 30, 9))
+    assert isinstance(after, Deadline), after
+    if after.note is not None:  # 2027's arrangement not published: Monday–Friday
+        assert "尚未公布" in after.note and after.at == sh(2027, 1, 4)

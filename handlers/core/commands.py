@@ -60,6 +60,10 @@ class ParsedCommand:
     addressed_to: str | None  # the @bot part, if any
 
 
+# What people new to Telegram type for its commands (Telegram itself only knows Latin names).
+CHINESE_NAMES = {"帮助": "help", "菜单": "help", "开始": "start", "我是谁": "whoami"}
+
+
 def parse_command(text: str | None) -> ParsedCommand | None:
     """``/bind@shanlin_bot 泸州`` → ("bind", "泸州", "shanlin_bot"); None if not a command."""
     if not text or not text.startswith("/"):
@@ -67,6 +71,7 @@ def parse_command(text: str | None) -> ParsedCommand | None:
     head, *rest = text[1:].split(maxsplit=1) or [""]
     args = rest[0].strip() if rest else ""
     name, _, bot = head.partition("@")
+    name = CHINESE_NAMES.get(name, name)
     if not name or not all(c.isascii() and (c.isalnum() or c == "_") for c in name):
         return None
     return ParsedCommand(name.lower(), args, bot.lower() or None)
@@ -91,9 +96,12 @@ def wrong_place(command: Command) -> str:
 _NUMBER = re.compile(r"#?([0-9]{1,18})")
 
 
+_FULL_WIDTH = str.maketrans("０１２３４５６７８９＃", "0123456789#")  # a Chinese keyboard's
+
+
 def typed_number(text: str) -> int | None:
-    """The number in ``text`` (12 or #12, nothing else), or None."""
-    found = _NUMBER.fullmatch(text.strip())
+    """The number in ``text`` (12, #12 or ３, nothing else), or None."""
+    found = _NUMBER.fullmatch(text.strip().translate(_FULL_WIDTH))
     return int(found.group(1)) if found else None
 
 

@@ -33,6 +33,7 @@ from handlers.shared.dates import time_left as left
 from handlers.shared.group_settings import switch
 from handlers.shared.regions import read_regions
 from handlers.shared.targeting import (
+    group_titles,
     unknown_regions_text,
 )
 from handlers.shared.when import Unclear, is_far, reminder_offsets
@@ -87,9 +88,12 @@ async def listing(ctx: Context, message: IncomingMessage, args: str) -> None:
         rec = recurrence_of(item)
         repeat = f"（{recurrence_text(rec)}）" if rec else ""
         mark = "｜✅ 本群已完成" if item.id in done else ""
+        targets = item.targets_label
+        if targets == "本群" and where != "本群":  # set in a group: name it here
+            targets = group_titles([t.group for t in await ctx.uow.deadlines.targets(item.id)])
         lines.append(
             f"#{item.id} {format_when(item.due_at, now)}（{left(item.due_at, now)}）"
-            f"｜{item.what[:40]}{repeat}｜{item.targets_label}{mark}"
+            f"｜{item.what[:40]}{repeat}｜{targets}{mark}"
         )
     if len(found) > 30:
         lines.append(f"……共 {len(found)} 项，只列出最近的 30 项。")
@@ -269,7 +273,8 @@ async def _done(ctx: Context, press: CallbackPress, found: Deadline, stamp: str)
 async def _confirm(ctx: Context, press: CallbackPress, found: Deadline, yes: bool) -> None:
     """确认设置 / 取消 under the question about a deadline more than two years ahead."""
     if press.user.id != found.created_by:
-        ctx.add(AnswerCallback(press.callback_id, "只有设置人可以确认。", show_alert=True))
+        answer = "只有设置人可以确认或取消。"
+        ctx.add(AnswerCallback(press.callback_id, answer, show_alert=True))
         return
     if found.confirmed:
         ctx.add(AnswerCallback(press.callback_id, "已经确认过了。"))

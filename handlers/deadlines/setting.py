@@ -162,6 +162,8 @@ async def _create(
         )
         return
     text = await schedule_reminders(ctx, saved, groups, groups, "✅ 已设置截止")
+    if parsed.note:
+        text += f"\n（{parsed.note}）"
     if covered:
         text += f"\n另有 {len(covered)} 个群已有相同的截止 {already}，这些群没有重复设置。"
     ctx.reply(text)

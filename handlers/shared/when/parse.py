@@ -174,7 +174,8 @@ def _dated_deadline(
     phrase = text[start:end].strip()
     if at <= now:
         return Unclear(f"“{phrase}”已经过去了（{format_when(at, now)}），请确认时间。", at)
-    return Deadline(at, _rest(text, [(start, end)]), phrase, date_only)
+    note = day.note if isinstance(day, _Day) else None
+    return Deadline(at, _rest(text, [(start, end)]), phrase, date_only, note=note)
 
 
 def _recurring(

@@ -34,6 +34,7 @@ class Deadline:
     phrase: str  # the part of the text understood as the time
     date_only: bool  # no time of day was given: ``at`` is that day's end_of_day
     recurrence: Recurrence | None = None
+    note: str | None = None  # how it was read, when the words do not say: “节后”按中秋节后…
 
 
 @dataclass(frozen=True)
@@ -114,6 +115,7 @@ class _Day:
     period: str | None = None  # implied by 今晚 / 明早
     roll: Callable[[date], date | Unclear] | None = None  # where to go when that moment passed
     ask: str | None = None  # ask back even though understood
+    note: str | None = None  # how it was read, when the words alone do not say (节后)
 
 
 Resolved = _Day | datetime | Unclear
@@ -273,6 +275,8 @@ def _holiday(m: re.Match[str], now: datetime) -> Resolved:
         picked = [day for last, day in days if last.year == year]
         return _Day(picked[0]) if picked else _no_arrangement(year, name)
     today = now.date()
+    guessed = _new_years_days(now, periods) if name == "New Year's Day" else []
+    days += [(p.last, _holiday_day(p, kind)) for p in guessed]  # 元旦 is always 1 January
     # on: the first holiday not over yet; pre / post: the first such workday from today on
     ahead = sorted({day for last, day in days if (last if kind == "on" else day) >= today})
     unpublished = _no_arrangement(max(now.year, periods[-1].last.year + 1), name)
@@ -282,7 +286,27 @@ def _holiday(m: re.Match[str], now: datetime) -> Resolved:
     def roll(day: date) -> date | Unclear:
         return next((d for d in ahead if d > day), unpublished)
 
-    return _Day(ahead[0], roll=None if kind == "on" else roll)
+    note = None
+    if any(_holiday_day(p, kind) == ahead[0] for p in guessed):
+        year = ahead[0].year + (kind == "pre")
+        note = f"{year}年元旦的放假安排尚未公布，暂按1月1日放假、周一至周五上班计算。"
+    elif word is None:  # 节前 / 节后 name no holiday: say which one they were taken as
+        holiday = next(p.name for p in periods if _holiday_day(p, kind) == ahead[0])
+        edge = {"pre": "前最后一个工作日", "post": "后第一个工作日"}.get(kind, "")
+        note = f"“{m.group()}”按{_HOLIDAY_CN.get(holiday, holiday)}{edge}计算。"
+    return _Day(ahead[0], roll=None if kind == "on" else roll, note=note)
+
+
+def _new_years_days(now: datetime, periods: tuple[HolidayPeriod, ...]) -> list[HolidayPeriod]:
+    """1 January of the coming years whose arrangement is not published (just that day off;
+    workdays then fall back to Monday–Friday)."""
+    known = {p.first.year for p in periods}
+    years = (now.year, now.year + 1)
+    return [
+        HolidayPeriod("New Year's Day", date(y, 1, 1), date(y, 1, 1))
+        for y in years
+        if y not in known and not calendar_covers(date(y, 1, 1))
+    ]
 
 
 _REL = r"(?P<rel>下下个?|下个?|上个?|本|这个?)"
