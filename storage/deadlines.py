@@ -129,6 +129,7 @@ class Deadlines:
             .join(Deadline, Deadline.id == DeadlineTarget.deadline_id)
             .where(
                 Deadline.cancelled.is_(False),
+                Deadline.confirmed.is_(True),  # a preview not confirmed yet reaches nobody
                 Deadline.due_at == due_at,
                 Deadline.what == what,
                 DeadlineTarget.group_id.in_(list(group_ids)),

@@ -271,7 +271,7 @@ async def _done(ctx: Context, press: CallbackPress, found: Deadline, stamp: str)
 
 
 async def _confirm(ctx: Context, press: CallbackPress, found: Deadline, yes: bool) -> None:
-    """确认设置 / 取消 under the question about a deadline more than two years ahead."""
+    """确认设置 / 取消 under a deadline's preview (several groups, or two years ahead)."""
     if press.user.id != found.created_by:
         answer = "只有设置人可以确认或取消。"
         ctx.add(AnswerCallback(press.callback_id, answer, show_alert=True))

@@ -12,6 +12,7 @@ non-working days.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from datetime import datetime, timedelta
 
 from handlers.core.commands import Audience, Command, usage_hint
@@ -141,6 +142,7 @@ async def _create(
         )
         return
     far = is_far(parsed, now)
+    preview = far or len(groups) > 1  # several groups: show whom it reaches, as notices do
     row = Deadline(
         what=what,
         due_at=parsed.at,
@@ -150,16 +152,19 @@ async def _create(
         created_by_name=ctx.actor.user.label[:255],
         created_at=now,
         cancelled=False,
-        confirmed=not far,
+        confirmed=not preview,
         recurrence=recurrence_data(parsed.recurrence) if parsed.recurrence else None,
     )
     saved = await ctx.uow.deadlines.add(row, [g.id for g in groups], [])
-    if far:
+    if far and len(groups) == 1:
         ctx.reply(
             f"⚠️ 截止时间 {format_when(parsed.at, now)} 在两年以后，请确认无误。\n"
             f"事项：{saved.what}\n确认后才会设置提醒。",
             buttons=_confirm_buttons(saved.id),
         )
+        return
+    if preview:
+        ctx.reply(_preview(saved, groups, now, far), buttons=_confirm_buttons(saved.id))
         return
     text = await schedule_reminders(ctx, saved, groups, groups, "✅ 已设置截止")
     if parsed.note:
@@ -167,6 +172,22 @@ async def _create(
     if covered:
         text += f"\n另有 {len(covered)} 个群已有相同的截止 {already}，这些群没有重复设置。"
     ctx.reply(text)
+
+
+def _preview(deadline: Deadline, groups: list[Group], now: datetime, far: bool) -> str:
+    """Whom a deadline for several groups reaches, before it is set."""
+    ordered = sorted(groups, key=lambda g: g.region.position if g.region else 99)
+    by_region = Counter(g.region.name if g.region else "未绑定市州" for g in ordered)
+    regions = "、".join(f"{name} {count} 个" for name, count in by_region.items())
+    lines = [
+        f"📋 请确认截止：{deadline.what}",
+        f"截止时间：{format_when(deadline.due_at, now)}（{left(deadline.due_at, now)}）",
+        f"提醒对象：{deadline.targets_label}，共 {len(groups)} 个群（{regions}）",
+    ]
+    if far:
+        lines.append("⚠️ 截止时间在两年以后，请确认无误。")
+    lines.append("确认后才会设置提醒。")
+    return "\n".join(lines)
 
 
 def _confirm_buttons(deadline_id: int) -> tuple[tuple[Button, ...], ...]:

@@ -64,11 +64,16 @@ async def test_a_notice_to_a_region_and_something_else_is_refused_naming_it(
 async def test_a_deadline_for_two_regions_covers_every_group_and_not_the_item(
     app: App, console: ConsoleSession, groups: list[Chat], targets: str
 ) -> None:
-    answer = await reply_to(
+    preview = await reply_to(
         console, ADMIN, private(ADMIN), f"/deadline {targets} 明天下午三点 交材料"
     )
+    assert preview.startswith("📋 请确认截止：交材料"), preview
+    assert "泸州、德阳，共 3 个群（泸州 2 个、德阳 1 个）" in preview
+    assert "没有即将到期" in await reply_to(console, ADMIN, private(ADMIN), "/deadlines")
+    await console.press(ADMIN, private(ADMIN), button(console, private(ADMIN), "确认设置"))
+    answer = console.messenger.sent[-1][1]
     assert "已设置截止 #1：交材料" in answer, answer
-    assert "3 个群" in answer and "泸州、德阳" in answer
+    assert "3 个群" in answer
 
 
 async def test_a_deadline_whose_target_has_leftover_text_is_refused_naming_it(
