@@ -47,8 +47,10 @@ def mask(text: str, start: int, end: int) -> str:
     return text[:start] + MASK * (end - start) + text[end:]
 
 
-_CN_DIGIT = "零〇一二两三四五六七八九"
-_CN_ANY = _CN_DIGIT + "十百千万亿"
+_CN_DIGIT = "零〇一二两三四五六七八九壹贰叁肆伍陆柒捌玖"
+_CN_ANY = _CN_DIGIT + "十百千万亿拾佰仟"
+# Financial numerals (壹拾贰万伍仟) written the everyday way.
+_FINANCIAL = str.maketrans("壹贰叁肆伍陆柒捌玖拾佰仟", "一二三四五六七八九十百千")
 
 # Numbers that are not figures: dates, times, years, phone numbers, list numbering, ordinals.
 _NOT_FIGURES = re.compile(
@@ -82,6 +84,7 @@ def mask_non_figures(text: str) -> str:
 
 def cn_number(written: str) -> float | None:
     """The value of a number in digits, Chinese numerals or both (3万2, 十二万五千, 1.2万)."""
+    written = written.translate(_FINANCIAL)
     if written in ("百", "一百"):
         return 100.0
     try:
@@ -147,7 +150,7 @@ def find_shares(text: str) -> list[Share]:
 _OTHER_UNITS = re.compile(r"[天日周个年月号岁期届次所场批轮季倍点分秒g]|小时|公里|斤|米")
 _QUANTITY = re.compile(
     r"(?P<yen>¥)?"
-    rf"(?P<num>(?:\d+(?:\.\d+)?|[{_CN_DIGIT}十])(?:\d+(?:\.\d+)?|[{_CN_ANY}])*)"
+    rf"(?P<num>(?:\d+(?:\.\d+)?|[{_CN_DIGIT}十拾])(?:\d+(?:\.\d+)?|[{_CN_ANY}])*)"
     r"(?P<tail>(?:多|余|来|出头|左右|上下|元|块钱|块|整)*)"
     r"(?P<unit>人次|笔|人|名|户|位)?"
 )
@@ -175,15 +178,16 @@ def find_quantities(text: str) -> list[Quantity]:
     for found in _QUANTITY.finditer(text):
         written, tail, unit = found.group("num"), found.group("tail"), found.group("unit") or ""
         has_digit = any(char.isdigit() for char in written)
-        magnitude = any(char in "万千亿" for char in written)
+        magnitude = any(char in "万千亿仟" for char in written)
         yuan = "元" in tail or "块" in tail
-        if not (has_digit or magnitude or yuan or unit or "十" in written or "百" in written):
+        structured = any(char in "十百拾佰" for char in written)
+        if not (has_digit or magnitude or yuan or unit or structured):
             continue  # a lone 一 or 三 inside a word (一起, 三星堆)
         if not unit and not tail and _OTHER_UNITS.match(text, found.end()):
             continue  # 3天, 两个项目, 12点
         value = cn_number(written)
-        if value is None:
-            continue
+        if value is None or (unit and value == 1):
+            continue  # 一笔2万的捐赠 is one gift, not the number of donations
         money = not unit and (bool(found.group("yen")) or yuan or magnitude)
         quantities.append(Quantity(value, found.start(), found.end(), money, unit))
     return quantities

@@ -43,10 +43,10 @@ _CLAUSE_END = re.compile(r"[,;。!?\n、()\[\]【】~…]")
 
 # Words before a number that make it something else than a current figure.
 _HISTORY = re.compile(r"去年|前年|往年|上一?期|上一?轮|上次|之前|以前|原来|原(?=目标|计划)")
-_INCREMENT = re.compile(r"又|新增|增加了|涨了|涨|多了|今日新增|单日")
+_INCREMENT = re.compile(r"又|新增|增加了|增长|涨了|涨|多了|单日")
 _PART = re.compile(
     r"单笔|最大|最高|人均|平均|每人|每笔|每户|拨付|拨款|拨了|支出|花了|花费|发放|用了|用于|"
-    r"配捐|配比|其中|含|包括|手续费|管理费|经费|余额"
+    r"配捐|配比|其中|含|包括|一笔|1笔|手续费|管理费|经费|余额|超(?:过|出)?了?目标|超额"
 )
 _MISSING = re.compile(r"差(?!不多|点)|还需|缺口")
 _VOLUNTEERS = re.compile(r"志愿|义工|工作人员")
@@ -59,6 +59,9 @@ _KEYWORDS = re.compile(
     r"|(?P<raised>筹(?!备)|募|累计|一共|总共|合计|共计|总计|到账|完成|达到)"
     r"|(?P<raised_to>提到|提高到|提高至|提至|调到|调整为|调整到|上调到|上调至|改为|改成|增加到)"
 )
+_COUNT_KINDS = frozenset({"donations", "beneficiaries"})
+# A round figure passed (破30万, 突破10万) stands for the amount only when no other is given.
+_MILESTONE = re.compile(r"破|超过|超出")
 _TOTAL = re.compile(r"累计|一共|总共|合计|共计|总计|共筹|总筹")
 # A count of people followed by these words is of donors or of beneficiaries.
 _DONORS_AFTER = re.compile(r"^[^,;。!?\n]{0,2}(?:参与|捐|爱心)")
@@ -68,7 +71,7 @@ _BENEFICIARIES_AFTER = re.compile(r"^[^,;。!?\n]{0,4}(?:受益|受助|受惠)")
 _STAGE_PATTERNS = (
     ("筹备", re.compile(r"筹备|准备材料|准备中|在准备|项目书|申报材料")),
     ("审核", re.compile(r"审核中|提交审核|在审核|审核阶段|待审核|等[^,;。!?\n]{0,8}审|审查中|审批中|送审")),
-    ("上线", re.compile(r"上线")),
+    ("上线", re.compile(r"上线(?!审|前|后|时间|日期|申请)")),
     ("筹款中", re.compile(r"筹款中|正在筹|(?<!现)在筹(?!备)|筹款进行中|募捐中|募集中|继续筹|在募")),
     ("执行中", re.compile(r"执行中|在执行|进入执行|开始执行|执行阶段|实施中|在实施|进入实施|开始实施")),
     ("结项", re.compile(r"结项|项目结束|执行完毕")),
@@ -76,7 +79,7 @@ _STAGE_PATTERNS = (
 # A stage said to come later (下个月才上线, 下周提交审核) or not reached (还没上线) is not stated.
 _NOT_YET = re.compile(
     r"(?:下周|下个?月|下旬|明天|后天|过几天|过两天|即将|将要|将|马上|快要|快|准备|打算|计划|"
-    r"才|还没有?|没有|未|尚未|等到|争取)[^,;。!?\n]{0,3}$"
+    r"才|还没有?|没有|未|尚未|等到|等待|争取)[^,;。!?\n]{0,3}$"
 )
 
 
@@ -136,7 +139,9 @@ def _read_percent(text: str) -> tuple[str, float | None]:
     percent = None
     for share in find_shares(text):
         lead = _clause_before(text, share.start)
-        if not re.search(r"比例|增长|增幅|同比|环比|费|去年|上周|上月|之前|配捐", lead):
+        if not re.search(r"比例|增长|增幅|同比|环比|费|去年|上周|上月|之前|配捐", lead) and not (
+            re.search(r"(?:不到|没到|未到|不足|不够)$", lead)
+        ):
             percent = share.percent
         text = mask(text, share.start, share.end)
     return text, percent
@@ -146,6 +151,7 @@ def _read_percent(text: str) -> tuple[str, float | None]:
 class _Figures:
     raised: list[tuple[bool, float]] = field(default_factory=list)  # (said as a total, yuan)
     plain_money: list[float] = field(default_factory=list)  # amounts with no word before
+    milestones: list[float] = field(default_factory=list)
     missing: list[float] = field(default_factory=list)
     targets: list[float] = field(default_factory=list)
     donations: list[float] = field(default_factory=list)
@@ -168,6 +174,8 @@ def _read_figures(text: str, update: StatusUpdate) -> None:
         update.raised_yuan = round(max(totals or [value for _, value in figures.raised]))
     elif figures.plain_money:
         update.raised_yuan = round(figures.plain_money[0])
+    elif figures.milestones:
+        update.raised_yuan = round(max(figures.milestones))
     if figures.targets:
         update.target_yuan = round(figures.targets[-1])
     if update.raised_yuan is None and figures.missing and update.target_yuan is not None:
@@ -181,15 +189,18 @@ def _read_figures(text: str, update: StatusUpdate) -> None:
 
 def _classify(text: str, quantity: Quantity, lead: str, clause: str, previous_kind: str) -> str:
     """What a number is, from the words before it (and after it, for counts of people)."""
-    keyword = _last_keyword(lead)
-    if quantity.is_count or (not quantity.money and keyword in ("donations", "beneficiaries")):
+    counted = _last_keyword(lead, _COUNT_KINDS)
+    if quantity.is_count or (not quantity.money and counted):
         if _VOLUNTEERS.search(lead) or _HISTORY.search(lead) or _INCREMENT.search(lead):
             return "other"
         after = text[quantity.end :]
-        if keyword == "beneficiaries" or _BENEFICIARIES_AFTER.match(after):
+        if counted == "beneficiaries" or _BENEFICIARIES_AFTER.match(after):
             return "beneficiaries"
-        if keyword == "donations" or quantity.unit in ("人次", "笔") or _DONORS_AFTER.match(after):
+        if counted == "donations" or quantity.unit in ("人次", "笔") or _DONORS_AFTER.match(after):
             return "donations"
+        return "other"
+    keyword = _last_keyword(lead)
+    if not quantity.money and keyword not in ("target", "raised", "raised_to"):
         return "other"
     if _HISTORY.search(lead) or _PART.search(lead) or _INCREMENT.search(lead):
         return "other"
@@ -197,21 +208,24 @@ def _classify(text: str, quantity: Quantity, lead: str, clause: str, previous_ki
         return "missing"
     if keyword == "target" or (keyword == "raised_to" and "目标" in clause):
         return "target"
+    if _MILESTONE.search(lead):
+        return "milestone"  # 破30万: taken only when no figure is given
     if keyword == "raised":
         return "raised"
     if keyword == "beneficiaries":
         return "other"  # 资助5万: money paid out
     if lead.strip() == "/" and previous_kind in ("raised", "plain"):
         return "target"  # 12.5万/30万
-    if quantity.money:
-        return "plain"
-    return "other"
+    return "plain"
 
 
-def _last_keyword(lead: str) -> str:
+def _last_keyword(lead: str, kinds: frozenset[str] | None = None) -> str:
+    """The kind of the keyword nearest the end of ``lead`` (among ``kinds``), or ""."""
     last = ""
     for found in _KEYWORDS.finditer(lead):
-        last = found.lastgroup or ""
+        kind = found.lastgroup or ""
+        if kinds is None or kind in kinds:
+            last = kind
     return last
 
 
@@ -221,6 +235,8 @@ def _record(figures: _Figures, kind: str, quantity: Quantity, lead: str) -> None
         figures.raised.append((bool(_TOTAL.search(lead)), value))
     elif kind == "plain":
         figures.plain_money.append(value)
+    elif kind == "milestone":
+        figures.milestones.append(value)
     elif kind == "target":
         figures.targets.append(value)
     elif kind == "missing":

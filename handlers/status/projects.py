@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import re
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import IntEnum
@@ -71,7 +72,8 @@ class Fit(IntEnum):
 
     EXACT = 0  # the full name or a short name, as registered
     HOMOPHONE = 1  # the same, with a character or two that sound the same
-    PIECE = 2  # a long piece of the full name that no other registered name has
+    PIECE = 2  # a long piece of the full name, or the name less a character or two in the middle,
+    # that no other registered name has
     TYPO = 3  # a full name or short name with one other character
 
 
@@ -132,6 +134,7 @@ class _Form:
 
 @dataclass
 class _RegionIndex:
+    names: list[_Form] = field(default_factory=list)  # names and short names
     exact: list[_Form] = field(default_factory=list)  # names, short names and pieces
     loose: list[_Form] = field(default_factory=list)  # names and short names, by sound
 
@@ -143,17 +146,24 @@ class Registry:
         self.projects = list(projects)
         self.by_id = {p.id: p for p in self.projects}
         self._regions: dict[str | None, _RegionIndex] = {}
-        names = {_plain(p.name) for p in self.projects}
+        # How many distinct registered names hold each piece of MIN_PIECE characters or more.
+        holders: Counter[str] = Counter()
+        for name in {_plain(p.name) for p in self.projects}:
+            holders.update(set(_pieces(name)) | {name})
         for project in self.projects:
             forms = [_Form(_plain(s), project, True) for s in (project.name, *project.aliases)]
             forms = [f for f in forms if f.text]
+            plain_name = _plain(project.name)
             pieces = [
                 _Form(piece, project, False, Fit.PIECE)
-                for piece in _pieces(_plain(project.name))
-                if sum(piece in name for name in names) == 1
+                for piece in [
+                    *(p for p in _pieces(plain_name) if holders[p] == 1),
+                    *(s for s in _shortened(plain_name) if s not in holders),
+                ]
             ]
             for key in (project.region, None):  # None: the whole registry
                 index = self._regions.setdefault(key, _RegionIndex())
+                index.names += forms
                 index.exact += forms + pieces
                 index.loose += [f for f in forms if len(f.text) >= MIN_HOMOPHONE]
 
@@ -163,20 +173,28 @@ class Registry:
     def in_region(self, region: str | None) -> list[Project]:
         return [p for p in self.projects if region is None or p.region == region]
 
-    def mentions(self, text: str, region: str | None) -> list[Mention]:
-        """Every place in normalized ``text`` that names a project of ``region``."""
+    def mentions(self, text: str, region: str | None, loose: bool = True) -> list[Mention]:
+        """Every place in normalized ``text`` that names a project of ``region``.
+
+        With ``loose=False`` only registered names and short names written as registered.
+        """
         index = self._regions.get(region)
         if index is None:
             return []
         found = []
-        for form in index.exact:
+        for form in index.exact if loose else index.names:
             start = text.find(form.text)
             while start >= 0:
                 found.append(Mention(form.project, start, start + len(form.text), form.fit))
                 start = text.find(form.text, start + 1)
+        if not loose:
+            return found
         sounds = [_sounds(char) for char in text]
+        present = set(text)
         for form in index.loose:
-            found += _loose_mentions(form, text, sounds)
+            # a window off by one or two characters shares the others with the form
+            if sum(char in present for char in form.text) >= len(form.text) - _most_off(form):
+                found += _loose_mentions(form, text, sounds)
         return found
 
     def resolve(self, text: str, region: str | None) -> Resolution:
@@ -185,9 +203,7 @@ class Registry:
         named = _unique(m.project for m in kept)
         elsewhere: tuple[Project, ...] = ()
         if region is not None and not named:
-            other = _non_overlapping(
-                [m for m in self.mentions(text, None) if m.fit <= Fit.HOMOPHONE]
-            )
+            other = _non_overlapping(self.mentions(text, None, loose=False))
             elsewhere = tuple(p for p in _unique(m.project for m in other) if p.region != region)
         if len(named) == 1:
             return Resolution(named[0], "found", tuple(kept))
@@ -215,10 +231,26 @@ def _pieces(name: str) -> list[str]:
     ]
 
 
+def _shortened(name: str) -> list[str]:
+    """The full name with one or two characters left out in the middle (三星堆讲解员)."""
+    if len(name) < MIN_PIECE + 2:
+        return []
+    return [
+        name[:start] + name[start + gap :]
+        for gap in (1, 2)
+        for start in range(2, len(name) - gap - 1)
+    ]
+
+
+def _most_off(form: _Form) -> int:
+    """How many characters of a name may be homophones (a typo counts as one of them)."""
+    return max(1, len(form.text) // 3)
+
+
 def _loose_mentions(form: _Form, text: str, sounds: Sequence[frozenset[str]]) -> list[Mention]:
     """Windows of ``text`` that sound like ``form``, or differ from it in one character."""
     size = len(form.text)
-    most_homophones = max(1, size // 3)
+    most_homophones = _most_off(form)
     typo_allowed = size >= MIN_TYPO
     found = []
     for start in range(len(text) - size + 1):
