@@ -16,8 +16,11 @@ DEMO_DATABASE = "shanlin-demo.sqlite3"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    words = list(sys.argv[1:] if argv is None else argv)
+    if words[:1] == ["status"]:  # its own parser, so that `status --help` reaches it
+        return _status_main(words[1:])
     parser = _parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(words)
     if not getattr(args, "action", None):
         parser.print_help()
         return 2
@@ -86,9 +89,13 @@ def _kb(args: argparse.Namespace) -> int:
 
 
 def _status(args: argparse.Namespace) -> int:
+    return _status_main(list(args.status_args))
+
+
+def _status_main(argv: list[str]) -> int:
     from handlers.status.cli import status_main
 
-    return status_main(list(args.status_args))
+    return status_main(argv)
 
 
 def _db_upgrade(args: argparse.Namespace) -> int:

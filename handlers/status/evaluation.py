@@ -79,11 +79,13 @@ class Score:
 
     def as_json(self) -> dict[str, Any]:
         return {
-            "field_accuracy": round(self.field_accuracy, 4),
-            "exact": round(self.exact, 4),
+            "field_accuracy": self.field_accuracy,
+            "exact": self.exact,
             "cases": self.cases,
             "pairs": self.pairs,
-            "per_field": {name: {"right": r, "scored": n} for name, (r, n) in self.per_field.items()},
+            "per_field": {
+                name: {"right": r, "scored": n} for name, (r, n) in self.per_field.items()
+            },
         }
 
 

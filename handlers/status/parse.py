@@ -68,14 +68,15 @@ _DONORS_AFTER = re.compile(r"^[^,;。!?\n]{0,2}(?:参与|捐|爱心)")
 _BENEFICIARIES_AFTER = re.compile(r"^[^,;。!?\n]{0,4}(?:受益|受助|受惠)")
 
 # Stages and the phrasings that state them; the latest stage stated wins.
-_STAGE_PATTERNS = (
-    ("筹备", re.compile(r"筹备|准备材料|准备中|在准备|项目书|申报材料")),
-    ("审核", re.compile(r"审核中|提交审核|在审核|审核阶段|待审核|等[^,;。!?\n]{0,8}审|审查中|审批中|送审")),
-    ("上线", re.compile(r"上线(?!审|前|后|时间|日期|申请)")),
-    ("筹款中", re.compile(r"筹款中|正在筹|(?<!现)在筹(?!备)|筹款进行中|募捐中|募集中|继续筹|在募")),
-    ("执行中", re.compile(r"执行中|在执行|进入执行|开始执行|执行阶段|实施中|在实施|进入实施|开始实施")),
-    ("结项", re.compile(r"结项|项目结束|执行完毕")),
+_STAGE_PHRASES = (
+    ("筹备", "筹备|准备材料|准备中|在准备|项目书|申报材料"),
+    ("审核", "审核中|提交审核|在审核|审核阶段|待审核|等[^,;。!?\n]{0,8}审|审查中|审批中|送审"),
+    ("上线", "上线(?!审|前|后|时间|日期|申请)"),
+    ("筹款中", "筹款中|正在筹|(?<!现)在筹(?!备)|筹款进行中|募捐中|募集中|继续筹|在募"),
+    ("执行中", "执行中|在执行|进入执行|开始执行|执行阶段|实施中|在实施|进入实施|开始实施"),
+    ("结项", "结项|项目结束|执行完毕"),
 )
+_STAGE_PATTERNS = tuple((stage, re.compile(phrases)) for stage, phrases in _STAGE_PHRASES)
 # A stage said to come later (下个月才上线, 下周提交审核) or not reached (还没上线) is not stated.
 _NOT_YET = re.compile(
     r"(?:下周|下个?月|下旬|明天|后天|过几天|过两天|即将|将要|将|马上|快要|快|准备|打算|计划|"

@@ -284,9 +284,7 @@ def _non_overlapping(mentions: list[Mention]) -> list[Mention]:
     kept: list[Mention] = []
     for mention in sorted(mentions, key=lambda m: (m.start - m.end, m.fit, m.start)):
         clash = [k for k in kept if k.start < mention.end and mention.start < k.end]
-        if not clash:
-            kept.append(mention)
-        elif all(
+        if not clash or all(
             (k.start, k.end, k.fit) == (mention.start, mention.end, mention.fit)
             and k.project != mention.project
             for k in clash
