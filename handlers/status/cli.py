@@ -80,10 +80,10 @@ def _parse(args: argparse.Namespace, registry: Registry, out: TextIO) -> int:
         print(f"{name + ':':15s}{shown}", file=out)
     if resolution.candidates:
         names = "、".join(f"{p.name}（{p.id}）" for p in resolution.candidates)
-        print(f"{'您是指:':14s}{names}", file=out)
+        print(f"{'candidates:':15s}{names}  (您是指)", file=out)
     if resolution.elsewhere:
         names = "、".join(f"{p.name}（{p.region}，{p.id}）" for p in resolution.elsewhere)
-        print(f"{'其他地区:':13s}{names}", file=out)
+        print(f"{'elsewhere:':15s}{names}", file=out)
     return 0
 
 

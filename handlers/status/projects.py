@@ -200,6 +200,10 @@ class Registry:
     def resolve(self, text: str, region: str | None) -> Resolution:
         """The project of ``region`` that normalized ``text`` names, if exactly one fits."""
         kept = _non_overlapping(self.mentions(text, region))
+        if any(m.fit <= Fit.HOMOPHONE for m in kept):
+            # 惠及留守儿童 beside 羌绣妈妈 is a description, not the project 留守儿童成长陪伴:
+            # a piece of a name or a typo does not compete with a name written as registered.
+            kept = [m for m in kept if m.fit <= Fit.HOMOPHONE]
         named = _unique(m.project for m in kept)
         elsewhere: tuple[Project, ...] = ()
         if region is not None and not named:
