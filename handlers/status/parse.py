@@ -43,12 +43,12 @@ _CLAUSE_END = re.compile(r"[,;。!?\n、()\[\]【】~…]")
 
 # Words before a number that make it something else than a current figure.
 _HISTORY = re.compile(r"去年|前年|往年|上一?期|上一?轮|上次|之前|以前|原来|原(?=目标|计划)")
-_INCREMENT = re.compile(r"又|新增|增加了|增长|涨了|涨|多了|单日")
+_INCREMENT = re.compile(r"又|新增|增加了|增长|涨了|涨(?!到)|多了|单日|从$")
 _PART = re.compile(
     r"单笔|最大|最高|人均|平均|每人|每笔|每户|拨付|拨款|拨了|支出|花了|花费|发放|用了|用于|"
     r"配捐|配比|其中|含|包括|一笔|1笔|手续费|管理费|经费|余额|超(?:过|出)?了?目标|超额"
 )
-_MISSING = re.compile(r"差(?!不多|点)|还需|缺口")
+_MISSING = re.compile(r"差(?!不多|点)|还需|缺口|剩余|还剩|剩下")
 _VOLUNTEERS = re.compile(r"志愿|义工|工作人员")
 
 # Words that say what a number is; the one nearest the number decides.
@@ -56,7 +56,7 @@ _KEYWORDS = re.compile(
     r"(?P<target>目标|计划筹|需筹|筹款额度)"
     r"|(?P<donations>人次|人数|捐款人|捐赠人|笔数|次数)"
     r"|(?P<beneficiaries>受益|惠及|资助|帮扶|帮助|覆盖|救助|受助|服务)"
-    r"|(?P<raised>筹(?!备)|募|累计|一共|总共|合计|共计|总计|到账|完成|达到)"
+    r"|(?P<raised>筹(?!备)|募|累计|一共|总共|合计|共计|总计|到账|完成|达到|涨到)"
     r"|(?P<raised_to>提到|提高到|提高至|提至|调到|调整为|调整到|上调到|上调至|改为|改成|增加到)"
 )
 _COUNT_KINDS = frozenset({"donations", "beneficiaries"})
@@ -65,6 +65,7 @@ _MILESTONE = re.compile(r"破|超过|超出")
 _TOTAL = re.compile(r"累计|一共|总共|合计|共计|总计|共筹|总筹")
 # A count of people followed by these words is of donors or of beneficiaries.
 _DONORS_AFTER = re.compile(r"^[^,;。!?\n]{0,2}(?:参与|捐|爱心)")
+_TARGET_AFTER = re.compile(r"^(?:元|块)?的?(?:筹款)?目标")
 _BENEFICIARIES_AFTER = re.compile(r"^[^,;。!?\n]{0,4}(?:受益|受助|受惠)")
 
 # Stages and the phrasings that state them; the latest stage stated wins.
@@ -173,8 +174,8 @@ def _read_figures(text: str, update: StatusUpdate) -> None:
     if figures.raised:
         totals = [value for total, value in figures.raised if total]
         update.raised_yuan = round(max(totals or [value for _, value in figures.raised]))
-    elif figures.plain_money:
-        update.raised_yuan = round(figures.plain_money[0])
+    elif figures.plain_money:  # 昨天12万 今天12.5万: a total only grows
+        update.raised_yuan = round(max(figures.plain_money))
     elif figures.milestones:
         update.raised_yuan = round(max(figures.milestones))
     if figures.targets:
@@ -209,6 +210,8 @@ def _classify(text: str, quantity: Quantity, lead: str, clause: str, previous_ki
         return "missing"
     if keyword == "target" or (keyword == "raised_to" and "目标" in clause):
         return "target"
+    if _TARGET_AFTER.match(text, quantity.end):
+        return "target"  # 30万的目标
     if _MILESTONE.search(lead):
         return "milestone"  # 破30万: taken only when no figure is given
     if keyword == "raised":

@@ -133,6 +133,10 @@ def test_a_share_is_read_only_when_stated(text: str, percent: float | None) -> N
         ("阅芽计划 目标10万 差3万满", {"raised_yuan": 70000, "target_yuan": 100000}),
         ("阅芽计划 差3万满，大家加油", {}),
         ("阅芽计划 突破30万了！目前30.2万", {"raised_yuan": 302000}),
+        ("阅芽计划 昨天12万 今天12.5万", {"raised_yuan": 125000}),
+        ("阅芽计划 从12万涨到12.5万", {"raised_yuan": 125000}),
+        ("阅芽计划 剩余17.5万 目标30万", {"raised_yuan": 125000, "target_yuan": 300000}),
+        ("阅芽计划 30万的目标 已筹12.5万", {"raised_yuan": 125000, "target_yuan": 300000}),
         ("阅芽计划\n1. 已筹8.8万元\n2. 捐赠1,088人次", {"raised_yuan": 88000, "donations": 1088}),
     ],
 )
