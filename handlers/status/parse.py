@@ -65,7 +65,7 @@ _MILESTONE = re.compile(r"破|超过|超出")
 _TOTAL = re.compile(r"累计|一共|总共|合计|共计|总计|共筹|总筹")
 # A count of people followed by these words is of donors or of beneficiaries.
 _DONORS_AFTER = re.compile(r"^[^,;。!?\n]{0,2}(?:参与|捐|爱心)")
-_TARGET_AFTER = re.compile(r"^(?:元|块)?的?(?:筹款)?目标")
+_TARGET_AFTER = re.compile(r"(?:元|块)?的?(?:筹款)?目标")  # used with .match(text, end)
 _BENEFICIARIES_AFTER = re.compile(r"^[^,;。!?\n]{0,4}(?:受益|受助|受惠)")
 
 # Stages and the phrasings that state them; the latest stage stated wins.
