@@ -99,6 +99,7 @@ def test_traditional_characters_and_full_width_digits_are_read() -> None:
         ("快满了", None),
         ("筹满了，超额完成", None),
         ("不到一半", None),
+        ("已筹5万，八成是企业捐的", None),
         ("完成48%，较昨日增长5%", 48),
     ],
 )
