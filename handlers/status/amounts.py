@@ -109,7 +109,8 @@ _PERCENT = re.compile(
             r"(?P<pct>\d+(?:\.\d+)?)%",
             rf"百分之(?P<per>[\d.{_CN_ANY}点]+)",
             rf"(?P<ten>[{_CN_DIGIT}\d]|十)成(?P<tenth>[{_CN_DIGIT}\d])?"
-            r"(?![员本功立为绩果就交年人是不])"  # 八成是企业捐的 is a part, 一成不变 no share,
+            # not 八成是企业捐的 (a part of the money) nor 一成不变
+            r"(?![员本功立为绩果就交年人是不])",
             rf"(?P<den>[\d{_CN_ANY}]+)分之(?P<num>[\d{_CN_ANY}]+)",
             r"(?<![过超])一半(?![以多])",
         )
