@@ -16,8 +16,11 @@ DEMO_DATABASE = "shanlin-demo.sqlite3"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    words = list(sys.argv[1:] if argv is None else argv)
+    if words[:1] == ["status"]:  # its own parser, so that `status --help` reaches it
+        return _status_main(words[1:])
     parser = _parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(words)
     if not getattr(args, "action", None):
         parser.print_help()
         return 2
@@ -55,6 +58,12 @@ def _parser() -> argparse.ArgumentParser:
     kb.add_argument("kb_args", nargs=argparse.REMAINDER)
     kb.set_defaults(action=_kb)
 
+    status = commands.add_parser(
+        "status", help="project status updates: parse, parse-test", add_help=False
+    )
+    status.add_argument("status_args", nargs=argparse.REMAINDER)
+    status.set_defaults(action=_status)
+
     db = commands.add_parser("db", help="database maintenance")
     db_commands = db.add_subparsers(title="db commands")
     db_upgrade = db_commands.add_parser("upgrade", help="apply migrations (also done at start)")
@@ -77,6 +86,16 @@ def _kb(args: argparse.Namespace) -> int:
     from knowledge_base.cli import kb_main
 
     return kb_main(list(args.kb_args))
+
+
+def _status(args: argparse.Namespace) -> int:
+    return _status_main(list(args.status_args))
+
+
+def _status_main(argv: list[str]) -> int:
+    from handlers.status.cli import status_main
+
+    return status_main(argv)
 
 
 def _db_upgrade(args: argparse.Namespace) -> int:

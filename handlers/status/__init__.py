@@ -1,0 +1,1 @@
+"""Project status updates: the registry of projects and the progress updates read from chat."""
