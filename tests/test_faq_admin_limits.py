@@ -74,7 +74,9 @@ async def test_a_regional_answer_must_fit_too(console: ConsoleSession) -> None:
     )
     # Lengthening the question would push the region's answer over: refused, naming it.
     longer = await admin_says(console, f"/faq_edit {number}\n问题：{QUESTION}要寄原件吗")
-    assert "泸州专属答案太长" in longer and f"/faq_local 泸州 {number}" in longer
+    assert "改了问题后，泸州专属答案太长" in longer and f"/faq_local 泸州 {number}" in longer
+    # Another field changes nothing in what is sent: it may be edited.
+    assert "已修改" in await admin_says(console, f"/faq_edit {number}\n分类：比赛")
 
 
 async def test_a_category_is_a_short_label(console: ConsoleSession, app: App) -> None:

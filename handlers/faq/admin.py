@@ -163,6 +163,8 @@ async def _over_limit(
                 f"“{_short(text, 20)}”里没有可以识别的词：问候语（如“老师们好”“请问”）、标点和"
                 "表情都不算，这样的问法永远匹配不到。请写出具体要问的内容，例如：问题：怎么申请配捐？"
             )
+    if "question" not in fields and "answer" not in fields:
+        return None  # the message the answer goes out in is unchanged
     question = str(fields.get("question") or (entry.question if entry else ""))
     answer = str(fields.get("answer") or (entry.answer if entry else ""))
     excess = answer_excess(question, answer)
@@ -173,11 +175,15 @@ async def _over_limit(
             excess = answer_excess(question, local.answer)
             if excess:
                 name = local.region.name
-                return (
-                    f"{_too_long(f'{name}专属答案', question, local.answer, excess)}"
-                    f"\n请先缩短它：/faq_local {name} {entry.id} 新答案"
+                example = _local_example(name, entry.id)
+                return _too_long(
+                    f"改了问题后，{name}专属答案", question, local.answer, excess, example
                 )
     return None
+
+
+def _local_example(region: str, entry_id: int) -> str:
+    return f"/faq_local {region} {entry_id} 请联系{region}慈善会王老师，详见 https://…"
 
 
 def _too_long(what: str, question: str, answer: str, excess: int, example: str = "") -> str:
@@ -428,9 +434,7 @@ async def set_local_answer(ctx: Context, message: IncomingMessage, args: str) ->
         return
     excess = answer_excess(entry.question, answer)
     if excess:
-        example = (
-            f"/faq_local {region.name} {entry.id} 请联系{region.name}慈善会王老师，详见 https://…"
-        )
+        example = _local_example(region.name, entry.id)
         ctx.reply(_too_long(f"{region.name}专属答案", entry.question, answer, excess, example))
         return
     previous = await ctx.uow.faq.set_region_answer(entry.id, region.id, answer, _editor(ctx), now)
