@@ -17,6 +17,7 @@ from handlers.shared.chatter import is_about_bot, is_acknowledgement, is_thanks
 from handlers.shared.group_settings import switch
 from handlers.shared.texts import INTRO
 from knowledge_base.engine import STRONG_THRESHOLD, SUGGEST_THRESHOLD
+from knowledge_base.limits import answer_message
 from storage.faq import FaqEntry
 from storage.uow import UnitOfWork
 
@@ -220,7 +221,7 @@ async def _show_suggested(ctx: Context, press: CallbackPress, entry_id: int) -> 
     reply = await ctx.uow.faq.add_reply(
         press.chat.id, entry.id, entry.question, press.user.id, now
     )
-    text = f"【{entry.question}】\n{await _answer_text(ctx, entry)}"
+    text = answer_message(entry.question, await _answer_text(ctx, entry))
     ctx.send(
         press.chat.id,
         text,
