@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 
 from handlers.core.feature import Feature, Job, Runtime, TextRoute, TextStage
-from handlers.faq import admin, answering
+from handlers.faq import admin, answering, browsing
 from handlers.faq.knowledge import FaqKnowledge, sync_bundled
 from knowledge_base.entries import bundled_paths, load_files
 from storage.uow import UnitOfWork
@@ -43,8 +43,8 @@ FEATURE = Feature(
         answering.FAQ,
         answering.AUTO,
         answering.MISSES,
-        admin.LIST,
-        admin.SHOW,
+        browsing.LIST,
+        browsing.SHOW,
         admin.ADD,
         admin.EDIT,
         admin.DELETE,
