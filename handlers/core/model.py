@@ -200,7 +200,9 @@ class AnswerCallback:
 
 
 @dataclass(frozen=True)
-class SendDocument:
+class Upload:
+    """A file the bot sends (an Excel export, a chart)."""
+
     chat_id: int
     filename: str
     content: bytes
@@ -208,11 +210,13 @@ class SendDocument:
 
 
 @dataclass(frozen=True)
-class SendPhoto:
-    chat_id: int
-    filename: str
-    content: bytes
-    caption: str | None = None
+class SendDocument(Upload):
+    """Sent as a file."""
+
+
+@dataclass(frozen=True)
+class SendPhoto(Upload):
+    """Sent as a photo, shown in the chat."""
 
 
 class CommandScope(StrEnum):
