@@ -76,6 +76,7 @@ class Group(Base):
     previous_chat_id: Mapped[int | None] = mapped_column(BigInteger)
     auto_answer: Mapped[bool] = mapped_column(Boolean, default=True)  # FAQ without being asked
     workdays_only: Mapped[bool] = mapped_column(Boolean, default=False)  # reminders off holidays
+    is_desk: Mapped[bool] = mapped_column(Boolean, default=False)  # the provincial staff desk
 
     region: Mapped[Region | None] = relationship(lazy="joined")
 

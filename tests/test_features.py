@@ -121,6 +121,7 @@ def test_the_bots_own_features_fit_together() -> None:
     assert {"deadline-reminders", "faq-refresh"} == {job.id for job in features.jobs}
     assert set(features.settled) == {"notices"}
     assert [r.stage for r in features.text_routes] == [
+        TextStage.TAGGED,
         TextStage.ACKNOWLEDGEMENT,
         TextStage.QUESTION,
     ]

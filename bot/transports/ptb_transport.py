@@ -107,7 +107,17 @@ class PtbMessenger:
             )
             return Delivered(action.message_id)
         if isinstance(action, CopyMessage):
-            copied = await bot.copy_message(action.chat_id, action.from_chat_id, action.message_id)
+            answering = None
+            if action.reply_to_message_id is not None:
+                answering = ReplyParameters(
+                    action.reply_to_message_id, allow_sending_without_reply=True
+                )
+            copied = await bot.copy_message(
+                action.chat_id,
+                action.from_chat_id,
+                action.message_id,
+                reply_parameters=answering,
+            )
             return Delivered(copied.message_id)
         if isinstance(action, AnswerCallback):
             await bot.answer_callback_query(action.callback_id, action.text, action.show_alert)

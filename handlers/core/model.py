@@ -187,9 +187,12 @@ class EditMessage:
 
 @dataclass(frozen=True)
 class CopyMessage:
+    """A message copied (not forwarded: no "forwarded from", works for hidden senders)."""
+
     chat_id: int
     from_chat_id: int
     message_id: int
+    reply_to_message_id: int | None = None
 
 
 @dataclass(frozen=True)
