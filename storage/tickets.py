@@ -124,6 +124,13 @@ class Tickets:
         query = select(Ticket).where(Ticket.group_id == group_id)
         return (await self._session.scalars(query.order_by(Ticket.id.desc()).limit(limit))).all()
 
+    async def of_person(self, user_id: int, limit: int = 20) -> Sequence[Ticket]:
+        """Tickets this person reported or filed for someone."""
+        query = select(Ticket).where(
+            (Ticket.reporter_id == user_id) | (Ticket.filed_by == user_id)
+        )
+        return (await self._session.scalars(query.order_by(Ticket.id.desc()).limit(limit))).all()
+
     async def open_tickets(self, limit: int = 30) -> Sequence[Ticket]:
         query = select(Ticket).where(Ticket.state != TicketState.CLOSED)
         return (await self._session.scalars(query.order_by(Ticket.id).limit(limit))).all()

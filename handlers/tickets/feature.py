@@ -8,6 +8,7 @@ from handlers.core.feature import Feature, TextRoute, TextStage
 from handlers.core.model import IncomingMessage
 from handlers.tickets.desk import DESK, on_press
 from handlers.tickets.filing import TICKET, on_tagged
+from handlers.tickets.listing import TICKETS
 from handlers.tickets.messages import NAME
 from handlers.tickets.relay import relay, remember_ack
 
@@ -19,7 +20,7 @@ async def on_text(ctx: Context, message: IncomingMessage) -> bool:
 
 FEATURE = Feature(
     NAME,
-    commands=(TICKET, DESK),
+    commands=(TICKET, TICKETS, DESK),
     callbacks={"ticket": on_press},
     on_text=TextRoute(TextStage.TAGGED, on_text),
     trackers={"ticket_ack": remember_ack},

@@ -165,3 +165,20 @@ async def test_a_photo_filed_with_a_tag_is_copied_to_the_desk(
     desk_texts = [text for _, text in sent(console, DESK)]
     assert any(t.startswith("🎫 T-0001") for t in desk_texts)
     assert "（转发消息 4242）" in desk_texts
+
+
+async def test_tickets_are_listed_where_they_may_be_seen(
+    app: App, console: ConsoleSession, group: Chat
+) -> None:
+    await make_desk(app, console)
+    await say(console, STAFF, group, f"/ticket {REPORT}")
+    await say(console, STRANGER, private(STRANGER), "/ticket 我们的账号认证一直在审核中，两周了")
+    await deliver(app, console.messenger)
+    at_desk = await reply_to(console, ADMIN, DESK, "/tickets")
+    assert "T-0001" in at_desk and "T-0002" in at_desk and "（2 张）" in at_desk
+    assert "T-0001" in await reply_to(console, ADMIN, DESK, "/tickets 泸州")
+    assert "T-0002" not in await reply_to(console, ADMIN, DESK, "/tickets 泸州")
+    in_group = await reply_to(console, STAFF, group, "/tickets")
+    assert "T-0001" in in_group and "T-0002" not in in_group
+    mine = await reply_to(console, STRANGER, private(STRANGER), "/tickets")
+    assert "T-0002" in mine and "T-0001" not in mine
