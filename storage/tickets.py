@@ -44,6 +44,8 @@ class Ticket(Base):
     claimed_by_name: Mapped[str | None] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    state_since: Mapped[datetime] = mapped_column(UtcDateTime())  # when it entered its state
+    pinged_at: Mapped[datetime | None] = mapped_column(UtcDateTime())  # the once-only reminder
 
     region: Mapped[Region | None] = relationship(lazy="joined")
     group: Mapped[Group | None] = relationship(lazy="joined")

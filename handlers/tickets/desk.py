@@ -21,8 +21,10 @@ from handlers.tickets.messages import (
     card_buttons,
     card_text,
     category_buttons,
+    reopen_button,
     state_name,
 )
+from handlers.tickets.states import change_state, may_reopen
 from storage.tickets import Ticket, TicketState
 
 # What each button does to the state, and the line the origin group gets (None: no line).
@@ -67,8 +69,11 @@ async def on_press(ctx: Context, press: CallbackPress, data: str) -> None:
     action, _, rest = data.partition(":")
     ident, _, choice = rest.partition(":")
     ticket = await ctx.uow.tickets.get(int(ident), lock=True) if ident.isdigit() else None
-    if ticket is None or (action not in _MOVES and action != "cat"):
+    if ticket is None or (action not in _MOVES and action not in ("cat", "reopen")):
         ctx.add(AnswerCallback(press.callback_id, "这个按钮已失效。"))
+        return
+    if action == "reopen":
+        await _reopen(ctx, press, ticket)
         return
     if not is_desk_staff(ctx):
         refusal = "只有省总会工单台的工作人员可以处理工单。"
@@ -88,14 +93,14 @@ async def _move(ctx: Context, press: CallbackPress, ticket: Ticket, action: str)
         ctx.add(AnswerCallback(press.callback_id, f"工单已经是“{state_name(ticket)}”了。"))
         return
     now = ctx.clock.now()
-    ctx.uow.tickets.record(ticket, "state", ticket.state, target, user.id, user.label, now)
-    ticket.state, ticket.updated_at = target, now
+    change_state(ctx.uow, ticket, target, (user.id, user.label), now)
     if target is TicketState.CLAIMED:
         ticket.claimed_by, ticket.claimed_by_name = user.id, user.first_name[:255]
     _edit_card(ctx, press, ticket)
     ctx.add(AnswerCallback(press.callback_id, f"{ticket.number}：{state_name(ticket)}"))
     line = note.format(number=ticket.number, who=user.first_name)
-    reply = SendMessage(ticket.origin_chat_id, line, ticket.origin_message_id)
+    buttons = reopen_button(ticket) if target is TicketState.RESOLVED else ()
+    reply = SendMessage(ticket.origin_chat_id, line, ticket.origin_message_id, buttons)
     key = f"ticket:{ticket.id}:{action}:{now.timestamp():.0f}"
     await ctx.uow.outbox.enqueue([delivery(key, reply, NAME, ticket.id, kind="note")], now)
 
@@ -120,6 +125,31 @@ async def _recategorise(ctx: Context, press: CallbackPress, ticket: Ticket, choi
         ticket.category, ticket.updated_at = chosen, now
     _edit_card(ctx, press, ticket)
     ctx.add(AnswerCallback(press.callback_id, f"{ticket.number}：分类改为{chosen}"))
+
+
+async def _reopen(ctx: Context, press: CallbackPress, ticket: Ticket) -> None:
+    """重新打开 under the 已解决 line: the reporter or the region's coordinator, within 7 days."""
+    user, now = press.user, ctx.clock.now()
+    allowed = user.id == ticket.reporter_id or ctx.actor.may_manage(ticket.region_id)
+    if not allowed:
+        answer = "只有报告人或本市州协调员可以重新打开工单。"
+        ctx.add(AnswerCallback(press.callback_id, answer, show_alert=True))
+        return
+    if not may_reopen(ticket, now):
+        answer = f"{ticket.number} 已关闭（已解决超过 7 天），请重新提交：/ticket 问题"
+        ctx.add(AnswerCallback(press.callback_id, answer, show_alert=True))
+        return
+    target = TicketState.CLAIMED if ticket.claimed_by else TicketState.OPEN
+    change_state(ctx.uow, ticket, target, (user.id, user.label), now)
+    ctx.add(AnswerCallback(press.callback_id, f"{ticket.number} 已重新打开，省总会会继续处理。"))
+    card = await ctx.uow.outbox.sent_about(NAME, ticket.id, "card")
+    if card is not None:
+        text = card_text(ticket, ctx.config.timezone)
+        ctx.add(EditMessage(card.chat_id, card.message_id, text, card_buttons(ticket)))
+        line = f"🔄 {ticket.number} 被 {user.first_name} 重新打开。"
+        note = SendMessage(card.chat_id, line, card.message_id)
+        key = f"ticket:{ticket.id}:reopen:{now.timestamp():.0f}"
+        await ctx.uow.outbox.enqueue([delivery(key, note, NAME, ticket.id, kind="note")], now)
 
 
 def _edit_card(ctx: Context, press: CallbackPress, ticket: Ticket) -> None:

@@ -4,13 +4,14 @@ relay between the desk and the reporter's chat."""
 from __future__ import annotations
 
 from handlers.core.context import Context
-from handlers.core.feature import Feature, TextRoute, TextStage
+from handlers.core.feature import Feature, Job, TextRoute, TextStage
 from handlers.core.model import IncomingMessage
 from handlers.tickets.desk import DESK, on_press
 from handlers.tickets.filing import TICKET, on_tagged
 from handlers.tickets.listing import TICKETS
 from handlers.tickets.messages import NAME
 from handlers.tickets.relay import relay, remember_ack
+from handlers.tickets.timers import run_timers
 
 
 async def on_text(ctx: Context, message: IncomingMessage) -> bool:
@@ -24,4 +25,5 @@ FEATURE = Feature(
     callbacks={"ticket": on_press},
     on_text=TextRoute(TextStage.TAGGED, on_text),
     trackers={"ticket_ack": remember_ack},
+    jobs=(Job("ticket-timers", 60, run_timers),),
 )

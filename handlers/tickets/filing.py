@@ -76,10 +76,11 @@ async def file_ticket(
             state=TicketState.OPEN,
             created_at=now,
             updated_at=now,
+            state_since=now,
         )
     )
-    ctx.uow.tickets.record(ticket, "state", None, TicketState.OPEN, ctx.actor.user.id,
-                           ctx.actor.user.label, now)  # fmt: skip
+    user = ctx.actor.user
+    ctx.uow.tickets.record(ticket, "state", None, TicketState.OPEN, user.id, user.label, now)
     desk = await ctx.uow.tickets.desk()
     if desk is not None:
         await queue_card(ctx, ticket, desk)
@@ -137,6 +138,10 @@ async def show(ctx: Context, number: int) -> None:
     for event in await ctx.uow.tickets.history(found.id):
         when = event.at.astimezone(zone).strftime("%m-%d %H:%M")
         after = STATE_WORDS.get(event.after, event.after)
+        if event.change == "category":
+            after = f"分类 {event.before} → {event.after}"
+        elif event.before is not None and event.after in (TicketState.OPEN, TicketState.CLAIMED):
+            after = "→ 重新打开" if event.before == TicketState.RESOLVED else after
         lines.append(f"{when} {event.by_name}：{after}")
     ctx.reply("\n".join(lines))
 

@@ -71,3 +71,7 @@ def category_buttons(ticket: Ticket) -> Keyboard:
         tuple(Button(name, f"ticket:cat:{ticket.id}:{index}") for index, name in pair)
         for pair in (list(enumerate(CATEGORIES))[i : i + 3] for i in (0, 3))
     )
+
+
+def reopen_button(ticket: Ticket) -> Keyboard:
+    return ((Button("重新打开", f"ticket:reopen:{ticket.id}"),),)

@@ -22,6 +22,7 @@ from handlers.core.model import (
     User,
 )
 from tests.support.broadcast import add_groups, deliver
+from tests.support.clock import SHANGHAI, FakeClock
 from tests.support.people import ADMIN, STAFF, STRANGER, private
 from tests.support.talk import reply_to, say
 
@@ -182,3 +183,92 @@ async def test_tickets_are_listed_where_they_may_be_seen(
     assert "T-0001" in in_group and "T-0002" not in in_group
     mine = await reply_to(console, STRANGER, private(STRANGER), "/tickets")
     assert "T-0002" in mine and "T-0001" not in mine
+
+
+# --- service levels, on the test's clock ------------------------------------------------------
+
+
+async def tick(app: App, console: ConsoleSession) -> None:
+    """The scheduler's jobs run once; the outbox delivers what they queued."""
+    await app.run_jobs()
+    await deliver(app, console.messenger)
+
+
+def desk_pings(console: ConsoleSession) -> list[str]:
+    return [text for _, text in sent(console, DESK) if text.startswith("⏰")]
+
+
+async def test_an_unclaimed_ticket_pings_the_desk_once_after_an_hour_of_working_time(
+    app: App, console: ConsoleSession, group: Chat, clock: FakeClock
+) -> None:
+    await make_desk(app, console)
+    clock.set(datetime(2026, 6, 1, 17, 30, tzinfo=SHANGHAI))  # Monday, half an hour to closing
+    await say(console, STAFF, group, f"/ticket {REPORT}")
+    await tick(app, console)
+    clock.set(datetime(2026, 6, 2, 9, 29, tzinfo=SHANGHAI))  # 59 working minutes
+    await tick(app, console)
+    assert desk_pings(console) == []
+    clock.advance(minutes=2)
+    await tick(app, console)
+    assert desk_pings(console) == ["⏰ T-0001 已等待 1 个工作小时，还没有人认领。"]
+    clock.advance(hours=3)
+    await tick(app, console)
+    assert len(desk_pings(console)) == 1
+
+
+async def test_a_ticket_waiting_for_its_reporter_pings_them_once_after_two_days(
+    app: App, console: ConsoleSession, group: Chat, clock: FakeClock
+) -> None:
+    await make_desk(app, console)
+    await say(console, STAFF, group, f"/ticket {REPORT}")
+    await tick(app, console)
+    await console.press(ADMIN, DESK, card_button(console, "需补充"))
+    clock.advance(days=1, hours=23)
+    await tick(app, console)
+    assert not any(t.startswith("⏰") for _, t in sent(console, group))
+    for _ in range(2):
+        clock.advance(hours=2)
+        await tick(app, console)
+    waiting = [t for _, t in sent(console, group) if t.startswith("⏰")]
+    assert waiting == ["⏰【T-0001】省总会还在等您补充信息，请回复我转来的消息说明。"]
+
+
+async def test_a_resolved_ticket_may_be_reopened_by_its_reporter_for_seven_days(
+    app: App, console: ConsoleSession, group: Chat, clock: FakeClock
+) -> None:
+    await make_desk(app, console)
+    await say(console, STAFF, group, f"/ticket {REPORT}")
+    await say(console, STAFF, group, "/ticket 我们的票据一直显示开具中，三天了")
+    await tick(app, console)
+    for number in (1, 2):
+        await console.press(ADMIN, DESK, Button("已解决", f"ticket:done:{number}"))
+    await tick(app, console)
+    reopen = {b.text: b for b in console.messenger.buttons.get(group.id, [])}["重新打开"]
+    await console.press(STRANGER, group, reopen)
+    assert console.messenger.callback_answers[-1] == "只有报告人或本市州协调员可以重新打开工单。"
+    await console.press(STAFF, group, reopen)
+    assert "已重新打开" in console.messenger.callback_answers[-1]
+    assert "→ 重新打开" in await reply_to(console, STAFF, group, f"/ticket {reopen.data[-1]}")
+    clock.advance(days=7, minutes=1)
+    await tick(app, console)
+    closed = await reply_to(console, STAFF, group, "/tickets")
+    other = 3 - int(reopen.data[-1])
+    assert f"T-000{other}｜已关闭" in closed and f"T-000{reopen.data[-1]}｜待处理" in closed
+
+
+async def test_the_desk_gets_one_digest_on_a_working_morning(
+    app: App, console: ConsoleSession, group: Chat, clock: FakeClock
+) -> None:
+    await make_desk(app, console)
+    await say(console, STAFF, group, f"/ticket {REPORT}")
+    clock.set(datetime(2026, 6, 2, 8, 59, tzinfo=SHANGHAI))
+    await tick(app, console)
+    assert not any(t.startswith("🗂") for _, t in sent(console, DESK))
+    clock.set(datetime(2026, 6, 2, 9, 1, tzinfo=SHANGHAI))
+    await tick(app, console)
+    await tick(app, console)
+    digests = [t for _, t in sent(console, DESK) if t.startswith("🗂")]
+    assert len(digests) == 1 and "今日待办工单 1 张（泸州 1）" in digests[0]
+    clock.set(datetime(2026, 6, 6, 9, 5, tzinfo=SHANGHAI))  # Saturday: no digest
+    await tick(app, console)
+    assert len([t for _, t in sent(console, DESK) if t.startswith("🗂")]) == 1

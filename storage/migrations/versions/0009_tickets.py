@@ -38,6 +38,8 @@ def upgrade() -> None:
         sa.Column("claimed_by_name", sa.String(255), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("state_since", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("pinged_at", sa.DateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
             ["region_id"], ["regions.id"], name=op.f("fk_tickets_region_id_regions"),
             ondelete="SET NULL",
