@@ -114,9 +114,9 @@ class Tickets:
             )
         )
 
-    async def history(self, ticket_id: int) -> Sequence[TicketEvent]:
+    async def history(self, ticket_id: int) -> list[TicketEvent]:
         query = select(TicketEvent).where(TicketEvent.ticket_id == ticket_id)
-        return (await self._session.scalars(query.order_by(TicketEvent.id))).all()
+        return list((await self._session.scalars(query.order_by(TicketEvent.id))).all())
 
     async def desk(self) -> Group | None:
         """The desk group, if one is set."""
@@ -132,6 +132,9 @@ class Tickets:
             (Ticket.reporter_id == user_id) | (Ticket.filed_by == user_id)
         )
         return (await self._session.scalars(query.order_by(Ticket.id.desc()).limit(limit))).all()
+
+    async def all_tickets(self) -> Sequence[Ticket]:
+        return (await self._session.scalars(select(Ticket).order_by(Ticket.id))).all()
 
     async def open_tickets(self, limit: int = 30) -> Sequence[Ticket]:
         query = select(Ticket).where(Ticket.state != TicketState.CLOSED)

@@ -7,6 +7,7 @@ from handlers.core.context import Context
 from handlers.core.feature import Feature, Job, TextRoute, TextStage
 from handlers.core.model import IncomingMessage
 from handlers.tickets.desk import DESK, on_press
+from handlers.tickets.export import EXPORT
 from handlers.tickets.filing import TICKET, on_tagged
 from handlers.tickets.listing import TICKETS
 from handlers.tickets.messages import NAME
@@ -21,7 +22,7 @@ async def on_text(ctx: Context, message: IncomingMessage) -> bool:
 
 FEATURE = Feature(
     NAME,
-    commands=(TICKET, TICKETS, DESK),
+    commands=(TICKET, TICKETS, DESK, EXPORT),
     callbacks={"ticket": on_press},
     on_text=TextRoute(TextStage.TAGGED, on_text),
     trackers={"ticket_ack": remember_ack},

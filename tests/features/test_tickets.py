@@ -3,10 +3,12 @@ and its card, who may press the card's buttons, and the conversation relayed bot
 
 from __future__ import annotations
 
+import io
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+from openpyxl import load_workbook
 
 from bot.app import App
 from bot.transports.console import DEMO_BOT, ConsoleSession
@@ -18,6 +20,7 @@ from handlers.core.model import (
     IncomingMessage,
     MessageKind,
     ReplyTarget,
+    SendDocument,
     SendMessage,
     User,
 )
@@ -272,3 +275,29 @@ async def test_the_desk_gets_one_digest_on_a_working_morning(
     clock.set(datetime(2026, 6, 6, 9, 5, tzinfo=SHANGHAI))  # Saturday: no digest
     await tick(app, console)
     assert len([t for _, t in sent(console, DESK) if t.startswith("🗂")]) == 1
+
+
+async def test_the_export_holds_a_row_per_ticket_with_its_times_and_a_summary(
+    app: App, console: ConsoleSession, group: Chat, clock: FakeClock
+) -> None:
+    await make_desk(app, console)
+    await say(console, STAFF, group, f"/ticket {REPORT}")
+    await tick(app, console)
+    clock.advance(minutes=30)
+    await console.press(ADMIN, DESK, card_button(console, "认领"))
+    clock.advance(minutes=90)
+    await console.press(ADMIN, DESK, Button("已解决", "ticket:done:1"))
+    assert (await say(console, STAFF, private(STAFF), "/ticket_export"))[0].startswith("⛔")
+    await say(console, ADMIN, private(ADMIN), "/ticket_export 2026-06")
+    [document] = [a for a in console.messenger.performed if isinstance(a, SendDocument)]
+    assert document.filename == "工单-2026-06.xlsx"
+    book = load_workbook(io.BytesIO(document.content))
+    rows = list(book["工单"].iter_rows(values_only=True))
+    assert rows[0][0] == "工单号" and len(rows) == 2
+    number, region, *_, first, solved, text = rows[1]
+    assert (number, region, first, solved, text) == ("T-0001", "泸州", 30, 120, REPORT)
+    summary = list(book["汇总"].iter_rows(values_only=True))
+    assert summary[1] == ("泸州", "其他", 1) and summary[-1] == ("合计", None, "=SUM(C2:C2)")
+    empty = await reply_to(console, ADMIN, private(ADMIN), "/ticket_export 2025-08")
+    assert "没有工单" in empty
+    assert "用法" in await reply_to(console, ADMIN, private(ADMIN), "/ticket_export 八月")
