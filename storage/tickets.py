@@ -7,7 +7,16 @@ from collections.abc import Sequence
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import BigInteger, ForeignKey, Integer, String, Text, UniqueConstraint, select
+from sqlalchemy import (
+    BigInteger,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    select,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -119,8 +128,18 @@ class Tickets:
         return list((await self._session.scalars(query.order_by(TicketEvent.id))).all())
 
     async def desk(self) -> Group | None:
-        """The desk group, if one is set."""
-        return await self._session.scalar(select(Group).where(Group.is_desk.is_(True)))
+        """The desk group, if one is set and the bot is still in it."""
+        query = select(Group).where(Group.is_desk.is_(True), Group.active.is_(True))
+        return await self._session.scalar(query)
+
+    async def move_desk(self, group: Group) -> None:
+        """Make ``group`` the desk, and no other group (an old one the bot left included)."""
+        await self._session.execute(
+            update(Group)
+            .where(Group.is_desk.is_(True), Group.id != group.id)
+            .values(is_desk=False)
+        )
+        group.is_desk = True
 
     async def in_group(self, group_id: int, limit: int = 20) -> Sequence[Ticket]:
         query = select(Ticket).where(Ticket.group_id == group_id)

@@ -46,10 +46,7 @@ async def desk(ctx: Context, message: IncomingMessage, args: str) -> None:
     if previous is not None and previous.id == group.id:
         ctx.reply("本群已经是省总会工单台。")
         return
-    if previous is not None:
-        previous.is_desk = False
-        await ctx.uow.session.flush()
-    group.is_desk = True
+    await ctx.uow.tickets.move_desk(group)
     waiting = await ctx.uow.tickets.open_tickets()
     for ticket in waiting:
         await queue_card(ctx, ticket, group)

@@ -8,6 +8,7 @@ from handlers.core.feature import Feature, Job, TextRoute, TextStage
 from handlers.core.model import IncomingMessage
 from handlers.tickets.desk import DESK, on_press
 from handlers.tickets.export import EXPORT
+from handlers.tickets.failures import on_settled
 from handlers.tickets.filing import TICKET, on_tagged
 from handlers.tickets.listing import TICKETS
 from handlers.tickets.messages import NAME
@@ -26,5 +27,6 @@ FEATURE = Feature(
     callbacks={"ticket": on_press},
     on_text=TextRoute(TextStage.TAGGED, on_text),
     trackers={"ticket_ack": remember_ack},
+    on_settled=on_settled,
     jobs=(Job("ticket-timers", 60, run_timers),),
 )

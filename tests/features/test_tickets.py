@@ -11,25 +11,47 @@ import pytest
 from openpyxl import load_workbook
 
 from bot.app import App
-from bot.transports.console import DEMO_BOT, ConsoleSession
+from bot.transports.console import DEMO_BOT, ConsoleMessenger, ConsoleSession
 from handlers.core.model import (
+    BotInfo,
     Button,
     Chat,
     ChatType,
+    CopyMessage,
+    Delivered,
     EditMessage,
     IncomingMessage,
     MessageKind,
+    Outgoing,
     ReplyTarget,
     SendDocument,
     SendMessage,
     User,
 )
+from handlers.core.ports import SendError
 from tests.support.broadcast import add_groups, deliver
 from tests.support.clock import SHANGHAI, FakeClock
 from tests.support.people import ADMIN, STAFF, STRANGER, private
 from tests.support.talk import reply_to, say
 
 DESK = Chat(-7001, ChatType.SUPERGROUP, "省总会工单台")
+
+
+class RefusingCopies:
+    """The console, except that Telegram refuses to copy messages (a deleted attachment)."""
+
+    def __init__(self, inner: ConsoleMessenger) -> None:
+        self.inner = inner
+
+    async def bot_info(self) -> BotInfo:
+        return await self.inner.bot_info()
+
+    async def perform(self, action: Outgoing) -> Delivered:
+        if isinstance(action, CopyMessage):
+            raise SendError("Bad Request: message to copy not found", permanent=True)
+        return await self.inner.perform(action)
+
+
 REPORT = "我们项目的提现申请提交十天了还是处理中，麻烦看一下"
 
 
@@ -301,3 +323,36 @@ async def test_the_export_holds_a_row_per_ticket_with_its_times_and_a_summary(
     empty = await reply_to(console, ADMIN, private(ADMIN), "/ticket_export 2025-08")
     assert "没有工单" in empty
     assert "用法" in await reply_to(console, ADMIN, private(ADMIN), "/ticket_export 八月")
+
+
+async def test_an_attachment_the_bot_cannot_copy_is_named_at_the_desk(
+    app: App, console: ConsoleSession, group: Chat
+) -> None:
+    await make_desk(app, console)
+    photo = IncomingMessage(
+        update_id=990002,
+        chat=group,
+        message_id=4343,
+        date=datetime(2026, 6, 1, 9, tzinfo=SHANGHAI),
+        sender=STAFF,
+        kind=MessageKind.PHOTO,
+        text=f"#求助 {REPORT}",
+    )
+    await console.core.handle(photo, console.messenger)
+    await deliver(app, RefusingCopies(console.messenger))
+    told = [t for _, t in sent(console, DESK) if t.startswith("⚠️")]
+    assert told == ["⚠️ T-0001 的附件没能转来（要发送的附件已被删除），请向报告人索取。"]
+    assert "T-0001" in await reply_to(console, ADMIN, DESK, "/tickets")
+
+
+async def test_a_desk_the_bot_was_removed_from_is_no_desk_and_nothing_is_lost(
+    app: App, console: ConsoleSession, group: Chat
+) -> None:
+    await make_desk(app, console)
+    await console.bot_membership(ADMIN, DESK, present=False)
+    ack = await reply_to(console, STAFF, group, f"/ticket {REPORT}")
+    assert "工单台还没有设置" in ack
+    other_desk = Chat(-7002, ChatType.GROUP, "新工单台")
+    await say(console, ADMIN, other_desk, "/desk")
+    await deliver(app, console.messenger)
+    assert any(text.startswith("🎫 T-0001") for _, text in sent(console, other_desk))
