@@ -57,10 +57,6 @@ async def desk(ctx: Context, message: IncomingMessage, args: str) -> None:
     )
 
 
-def is_desk_staff(ctx: Context) -> bool:
-    return ctx.actor.is_provincial_admin
-
-
 async def on_press(ctx: Context, press: CallbackPress, data: str) -> None:
     """认领 / 需补充 / 已解决 / 改分类 on a card: desk staff only; anyone else changes nothing."""
     action, _, rest = data.partition(":")
@@ -72,7 +68,7 @@ async def on_press(ctx: Context, press: CallbackPress, data: str) -> None:
     if action == "reopen":
         await _reopen(ctx, press, ticket)
         return
-    if not is_desk_staff(ctx):
+    if not ctx.actor.is_desk_staff:
         refusal = "只有省总会工单台的工作人员可以处理工单。"
         ctx.add(AnswerCallback(press.callback_id, refusal, show_alert=True))
         return

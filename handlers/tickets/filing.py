@@ -158,7 +158,7 @@ STATE_WORDS = {state.value: f"→ {name}" for state, name in {
 async def may_see(ctx: Context, found: Ticket) -> bool:
     """Desk staff see every ticket; a group its own; a person the tickets they reported."""
     actor = ctx.actor
-    if actor.is_provincial_admin:
+    if actor.is_desk_staff:
         return True
     if ctx.group is not None:
         return found.group_id == ctx.group.id

@@ -35,7 +35,7 @@ async def list_tickets(ctx: Context, message: IncomingMessage, args: str) -> Non
     """/tickets [状态 市州 分类 处理人]."""
     desk = await ctx.uow.tickets.desk()
     at_desk = ctx.group is not None and desk is not None and ctx.group.id == desk.id
-    if at_desk or (ctx.group is None and ctx.actor.is_provincial_admin):
+    if at_desk or (ctx.group is None and ctx.actor.is_desk_staff):
         found = await ctx.uow.tickets.open_tickets(limit=500)
         scope = "未关闭的工单"
     elif ctx.group is not None:

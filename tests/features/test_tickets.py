@@ -356,3 +356,23 @@ async def test_a_desk_the_bot_was_removed_from_is_no_desk_and_nothing_is_lost(
     await say(console, ADMIN, other_desk, "/desk")
     await deliver(app, console.messenger)
     assert any(text.startswith("🎫 T-0001") for _, text in sent(console, other_desk))
+
+
+async def test_a_granted_desk_member_handles_tickets_until_revoked(
+    app: App, console: ConsoleSession, group: Chat
+) -> None:
+    await make_desk(app, console)
+    await say(console, STAFF, group, f"/ticket {REPORT}")
+    await deliver(app, console.messenger)
+    await say(console, STRANGER, DESK, "在")
+    refused = await reply_to(console, STAFF, group, "/grant 1004 工单台")
+    assert refused.startswith("⛔")
+    granted = await reply_to(console, ADMIN, private(ADMIN), "/grant 1004 工单台")
+    assert "已将 陈志愿 设为工单台工作人员" in granted
+    assert "工单台工作人员" in await reply_to(console, STRANGER, private(STRANGER), "/whoami")
+    await console.press(STRANGER, DESK, card_button(console, "认领"))
+    assert console.messenger.callback_answers[-1] == "T-0001：处理中"
+    assert "T-0001" in await reply_to(console, STRANGER, private(STRANGER), "/tickets")
+    await say(console, ADMIN, private(ADMIN), "/revoke 1004 工单台")
+    await console.press(STRANGER, DESK, Button("已解决", "ticket:done:1"))
+    assert console.messenger.callback_answers[-1] == "只有省总会工单台的工作人员可以处理工单。"

@@ -1,4 +1,4 @@
-"""Platform-problem tickets, their history, and the desk group.
+"""Platform-problem tickets, their history, the desk group and the desk role.
 
 Revision ID: 0009
 Revises: 0008
@@ -21,6 +21,8 @@ def upgrade() -> None:
         batch.add_column(
             sa.Column("is_desk", sa.Boolean(), nullable=False, server_default=sa.false())
         )
+    with op.batch_alter_table("people") as batch:
+        batch.add_column(sa.Column("desk_staff_by", sa.BigInteger(), nullable=True))
     op.create_table(
         "tickets",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -80,5 +82,7 @@ def downgrade() -> None:
     op.drop_index(op.f("ix_tickets_created_at"), table_name="tickets")
     op.drop_index(op.f("ix_tickets_state"), table_name="tickets")
     op.drop_table("tickets")
+    with op.batch_alter_table("people") as batch:
+        batch.drop_column("desk_staff_by")
     with op.batch_alter_table("groups") as batch:
         batch.drop_column("is_desk")
