@@ -9,10 +9,11 @@ from __future__ import annotations
 from handlers.core.context import Context
 from handlers.core.delivery import Queued, delivery
 from handlers.core.model import CopyMessage, IncomingMessage, MessageKind, SendMessage
-from handlers.tickets.messages import NAME
+from handlers.tickets.messages import NAME, reopen_button
+from handlers.tickets.states import may_reopen
 from storage.directory import Group
 from storage.outbox import Delivery
-from storage.tickets import Ticket
+from storage.tickets import Ticket, TicketState
 from storage.uow import UnitOfWork
 
 INTERNAL = ("!", "！")
@@ -48,6 +49,15 @@ async def _to_reporter(ctx: Context, message: IncomingMessage, ticket: Ticket) -
 async def _to_desk(
     ctx: Context, message: IncomingMessage, ticket: Ticket, desk: Group | None
 ) -> None:
+    if ticket.state == TicketState.CLOSED:
+        ctx.reply(f"{ticket.number} 已关闭。问题如果还在，请重新提交：/ticket 遇到的问题")
+        return
+    if may_reopen(ticket, ctx.clock.now()):
+        ctx.reply(
+            f"{ticket.number} 已解决。问题如果还在，请点“重新打开”，省总会会继续处理。",
+            buttons=reopen_button(ticket),
+        )
+        return
     card = await ctx.uow.outbox.sent_about(NAME, ticket.id, "card")
     if desk is None or card is None or card.chat_id != desk.chat_id:
         ctx.reply("已收到。工单还没有送到省总会工单台，送到后工作人员会看到工单内容。")

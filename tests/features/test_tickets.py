@@ -376,3 +376,21 @@ async def test_a_granted_desk_member_handles_tickets_until_revoked(
     await say(console, ADMIN, private(ADMIN), "/revoke 1004 工单台")
     await console.press(STRANGER, DESK, Button("已解决", "ticket:done:1"))
     assert console.messenger.callback_answers[-1] == "只有省总会工单台的工作人员可以处理工单。"
+
+
+async def test_a_reply_about_a_resolved_ticket_offers_to_reopen_it(
+    app: App, console: ConsoleSession, group: Chat, clock: FakeClock
+) -> None:
+    await make_desk(app, console)
+    await say(console, STAFF, group, f"/ticket {REPORT}")
+    await deliver(app, console.messenger)
+    await console.press(ADMIN, DESK, Button("已解决", "ticket:done:1"))
+    await deliver(app, console.messenger)
+    resolved = bot_message(console, group, "已处理完毕")
+    offer = await reply_to(console, STAFF, group, "还是没到账", reply=resolved)
+    assert "请点“重新打开”" in offer
+    assert console.messenger.buttons[group.id][0].data == "ticket:reopen:1"
+    clock.advance(days=8)
+    await tick(app, console)
+    closed = await reply_to(console, STAFF, group, "还是没到账", reply=resolved)
+    assert "已关闭" in closed and "/ticket" in closed
