@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from bot.settings import Settings, SettingsError, load_settings
+from handlers.tickets.cli import add_tickets_command
 
 DEMO_DATABASE = "shanlin-demo.sqlite3"
 
@@ -57,6 +58,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     kb.add_argument("kb_args", nargs=argparse.REMAINDER)
     kb.set_defaults(action=_kb)
+    add_tickets_command(commands)
 
     status = commands.add_parser(
         "status", help="project status updates: parse, parse-test", add_help=False
