@@ -17,6 +17,7 @@ lists and reviews, and the platform itself).
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 from typing import Final, Protocol
 
@@ -58,30 +59,42 @@ _ALIAS_OF = {"体现": "提现", "提e": "提额"}
 
 # --- what makes a state a problem ----------------------------------------------------------
 _CJK = "\u4e00-\u9fff"
-# "Cannot V": 打不开, 登不上, 传不上去, 改不了, 生成不出来, 谈不拢 (not idioms such as 少不了,
-# 受不了, 离不开, 不了解, 比不上).
+# "Cannot V": 打不开, 登不上, 传不上去, 改不了, 生成不出来, 谈不拢, 看不见, 打不通 (not idioms
+# such as 少不了, 受不了, 离不开, 不了解, 比不上, 说不定).
 _CANNOT = (
     rf"(?<![少免受离比算顾怪大说对])[{_CJK}]不(?:了(?!解)|上去?|进去?|来|出来?|到|开(?!心)"
-    r"|动|拢|下来|过去?)"
+    r"|动|拢|下来|过去?|见|着|通)|无法|没法|没办法|(?<![能可])不能(?:正常)?[捐登用打提上访支付开显修改进审]"
 )
+# Statuses a case can be stuck in.
+_STATUS = r"审核中|待审核|处理中|开具中|审批中|待处理|待确认|未通过|失败|错误|超时"
 _TROUBLE = re.compile(
     "|".join(
         (
             # failing
             r"打不开|白屏|空白|报错|错误|出错|报[0-9]{3}|闪退|崩溃|转圈|卡(?:住|在|死|着|了(?!纸))",
-            r"失败|没有?反应|无反应|繁忙|异常|无效|失效|乱码|加载[^\s]{0,3}慢|(?:很|特别|太|超)慢",
-            r"(?:系统|平台|页面|网站|服务器|小程序|后台)(?:又|都|直接)?崩",
+            r"失败|没有?反应|无反应|繁忙|异常|无效|失效|超时|乱码|加载[^\s]{0,3}慢|(?:很|特别|太|超)慢",
+            r"(?:系统|平台|页面|网站|服务器|小程序|后台)(?:又|都|直接)?崩|(?:都|还是|也|就是)不行",
             r"(?:一|一点|点了?|扫了?|打开)[^\s]{0,6}就(?:跳|弹|闪|报|卡|白|没|出现|提示|显示|退)",
-            # refused
-            r"驳回|被拒|拒绝|退回|打回|不同意|不愿意|不配合|不做了|不通过|没通过|冻结|下架|封(?:了|号)",
+            r"(?:一直|总是|老是|每次都?)(?:提示|报|弹|跳)",
+            # refused, withdrawn
+            r"驳回|被拒|拒绝|退回|打回|不通过|没通过|冻结|下架|下线|封(?:了|号)|用完",
+            r"不(?:再)?(?:同意|愿意|配合|合作|做了|接了|干了|盖章|签)",
+            r"被(?:取消|删|撤|清空|关闭|暂停|限制|锁|封|停|屏蔽)",
             # wrong or missing
-            r"对不上|不一致|不一样|(?:写|开|填|显示|弄|搞|算)错|错了|显示成|变成|少了|漏了|多扣|丢了",
-            r"不见了|已被(?:注册|占用|绑定|使用)|明明|从来没|是空的|为空|里(?:面|头)?没有",
+            r"对不上|不一致|不一样|不匹配|不符|不对(?!劲)|有误|不正确|不准",
+            r"(?:写|开|填|显示|弄|搞|算)错|错了|显示成|变成|少了|漏了|多扣|重复(?:扣|捐|支付)|丢了",
+            r"(?:是|成了?)别(?:人|家)的|不见了|已被(?:注册|占用|绑定|使用)|明明|从来没|是空的|为空",
+            r"(?:里|上|中)(?:面|头|边)?没有|但(?:是)?实际|实际上?只",
+            r"显示\s?已?(?:结束|下架|失效|过期|不存在)|没(?:有)?给(?:我们|我)",
             # stuck or unanswered
-            r"没有?(?:收到|到账|批|通过|识别|更新|生成|开出|出来|拨|显示|消息|回音|回复|动静|下文|结果)",
-            r"没人(?:回|理|管|接|处理)|不回(?:消息|复|话|应)?",
-            r"(?:一直|还是|仍然|仍|依然|到现在|至今|始终)(?:都|还|是|在|显示|提示)*"
-            r"(?:审核中|待审核|处理中|开具中|审批中|审核|待|未|没|不|0|旧)",
+            r"没有?(?:收到|到账|批|通过|识别|更新|生成|开出|出来|拨|显示|消息|回音|回复|动静|下文|结果"
+            r"|解决|恢复|修好)",
+            r"还?没(?:有)?到(?!时间|期|点|截止|[0-9])|没人(?:回|理|管|接|处理)|不回(?:消息|复|话|应)?",
+            r"(?:一直|还是|仍然|仍|依然|到现在|至今|始终|老是|总是)(?:都|还|是|在|显示|提示|\s)*"
+            rf"(?:{_STATUS}|审核|待|未|没|不|0|旧)",
+            rf"(?:都|每次都?)(?:显示|提示|是)\s?(?:{_STATUS})",
+            r"(?:申请|提交|交)[^\s]{0,6}?(?:[0-9]+|[一二两三四五六七八九十半几多]+个?)"
+            r"(?:天|周|星期|礼拜|月)了",
             r"到哪一?步|没有?(?:找到)?公募",
             # capacity reached
             r"筹满|满了|快满|100%|超(?:过|出)[^\s]{0,10}(?:上限|额度|限额)",
@@ -94,6 +107,7 @@ _NEED = re.compile(
     r"帮(?:我们|忙|一下|我)?[^\s]{0,3}?(?:查|看|催|协调|核实|对接|牵|推荐|扩容|提|走|处理|问|改"
     r"|重开|加|解决)"
     r"|(?:需要|申请|要)(?:紧急)?(?:提额|扩容|提高目标|追加目标)|提到[0-9]|(?:要|需要)重[开新]开"
+    r"|(?:紧急|尽快|赶紧|马上)(?:帮忙)?(?:看|查|处理)"
 )
 # A state that is over: clause-final 好了, 解决了, 到账了, 不卡了 (not 好了没 / 好了吗).
 _SOLVED = re.compile(
@@ -104,22 +118,30 @@ _SOLVED = re.compile(
 # Hypothetical or generic: 如果/万一 before the trouble, 的话/一般/的原因 after it, or the
 # trouble as a condition on whoever meets it (打不开的请反馈, 捐不进去的可以换个浏览器).
 _BEFORE_GENERIC = re.compile(r"如果|万一|假如|要是|假设|遇到|担心|害怕|以防|防止|避免")
+# 会/可能/容易 just before it: what may happen (页面会打不开吗), not what did (not 总会, 协会).
+_JUST_BEFORE_GENERIC = re.compile(r"(?:(?<![总协工开学])会|可能|容易)[^\s]?$")
 _AFTER_GENERIC = re.compile(
-    r"^[了]?(?:的话|一般|通常|时候?(?:怎么|该|要)|的(?:原因|情况)|[^\s]{0,2}的\s?(?:可以|请|先|就|要|统一))"
+    r"^了?(?:的话|一般|通常|的?时候?(?:怎么|该|要|会)|的?(?:原因|情况|问题)"
+    r"|[^\s]{0,2}的\s?(?:可以|请|先|就|要|统一))"
 )
 # Asking in advance: 先问问, 有备无患, 怕到时候 — a how-to, unless the trouble is already here.
-_IN_ADVANCE = re.compile(r"先问|先了解|有备无患|到时候|提前避开|以防万一|下个项目|以后|下次")
+_IN_ADVANCE = re.compile(r"先问|先了解|有备无患|到时候|提前避开|以防万一|下个项目")
 _ONGOING = re.compile(
     r"一直|还是|到现在|至今|已经|突然|又|今天|昨天|刚才|刚刚|早上|[0-9]+天"
     r"|[一二两三四五六七八九十半多几]+(?:天|周|个?星期|个?礼拜|个?月)"
 )
 # News about others: 听说, 别个机构, 隔壁, 宜宾有个项目 (not the writer's own case).
 _HEARSAY = re.compile(
-    r"听说|据说|新闻|报道|(?:别人|人家|他们|有人|群里)说|别个|别人|别家|别的(?:机构|单位)"
+    r"听说|据说|新闻|报道|(?:别人|人家|他们|有人|群里)(?:说|问|讲|反映|提到)|别个|别人|别家"
+    r"|别的(?:机构|单位)"
     r"|其他(?:机构|单位|市州|县)|隔壁|(?<!我们)(?<![我咱])有(?:个|家|些)(?:机构|单位|项目|县|区)"
 )
 _PLACE_SIDE = re.compile(rf"([{_CJK}]{{2,3}})(?:那边|那里|有个|有家)")
-_FIRST_PERSON = re.compile(r"我们|咱们|我的|本机构|本单位|我(?=[^\s也说觉看想知])")
+# The writer's own case (我问了腾讯 is the writer acting, not their case).
+_FIRST_PERSON = re.compile(r"我们|咱们|我的|本机构|本单位|我(?=这边|机构|单位|项目|账号|县|市)")
+# Asking how things are done: a request in such a message is for information, not action.
+_HOW_TO = re.compile(r"怎么(?:申请|开通|设立|对接|找)|流程|哪些材料|什么材料|一般")
+_THANKS = re.compile(r"谢|感谢")
 # A notice, a reminder or a coordinator's call for reports.
 _NOTICE = re.compile(
     r"^(?:提醒|温馨提示|通知|公告|转发?)|请(?:各|大家|全体)|收到请回复|统一汇总"
@@ -128,13 +150,15 @@ _NOTICE = re.compile(
 # A figure of speech taken back: 系统崩了——我说的是我自己.
 _JOKE = re.compile(r"说的是我|我说的是|开玩笑")
 # Things outside the platform: a trouble in their clause is not the desk's.
-_OFF_PLATFORM = re.compile(r"打印机|电脑|wifi|网速|路由|空调|停电|投影|会议室|视频会议|手机(?:摔|坏)")
+_OFF_PLATFORM = re.compile(
+    r"打印机|电脑|wifi|网速|路由|空调|停电|投影|会议室|视频会议|腾讯会议|手机(?:摔|坏)"
+)
 # The platform and the programme: something here must be what the message is about.
 _PLATFORM = re.compile(
     r"项目|页面|平台|后台|系统|小程序|二维码|链接|网页|腾讯|公益|捐|付款|支付|配捐|证书|上传|进展"
     r"|筹|目标|金额|名单|统计|积分|课程|学员|审核|审查|申请|提交|账号|帐号|认证|开户|注册|登录|登"
     r"|管理员|机构信息|法人|票据|发票|抬头|公募|挂靠|提额|扩容|额度|提现|拨|到账|协议|数据|明细"
-    r"|记录|按钮|封面|入口|权限|分享|海报|额"
+    r"|记录|按钮|封面|入口|权限|分享|海报|额|资金|款|钱|账户|划转|培训|一起学"
 )
 # Categories by the object of the problem, in the desk's order of precedence.
 _CATEGORY_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
@@ -158,7 +182,8 @@ _CATEGORY_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "其他",
         re.compile(
-            r"名单|统计|积分|学员|意见栏|审查|(?:审核|申请)[^\s]{0,4}(?:退回|驳回|被拒|打回|没通过)"
+            r"名单|统计|积分|学员|培训|课程|一起学|意见栏|审查"
+            r"|(?:审核|申请)[^\s]{0,4}(?:退回|驳回|被拒|打回|没通过)"
         ),
     ),
 )
@@ -191,14 +216,20 @@ def _hearsay(clause: str) -> bool:
 
 def _generic(clause: str, start: int, end: int) -> bool:
     """The trouble at clause[start:end] is a condition or a topic, not something that happened."""
-    return bool(_BEFORE_GENERIC.search(clause, 0, start) or _AFTER_GENERIC.search(clause[end:]))
+    return bool(
+        _BEFORE_GENERIC.search(clause, 0, start)
+        or _JUST_BEFORE_GENERIC.search(clause, 0, start)
+        or _AFTER_GENERIC.search(clause[end:])
+    )
 
 
-def _category(text: str) -> str:
-    for category, cue in _CATEGORY_CUES:
-        if cue.search(text):
-            return category
-    return "平台异常" if _PLATFORM.search(text) else "其他"
+def _category(own: str, text: str) -> str:
+    """The category by the object of the writer's own clauses, else of the whole message."""
+    for scope in (own, text):
+        for category, cue in _CATEGORY_CUES:
+            if cue.search(scope):
+                return category
+    return "平台异常"
 
 
 def detect(analysed: Analysed) -> Detection:
@@ -213,44 +244,48 @@ def detect_normalized(normalized: str) -> Detection:
         return Detection(OTHER, None, "not about the platform")
     if _NOTICE.search(text) and not _FIRST_PERSON.search(text):
         return Detection(OTHER, None, "a notice or a call for reports")
+    # Clauses, with where each starts. Quoted words (显示“处理中”) lost their quotes to
+    # blanks, so states are looked for in the whole text and placed in the clause they start in.
     clauses = text.split(" ")
-    in_advance = _IN_ADVANCE.search(text) is not None
-    # Clauses before the last resolved one or a joke taken back say nothing that still holds.
-    start = 0
+    starts = []
+    offset = 0
+    for clause in clauses:
+        starts.append(offset)
+        offset += len(clause) + 1
+    # Clauses up to the last resolved one, or a joke taken back, say nothing that still holds.
+    first_current = 0
     for number, clause in enumerate(clauses):
         if _SOLVED.search(clause) or _JOKE.search(clause):
-            start = number + 1
+            first_current = number + 1
+    # A clause is the writer's own unless it, or a clause before it with no first person since,
+    # reports others' news; outside the platform, its troubles are not the desk's.
+    counted = []
     hearsay = False
-    evidence: list[str] = []
-    own: list[str] = []
     for number, clause in enumerate(clauses):
         if _FIRST_PERSON.search(clause):
             hearsay = False
         hearsay = hearsay or _hearsay(clause)
-        if hearsay or number < start:
+        counted.append(
+            not hearsay and number >= first_current and not _OFF_PLATFORM.search(clause)
+        )
+    in_advance = _IN_ADVANCE.search(text) is not None
+    evidence: list[str] = []
+    for found in _TROUBLE.finditer(text):
+        number = bisect_right(starts, found.start()) - 1
+        if not counted[number]:
             continue
-        own.append(clause)
-        if _OFF_PLATFORM.search(clause):
+        clause, at = clauses[number], found.start() - starts[number]
+        if _generic(clause, at, at + len(found.group())):
             continue
-        for found in _TROUBLE.finditer(clause):
-            if _generic(clause, found.start(), found.end()):
-                continue
-            if in_advance and not _ONGOING.search(clause):
-                continue
-            evidence.append(found.group())
-        need = _NEED.search(clause)
-        if need and not re.search("谢|感谢", clause) and not (in_advance or _generic_ask(text)):
-            evidence.append(need.group())
+        if in_advance and not _ONGOING.search(clause):
+            continue
+        evidence.append(found.group())
+    if not (in_advance or _HOW_TO.search(text)):
+        for number, clause in enumerate(clauses):
+            need = _NEED.search(clause)
+            if need and counted[number] and not _THANKS.search(clause):
+                evidence.append(need.group())
     if not evidence:
         return Detection(OTHER, None, "no own problem stated")
-    scope = " ".join(own)
-    if not _PLATFORM.search(scope):
-        return Detection(OTHER, None, "the problem is not the platform's")
-    return Detection(PROBLEM, _category(scope), "、".join(evidence))
-
-
-_HOW_TO = re.compile(r"怎么(?:申请|开通|设立|对接|找)|流程|哪些材料|什么材料|一般")
-
-
-def _generic_ask(text: str) -> bool:
-    return _HOW_TO.search(text) is not None
+    own = " ".join(clause for clause, keep in zip(clauses, counted, strict=True) if keep)
+    return Detection(PROBLEM, _category(own, text), "、".join(evidence))
