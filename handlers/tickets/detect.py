@@ -91,13 +91,13 @@ _TROUBLE = re.compile(
             r"|解决|恢复|修好)",
             r"还?没(?:有)?到(?!时间|期|点|截止|[0-9])|没人(?:回|理|管|接|处理)|不回(?:消息|复|话|应)?",
             r"(?:一直|还是|仍然|仍|依然|到现在|至今|始终|老是|总是)(?:都|还|是|在|显示|提示|\s)*"
-            rf"(?:{_STATUS}|审核|待|未|没|不|0|旧)",
+            rf"(?:{_STATUS}|审核|待|未|没(?!人)|不(?!是)|0|旧)",
             rf"(?:都|每次都?)(?:显示|提示|是)\s?(?:{_STATUS})",
             r"(?:申请|提交|交)[^\s]{0,6}?(?:[0-9]+|[一二两三四五六七八九十半几多]+个?)"
             r"(?:天|周|星期|礼拜|月)了",
             r"到哪一?步|没有?(?:找到)?公募",
-            # capacity reached
-            r"筹满|满了|快满|100%|超(?:过|出)[^\s]{0,10}(?:上限|额度|限额)",
+            # over a limit (a target reached is good news until more capacity is asked for)
+            r"超(?:过|出)[^\s]{0,10}(?:上限|额度|限额)",
             _CANNOT,
         )
     )
@@ -106,12 +106,12 @@ _TROUBLE = re.compile(
 _NEED = re.compile(
     r"帮(?:我们|忙|一下|我)?[^\s]{0,3}?(?:查|看|催|协调|核实|对接|牵|推荐|扩容|提|走|处理|问|改"
     r"|重开|加|解决)"
-    r"|(?:需要|申请|要)(?:紧急)?(?:提额|扩容|提高目标|追加目标)|提到[0-9]|(?:要|需要)重[开新]开"
-    r"|(?:紧急|尽快|赶紧|马上)(?:帮忙)?(?:看|查|处理)"
+    r"|(?:需要|申请|要|急需)(?:紧急)?(?:提额|扩容|提高目标|追加目标)|提到[0-9]|(?:要|需要)重[开新]开"
+    r"|(?<!我们)(?<!我)(?:紧急|尽快|赶紧)(?:帮忙)?(?:看|查|处理)"
 )
 # A state that is over: clause-final 好了, 解决了, 到账了, 不卡了 (not 好了没 / 好了吗).
 _SOLVED = re.compile(
-    r"(?:好了|恢复了?|解决了?|搞定了?|到账了|批了|批下来了|成功了|收到了|开通了|正常了|没问题了"
+    r"(?:好了|恢复了|解决了|搞定了?|到账了|批了|批下来了|成功了|收到了|开通了|正常了|没问题了"
     r"|开出来了|通过了|弄好了|处理好了|可以[^\s]{0,4}了|不(?:卡|报错|闪退|白屏)了)[啊呀哈啦的]*$"
     r"|已(?:经)?(?:解决|处理好|恢复|到账|开通)"
 )
@@ -122,7 +122,9 @@ _BEFORE_GENERIC = re.compile(r"如果|万一|假如|要是|假设|遇到|担心|
 _JUST_BEFORE_GENERIC = re.compile(r"(?:(?<![总协工开学])会|可能|容易)[^\s]?$")
 _AFTER_GENERIC = re.compile(
     r"^了?(?:的话|一般|通常|的?时候?(?:怎么|该|要|会)|的?(?:原因|情况|问题)"
-    r"|[^\s]{0,2}的\s?(?:可以|请|先|就|要|统一))"
+    r"|[^\s]{0,2}的\s?(?:可以|请|先|就|要|统一|及时|马上|尽快|第一时间|反馈|联系))"
+    # asking what follows from it: 被驳回是不是就不能再报了 (but 被拒了，还能再申请吗 happened)
+    r"|^(?:是不是就?|就不能|还能再?|能不能再|可以再|会不会)"
 )
 # Asking in advance: 先问问, 有备无患, 怕到时候 — a how-to, unless the trouble is already here.
 _IN_ADVANCE = re.compile(r"先问|先了解|有备无患|到时候|提前避开|以防万一|下个项目")
@@ -139,8 +141,11 @@ _HEARSAY = re.compile(
 _PLACE_SIDE = re.compile(rf"([{_CJK}]{{2,3}})(?:那边|那里|有个|有家)")
 # The writer's own case (我问了腾讯 is the writer acting, not their case).
 _FIRST_PERSON = re.compile(r"我们|咱们|我的|本机构|本单位|我(?=这边|机构|单位|项目|账号|县|市)")
+_WE = re.compile(r"我们|咱们|我的")
 # Asking how things are done: a request in such a message is for information, not action.
-_HOW_TO = re.compile(r"怎么(?:申请|开通|设立|对接|找)|流程|哪些材料|什么材料|一般")
+_HOW_TO = re.compile(
+    r"怎么(?:申请|开通|设立|对接|找)|流程(?:是|怎么)|什么流程|哪些材料|什么材料|一般"
+)
 _THANKS = re.compile(r"谢|感谢")
 # A notice, a reminder or a coordinator's call for reports.
 _NOTICE = re.compile(
@@ -163,12 +168,12 @@ _PLATFORM = re.compile(
 # Categories by the object of the problem, in the desk's order of precedence.
 _CATEGORY_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("票据", re.compile(r"票据|发票|开票|抬头")),
-    ("其他", re.compile(r"提现|拨付|拨款|划转|拨了|款[^\s]{0,4}拨")),
+    ("其他", re.compile(r"提现|拨(?:付|款|给|了|到)|没拨|划转")),
     (
         "扩容提额",
         re.compile(
             r"提额|扩容|(?<!配捐)额度|上限|限额|提(?:一下|下|个)额|提高目标|追加目标|提到[0-9]"
-            r"|筹满|满了|快满|100%"
+            r"|筹满|(?:目标|额度|进度)[^\s]{0,6}满|100%"
         ),
     ),
     ("公募对接", re.compile(r"公募|挂靠")),
@@ -183,7 +188,7 @@ _CATEGORY_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
         "其他",
         re.compile(
             r"名单|统计|积分|学员|培训|课程|一起学|意见栏|审查"
-            r"|(?:审核|申请)[^\s]{0,4}(?:退回|驳回|被拒|打回|没通过)"
+            r"|(?:审核|申请|提交|反馈|报告|材料|资料)[^\s]{0,6}(?:退回|驳回|被拒|打回|没通过)"
         ),
     ),
 )
@@ -242,7 +247,7 @@ def detect_normalized(normalized: str) -> Detection:
     text = _aliased(normalized)
     if not text or not _PLATFORM.search(text):
         return Detection(OTHER, None, "not about the platform")
-    if _NOTICE.search(text) and not _FIRST_PERSON.search(text):
+    if _NOTICE.search(text) and not _WE.search(text):
         return Detection(OTHER, None, "a notice or a call for reports")
     # Clauses, with where each starts. Quoted words (显示“处理中”) lost their quotes to
     # blanks, so states are looked for in the whole text and placed in the clause they start in.
