@@ -79,7 +79,9 @@ _TROUBLE = re.compile(
             # refused, withdrawn
             r"驳回|被拒|拒绝|退回|打回|不通过|没通过|冻结|下架|下线|封(?:了|号)|用完",
             r"不(?:再)?(?:同意|愿意|配合|合作|做了|接了|干了|盖章|签)|不让|不允许|才(?:肯|愿意)",
-            r"被(?:取消|删|撤|清空|关闭|暂停|限制|锁|封|停|屏蔽)",
+            r"被(?:取消|删|撤|清空|关闭|暂停|限制|锁|封|停|屏蔽|截|挡|遮|替换|篡改)|显示不全|没用",
+            # "it does this as soon as I tap it", shown in a screenshot: 点进项目就这样, 这是啥情况
+            r"就(?:这样|成这样|变成)|这(?:个|是)?(?:是)?(?:什么|啥)(?:情况|意思)|怎么回事",
             # wrong or missing
             r"对不上|不一致|不一样|不匹配|不符|(?<!对)不对(?!劲)|有误|不正确|不准",
             r"(?:写|开|填|显示|弄|搞|算)错|错了|是错的|显示成|变成|少了|漏了|多扣|重复(?:扣|捐|支付)|丢了",
@@ -98,7 +100,7 @@ _TROUBLE = re.compile(
             r"(?:一直|还是|仍然|仍|依然|到现在|至今|始终|老是|总是)[^\s]{0,6}?\s?"
             rf"(?:{_STATUS}|审核|待|未|没(?!人)|不(?!是|知|清|懂|会|太|错|用|要)|0|旧)",
             rf"(?:都|每次都?)(?:显示|提示|是)\s?(?:{_STATUS})",
-            r"(?:申请|提交|交)[^\s]{0,6}?(?:[0-9]+|[一二两三四五六七八九十半几多]+个?)"
+            r"(?:申请|提交|交|等|审|催|报|寄|拖)[^\s]{0,6}?(?:[0-9]+|[一二两三四五六七八九十半几多]+个?)"
             r"(?:天|周|星期|礼拜|月)了",
             r"到哪一?步|没有?(?:找到)?公募",
             # over a limit (a target reached is good news until more capacity is asked for)
@@ -111,7 +113,8 @@ _TROUBLE = re.compile(
 _NEED = re.compile(
     r"帮(?:我们|忙|一下|我)?[^\s]{0,3}?(?:查|看|催|协调|核实|对接|牵|推荐|扩容|提|走|处理|问|改"
     r"|重开|加|解决)"
-    r"|(?:需要|申请|要|急需)(?:紧急)?(?:提额|扩容|提高目标|追加目标)|提到[0-9]|(?:要|需要)重新?开"
+    r"|(?:需要|申请|要|急需)(?:紧急)?(?:提额|扩容|提高目标|追加目标)|(?:提到|再提|想提)[0-9]"
+    r"|(?:要|需要)重新?开|总会[^\s]{0,4}(?:看|查|处理|协调)"
     r"|(?<!我们)(?<!我)(?:紧急|尽快|赶紧)(?:帮忙)?(?:看|查|处理)"
 )
 # A state that is over: clause-final 好了, 解决了, 到账了, 不卡了 (not 好了没 / 好了吗).
@@ -123,7 +126,9 @@ _SOLVED = re.compile(
 )
 # Hypothetical or generic: 如果/万一 before the trouble, 的话/一般/的原因 after it, or the
 # trouble as a condition on whoever meets it (打不开的请反馈, 捐不进去的可以换个浏览器).
-_BEFORE_GENERIC = re.compile(r"如果|万一|假如|要是|假设|遇到|担心|害怕|以防|防止|避免")
+_BEFORE_GENERIC = re.compile(
+    r"如果|万一|假如|要是|假设|遇到|担心|害怕|以防|防止|避免|(?:人|他|她|们|领导)问(?!题|了|过)"
+)
 # 会/可能/容易 just before it: what may happen (页面会打不开吗), not what did (not 总会, 协会).
 _JUST_BEFORE_GENERIC = re.compile(r"(?:(?<![总协工开学])会|可能|容易)[^\s]?$")
 _AFTER_GENERIC = re.compile(
@@ -150,9 +155,11 @@ _FIRST_PERSON = re.compile(r"我们|咱们|我的|本机构|本单位|我(?=这�
 _WE = re.compile(r"我们|咱们|我的")
 # Asking how things are done: a request in such a message is for information, not action.
 _HOW_TO = re.compile(
-    r"怎么(?:申请|开通|设立|对接|找)|流程(?:是|怎么)|什么流程|哪些材料|什么材料|一般"
+    r"怎么(?:申请|开通|设立|对接|找|解冻|恢复|修改|作废)|有没有(?:流程|模板|办法)|流程(?:是|怎么)"
+    r"|什么流程|哪些材料|什么材料|一般"
 )
 _THANKS = re.compile(r"谢|感谢")
+_PEERS = re.compile(r"大家|各位")
 # A notice, a reminder or a coordinator's call for reports.
 _NOTICE = re.compile(
     r"^(?:提醒|温馨提示|通知|公告|转发?)|请(?:各|大家|全体)|收到请回复|统一汇总"
@@ -174,11 +181,11 @@ _PLATFORM = re.compile(
 # Categories by the object of the problem, in the desk's order of precedence.
 _CATEGORY_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("票据", re.compile(r"票据|发票|开票|抬头")),
-    ("其他", re.compile(r"提现|拨(?:付|款|给|了|到)|没拨|划转")),
+    ("其他", re.compile(r"提现|拨(?:付|款|给|了|到)|没拨|划转|执行款|项目款|资金")),
     (
         "扩容提额",
         re.compile(
-            r"提额|扩容|(?<!配捐)额度|上限|限额|提(?:一下|下|个)额|提高目标|追加目标|提到[0-9]"
+            r"提额|扩容|(?<!配捐)额度|上限|限额|提(?:一下|下|个)额|提高目标|追加目标|提到?[0-9]"
             r"|筹满|(?:目标|额度|进度)[^\s]{0,6}满|100%"
         ),
     ),
@@ -187,7 +194,7 @@ _CATEGORY_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
         "账号开通",
         re.compile(
             r"账号|帐号|认证|开户|注册|登录|登陆|登不|管理员|冻结|年检|信用代码|机构信息|法人"
-            r"|入驻|打款验证|密码"
+            r"|入驻|打款验证|密码|登记证书|登记信息"
         ),
     ),
     (
@@ -279,7 +286,10 @@ def detect_normalized(normalized: str) -> Detection:
         counted.append(
             not hearsay and number >= first_current and not _OFF_PLATFORM.search(clause)
         )
-    in_advance = _IN_ADVANCE.search(text) is not None
+    # Asking in advance, or how a named failure is handled without saying it happened to
+    # the writer (账号被冻结了怎么解冻？有没有流程): a how-to unless a clause says it is ongoing.
+    how_to = _HOW_TO.search(text) is not None
+    in_advance = _IN_ADVANCE.search(text) is not None or (how_to and not _WE.search(text))
     evidence: list[str] = []
     for found in _TROUBLE.finditer(text):
         number = bisect_right(starts, found.start()) - 1
@@ -291,10 +301,12 @@ def detect_normalized(normalized: str) -> Detection:
         if in_advance and not _ONGOING.search(clause):
             continue
         evidence.append(found.group())
-    if not (in_advance or _HOW_TO.search(text)):
+    if not (in_advance or how_to):
         for number, clause in enumerate(clauses):
             need = _NEED.search(clause)
-            if need and counted[number] and not _THANKS.search(clause):
+            if need and counted[number] and not _THANKS.search(clause, 0, need.start()):
+                if _PEERS.search(clause, 0, need.start()):
+                    continue  # 大家帮忙看看: asked of the group, not the desk
                 evidence.append(need.group())
     if not evidence:
         return Detection(OTHER, None, "no own problem stated")

@@ -19,6 +19,8 @@ from knowledge_base.entries import bundled_paths, load_files
 ROOT = Path(__file__).resolve().parents[2]
 DEV_SET = ROOT.parent / "shared" / "tickets-eval" / "cases.jsonl"
 HOLDOUT = ROOT / "tests" / "data" / "tickets_holdout.jsonl"
+# Four rounds of new messages written while generalising the rules (each first scored unseen).
+PROBES = ROOT / "tests" / "data" / "tickets_probes.jsonl"
 
 
 @pytest.fixture(scope="module")
@@ -171,8 +173,9 @@ def test_a_bad_labelled_file_is_refused(tmp_path: Path) -> None:
             marks=pytest.mark.skipif(not DEV_SET.exists(), reason="tickets-eval not present"),
         ),
         HOLDOUT,
+        PROBES,
     ],
-    ids=["dev", "holdout"],
+    ids=["dev", "holdout", "probes"],
 )
 def test_detection_meets_the_bars(index: Index, path: Path) -> None:
     cases = load_cases(path)
