@@ -62,8 +62,8 @@ _CJK = "\u4e00-\u9fff"
 # "Cannot V": 打不开, 登不上, 传不上去, 改不了, 生成不出来, 谈不拢, 看不见, 打不通 (not idioms
 # such as 少不了, 受不了, 离不开, 不了解, 比不上, 说不定).
 _CANNOT = (
-    rf"(?<![少免受离比算顾怪大说对])[{_CJK}]不(?:了(?!解)|上去?|进去?|来|出来?|到|开(?!心)"
-    r"|动|拢|下来|过去?|见|着|通|起)|无法|没法|没办法|(?<![能可])不能(?:正常)?[捐登用打提上访支付开显修改进审]"
+    rf"不(?<=[{_CJK}]不)(?<![少免受离比算顾怪大说对]不)(?:了(?!解)|上去?|进去?|来|出来?|到|开(?!心)"
+    r"|动|拢|下来|过去?|见|着|通|起)|无法|没法|没办法|不(?<![能可]不)能(?:正常)?[捐登用打提上访支付开显修改进审]"
 )
 # A span of days, weeks or months (not 几天, which asks).
 _SPAN = r"(?:[0-9]+|[一二两三四五六七八九十半多]+)个?多?(?:天|周|星期|礼拜|月)"
@@ -85,12 +85,12 @@ _TROUBLE = re.compile(
             # "it does this as soon as I tap it", shown in a screenshot: 点进项目就这样, 这是啥情况
             r"就(?:这样|成这样|变成)|这(?:个|是)?(?:是)?(?:什么|啥)(?:情况|意思)|怎么回事",
             # wrong or missing
-            r"对不上|不一致|不一样|不匹配|不符|(?<!对)不对(?!劲)|有误|不正确|不准",
+            r"对不上|不一致|不一样|不匹配|不符|不(?<!对不)对(?!劲)|有误|不正确|不准",
             r"(?:写|开|填|显示|弄|搞|算)错|错了|是错的|显示成|变成|少了|漏了|多扣|重复(?:扣|捐|支付)|丢了",
             r"(?:是|成了?)别(?:人|家)的|不见了|已被(?:注册|占用|绑定|使用)|明明|从来没|是空的|为空",
             r"(?:里|上|中)(?:面|头|边)?没有|没有?(?:操作|改|动)过|不是我们[^\s]{0,2}的",
             # a figure or a state contradicted: 但实际…, 实际我们报了5个, 只记了15天, 但…才开始
-            r"(?:但是?|可是?|却|^|(?<=\s))实际|只(?:开|到|显示|记|收到|配|算|统计)[^\s]{0,4}"
+            r"实际(?:(?<=但实际)|(?<=可实际)|(?<=却实际)|(?<=但是实际)|(?<=可是实际)|(?<=\s实际)|(?<=^实际))|只(?:开|到|显示|记|收到|配|算|统计)[^\s]{0,4}"
             r"[一两二三四五六七八九十半0-9]|(?:但是?|可是?|却)[^\s]{0,8}(?:才|还没|明明|从来没)",
             r"(?:显示|提示)[^\s]{0,3}\s?(?:该[^\s]{0,4})?(?:已|被)?(?:结束|下架|失效|过期|暂停|停止"
             r"|关闭|不存在|删除)|没(?:有)?给(?:我们|我)|没有?说(?:原因|理由|明)"
@@ -124,7 +124,7 @@ _NEED = re.compile(
 _SOLVED = re.compile(
     r"(?:好了|恢复了|解决了|搞定了?|到账了|批了|批下来了|成功了|收到了|开通了|正常了|没问题了"
     r"|开出来了|通过了|弄好了|处理好了|解冻了|修复了|修好了|改好了|改过来了|可以[^\s]{0,4}了"
-    r"|不(?:卡|报错|闪退|白屏)了)[啊呀哈啦的]*$"
+    r"|不(?:卡|报错|闪退|白屏)了)[啊呀哈啦的]*(?=\s|$)"
     r"|已(?:经)?(?:解决|处理好|恢复|到账|开通)"
 )
 # Hypothetical or generic: 如果/万一 before the trouble, 的话/一般/的原因 after it, or the
@@ -152,7 +152,7 @@ _HEARSAY = re.compile(
     r"|(?:别个|别人|别家|别的)的?(?:机构|单位|项目|市|县|那边|地方)|别家"
     r"|其他(?:机构|单位|市州|县)|隔壁|(?<!我们)(?<![我咱])有(?:个|家|些)(?:机构|单位|项目|县|区)"
 )
-_PLACE_SIDE = re.compile(rf"([{_CJK}]{{2,3}})(?:那边|那里|有个|有家)")
+_PLACE_SIDE = re.compile(r"那边|那里|有个|有家")
 # The writer's own case (我问了腾讯 is the writer acting, not their case).
 _FIRST_PERSON = re.compile(r"我们|咱们|我的|本机构|本单位|我(?=这边|机构|单位|项目|账号|县|市)")
 _WE = re.compile(r"我们|咱们|我的")
@@ -218,8 +218,8 @@ def _is_place_side(clause: str) -> bool:
     """宜宾那边, 泸州有个: a place named as where something happened (to someone else)."""
     places = place_names()
     for found in _PLACE_SIDE.finditer(clause):
-        before = found.group(1)
-        if before in places or before[-2:] in places:
+        at = found.start()
+        if clause[max(0, at - 2) : at] in places or clause[max(0, at - 3) : at] in places:
             return True
     return False
 
@@ -263,39 +263,49 @@ def detect_normalized(normalized: str) -> Detection:
     text = _aliased(normalized)
     if not text or not _PLATFORM.search(text):
         return Detection(OTHER, None, "not about the platform")
+    troubles = list(_TROUBLE.finditer(text))
+    needs = list(_NEED.finditer(text))
+    if not troubles and not needs:  # most chatter stops here
+        return Detection(OTHER, None, "no problem stated")
     if _NOTICE.search(text) and not _WE.search(text):
         return Detection(OTHER, None, "a notice or a call for reports")
     # Clauses, with where each starts. Quoted words (显示“处理中”) lost their quotes to
-    # blanks, so states are looked for in the whole text and placed in the clause they start in.
+    # blanks, so the text is searched as a whole and each find placed in its clause.
     clauses = text.split(" ")
     starts = []
     offset = 0
     for clause in clauses:
         starts.append(offset)
         offset += len(clause) + 1
+
+    def clause_of(at: int) -> int:
+        return bisect_right(starts, at) - 1
+
     # Clauses up to the last resolved one, or a joke taken back, say nothing that still holds.
     first_current = 0
-    for number, clause in enumerate(clauses):
-        if _SOLVED.search(clause) or _JOKE.search(clause):
-            first_current = number + 1
+    for pattern in (_SOLVED, _JOKE):
+        for found in pattern.finditer(text):
+            first_current = max(first_current, clause_of(found.start()) + 1)
     # A clause is the writer's own unless it, or a clause before it with no first person since,
     # reports others' news; outside the platform, its troubles are not the desk's.
-    counted = []
-    hearsay = False
-    for number, clause in enumerate(clauses):
-        if _FIRST_PERSON.search(clause):
-            hearsay = False
-        hearsay = hearsay or _hearsay(clause)
-        counted.append(
-            not hearsay and number >= first_current and not _OFF_PLATFORM.search(clause)
-        )
+    counted = [number >= first_current for number in range(len(clauses))]
+    if _HEARSAY.search(text) or _PLACE_SIDE.search(text):
+        hearsay = False
+        for number, clause in enumerate(clauses):
+            if _FIRST_PERSON.search(clause):
+                hearsay = False
+            hearsay = hearsay or _hearsay(clause)
+            counted[number] = counted[number] and not hearsay
+    if _OFF_PLATFORM.search(text):
+        for number, clause in enumerate(clauses):
+            counted[number] = counted[number] and not _OFF_PLATFORM.search(clause)
     # Asking in advance, or how a named failure is handled without saying it happened to
     # the writer (账号被冻结了怎么解冻？有没有流程): a how-to unless a clause says it is ongoing.
     how_to = _HOW_TO.search(text) is not None
     in_advance = _IN_ADVANCE.search(text) is not None or (how_to and not _WE.search(text))
     evidence: list[str] = []
-    for found in _TROUBLE.finditer(text):
-        number = bisect_right(starts, found.start()) - 1
+    for found in troubles:
+        number = clause_of(found.start())
         if not counted[number]:
             continue
         clause, at = clauses[number], found.start() - starts[number]
@@ -305,12 +315,13 @@ def detect_normalized(normalized: str) -> Detection:
             continue
         evidence.append(found.group())
     if not (in_advance or how_to):
-        for number, clause in enumerate(clauses):
-            need = _NEED.search(clause)
-            if need and counted[number] and not _THANKS.search(clause, 0, need.start()):
-                if _PEERS.search(clause, 0, need.start()):
-                    continue  # 大家帮忙看看: asked of the group, not the desk
-                evidence.append(need.group())
+        for found in needs:
+            number = clause_of(found.start())
+            clause, at = clauses[number], found.start() - starts[number]
+            # not 感谢…帮忙催 (thanks for help given), nor 大家帮忙看看 (asked of the group)
+            thanked = _THANKS.search(clause, 0, at) or _PEERS.search(clause, 0, at)
+            if counted[number] and not thanked:
+                evidence.append(found.group())
     if not evidence:
         return Detection(OTHER, None, "no own problem stated")
     own = " ".join(clause for clause, keep in zip(clauses, counted, strict=True) if keep)
