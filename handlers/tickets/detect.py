@@ -74,7 +74,7 @@ _TROUBLE = re.compile(
         (
             # failing
             r"打不开|白屏|空白|报错|错误|出错|报[0-9]{3}|闪退|崩溃|转圈|卡(?:住|在|死|着|了(?!纸))",
-            r"失败|没有?反应|无反应|繁忙|异常|无效|失效|超时|乱码|加载[^\s]{0,3}慢|(?:很|特别|太|超)慢",
+            r"失败|没有?(?:任何)?反应|无反应|繁忙|异常|无效|失效|超时|乱码|加载[^\s]{0,3}慢|(?:很|特别|太|超)慢",
             r"(?:系统|平台|页面|网站|服务器|小程序|后台)(?:又|都|直接)?崩|(?:都|还是|也|就是)不行",
             r"(?:一|一点|点了?|扫了?|打开)[^\s]{0,6}就(?:跳|弹|闪|报|卡|白|没|出现|提示|显示|退)",
             r"(?:一直|总是|老是|每次都?)(?:提示|报|弹|跳)",
@@ -87,7 +87,8 @@ _TROUBLE = re.compile(
             # wrong or missing
             r"对不上|不一致|不一样|不匹配|不符|不(?<!对不)对(?!劲)|有误|不正确|不准",
             r"(?:写|开|填|显示|弄|搞|算)错|错了|是错的|显示成|变成|少了|漏了|多扣|重复(?:扣|捐|支付)|丢了",
-            r"(?:是|成了?)别(?:人|家)的|不见了|已被(?:注册|占用|绑定|使用)|明明|从来没|是空的|为空",
+            r"(?:是|成了?)别(?:人|家)的|不见了|消失|(?:突然|全都?|都)没了|(?:图片?|照片|封面)[^\s]{0,4}裂"
+            r"|(?:是|变|显示)?灰(?:色|的)|已被(?:注册|占用|绑定|使用)|明明|从来没|是空的|为空",
             r"(?:里|上|中)(?:面|头|边)?没有|没有?(?:操作|改|动)过|不是我们[^\s]{0,2}的",
             # a figure or a state contradicted: 但实际…, 实际我们报了5个, 只记了15天, 但…才开始
             r"实际(?:(?<=但实际)|(?<=可实际)|(?<=却实际)|(?<=但是实际)|(?<=可是实际)|(?<=\s实际)|(?<=^实际))|只(?:开|到|显示|记|收到|配|算|统计)[^\s]{0,4}"
@@ -135,7 +136,7 @@ _BEFORE_GENERIC = re.compile(
 # 会/可能/容易 just before it: what may happen (页面会打不开吗), not what did (not 总会, 协会).
 _JUST_BEFORE_GENERIC = re.compile(r"(?:(?<![总协工开学])会|可能|容易)[^\s]?$")
 _AFTER_GENERIC = re.compile(
-    r"^了?(?:的话|一般|通常|过(?![去来])|的?时候?(?:怎么|该|要|会)|的?(?:原因|情况|问题)"
+    r"^了?(?:的话|一般|通常|多半|往往|大多|过(?![去来])|的?时候?(?:怎么|该|要|会)|的?(?:原因|情况|问题)"
     r"|[^\s]{0,2}的\s?(?:可以|请|先|就|要|统一|及时|马上|尽快|第一时间|反馈|联系))"
     # asking what follows from it: 被驳回是不是就不能再报了 (but 被拒了，还能再申请吗 happened)
     r"|^(?:是不是就?|就不能|还能再?|能不能再|可以再|会不会)"
@@ -148,7 +149,7 @@ _ONGOING = re.compile(
 )
 # News about others: 听说, 别个机构, 隔壁, 宜宾有个项目 (not the writer's own case).
 _HEARSAY = re.compile(
-    r"听说|据说|新闻|报道|(?:别人|人家|他们|有人|群里)(?:说|问|讲|反映|提到)"
+    r"听说|据说|新闻|报道|(?:别人|有人|群里)(?:说|问|讲|反映|提到)"
     r"|(?:别个|别人|别家|别的)的?(?:机构|单位|项目|市|县|那边|地方)|别家"
     r"|其他(?:机构|单位|市州|县)|隔壁|(?<!我们)(?<![我咱])有(?:个|家|些)(?:机构|单位|项目|县|区)"
 )
@@ -162,11 +163,13 @@ _HOW_TO = re.compile(
     r"|什么流程|哪些材料|什么材料|一般"
 )
 _THANKS = re.compile(r"谢|感谢")
+# A question passed on for someone else: 我帮朋友问的.
+_FOR_SOMEONE_ELSE = re.compile(r"(?:帮|替)(?:朋友|别人|同事|其他|人家)[^\s]{0,3}问")
 _PEERS = re.compile(r"大家|各位")
-# A notice, a reminder or a coordinator's call for reports.
+# A notice, a reminder, a coordinator's call for reports, or a tip for everyone.
 _NOTICE = re.compile(
     r"^(?:提醒|温馨提示|通知|公告|转发?)|请(?:各|大家|全体)|收到请回复|统一汇总"
-    r"|请[^\s]{0,8}(?:反馈|报送|检查)"
+    r"|请[^\s]{0,8}(?:反馈|报送|检查)|(?:大家|各位)[^\s]{0,4}(?:可以|先|注意|不要)"
 )
 # A figure of speech taken back: 系统崩了——我说的是我自己.
 _JOKE = re.compile(r"说的是我|我说的是|开玩笑")
@@ -197,7 +200,7 @@ _CATEGORY_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
         "账号开通",
         re.compile(
             r"账号|帐号|认证|开户|注册|登录|登陆|登不|管理员|冻结|年检|信用代码|机构信息|法人"
-            r"|入驻|打款验证|密码|登记证书|登记信息"
+            r"|入驻|打款验证|密码|登记证书|登记信息|机构类型|机构性质"
         ),
     ),
     (
@@ -267,8 +270,11 @@ def detect_normalized(normalized: str) -> Detection:
     needs = list(_NEED.finditer(text))
     if not troubles and not needs:  # most chatter stops here
         return Detection(OTHER, None, "no problem stated")
-    if _NOTICE.search(text) and not _WE.search(text):
-        return Detection(OTHER, None, "a notice or a call for reports")
+    if not _WE.search(text):
+        if _NOTICE.search(text):
+            return Detection(OTHER, None, "a notice or a call for reports")
+        if _FOR_SOMEONE_ELSE.search(text):
+            return Detection(OTHER, None, "asked for someone else")
     # Clauses, with where each starts. Quoted words (显示“处理中”) lost their quotes to
     # blanks, so the text is searched as a whole and each find placed in its clause.
     clauses = text.split(" ")
