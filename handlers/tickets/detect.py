@@ -63,7 +63,7 @@ _CJK = "\u4e00-\u9fff"
 # such as 少不了, 受不了, 离不开, 不了解, 比不上, 说不定).
 _CANNOT = (
     rf"不(?<=[{_CJK}]不)(?<![少免受离比算顾怪大说对]不)(?:了(?!解)|上去?|进去?|来|出来?|到|开(?!心)"
-    r"|动|拢|下来|过去?|见|着|通|起)|无法|没法|没办法|不(?<![能可]不)能(?:正常)?[捐登用打提上访支付开显修改进审]"
+    r"|动|拢|下来|过去?|见|通|起)|无法|没法|没办法|不(?<![能可]不)能(?:正常)?[捐登用打提上访支付开显修改进审]"
 )
 # A span of days, weeks or months (not 几天, which asks).
 _SPAN = r"(?:[0-9]+|[一二两三四五六七八九十半多]+)个?多?(?:天|周|星期|礼拜|月)"
@@ -79,14 +79,14 @@ _TROUBLE = re.compile(
             r"(?:一|一点|点了?|扫了?|打开)[^\s]{0,6}就(?:跳|弹|闪|报|卡|白|没|出现|提示|显示|退)",
             r"(?:一直|总是|老是|每次都?)(?:提示|报|弹|跳)",
             # refused, withdrawn
-            r"驳回|被拒|拒绝|退回|打回|不通过|没通过|冻结|下架|下线|封(?:了|号)|用完",
+            r"驳回|被拒|拒绝|退回|打回|不通过|没通过|冻结|下架|下线|封(?:了|号)|(?<![没不])用完",
             r"不(?:再)?(?:同意|愿意|配合|合作|做了|接|干了|盖章|签)|不让|不允许|才(?:肯|愿意)",
-            r"被(?:取消|删|撤|清空|关闭|暂停|限制|锁|封|停|屏蔽|截|挡|遮|替换|篡改|调低|降|减|砍|扣)|显示不全|没用",
+            r"被(?:取消|删|撤|清空|关闭|暂停|限制|锁|封|停|屏蔽|截|挡|遮|替换|篡改|调低|降|减|砍|扣)|显示不全|(?:也|都)没用",
             # "it does this as soon as I tap it", shown in a screenshot: 点进项目就这样, 这是啥情况
             r"就(?:这样|成这样|变成)|这(?:个|是)?(?:是)?(?:什么|啥)(?:情况|意思)|怎么回事",
             # wrong or missing
             r"对不上|不一致|不一样|不匹配|不符|不(?<!对不)对(?!劲)|有误|不正确|不准",
-            r"(?:写|开|填|显示|弄|搞|算)错|错了|是错的|(?:显示|开|写|填|弄|搞|打|变)成(?!功)|少了|漏了|多扣|重复(?:扣|捐|支付)|丢了",
+            r"(?:写|开|填|显示|弄|搞|算)错|错了|是错的|(?:显示|开|写|填|弄|搞|打|变)成(?!功)|(?<![太点好])少了|漏了|多扣|重复(?:扣|捐|支付)|丢了",
             r"(?:是|成了?)别(?:人|家)的|(?:是|还是|写的是)(?:去年|旧|以前|之前)的|不见了|消失|(?:突然|全都?|都)没了|(?:图片?|照片|封面)[^\s]{0,4}裂"
             # a system message quoted (its quotes are blanks now): 提示“…”, 显示“…维护中”
             r"|(?<!温馨)(?<!友情)(?<!重要)提示\s|(?:弹出|跳出|弹窗)\s|显示\s[^\s]{0,8}?(?:中(?=\s|$)|失败|错误|异常|不存在|未|无|请"
@@ -105,12 +105,13 @@ _TROUBLE = re.compile(
             r"|解决|恢复|修好)",
             r"还?没(?:有)?到(?!时间|期|点|截止|[0-9])|没有?人(?:回|理|管|接|处理|通知|告诉)|不回(?:消息|复|话|应)?",
             r"(?:一直|还是|仍然|仍|依然|到现在|至今|始终|老是|总是)[^\s]{0,6}?\s?"
-            rf"(?:{_STATUS}|审核|待|未|正在|没(?!人)|不(?!是|知|清|懂|会|太|错|用|要)|0|旧)",
+            rf"(?:{_STATUS}|审核|待|未|正在|没(?!人|[^\s通]{{1,2}}过)|不(?!是|知|清|懂|会|太|错|用|要|记|住)"
+            r"|(?<![0-9.])0(?![0-9.万千百])|旧)",
             rf"(?:都|每次都?)(?:显示|提示|是)\s?(?:{_STATUS})",
             # waited for some time: 提交了十天了, 等了一周, 申请了一个多月
             rf"(?:申请|提交|交|等|审|催|报|寄|拖|走)(?:[^\s]{{0,6}}?了[^\s]{{0,3}}?{_SPAN}"
             rf"|[^\s]{{0,6}}?{_SPAN}了)",
-            r"到哪一?步|没有?(?:找到)?公募|(?:已|显示|提示)过期|过期了|这么久|那么久|太久",
+            r"到哪一?步|没有?(?:找到)?公募(?!资格)|(?:已|显示|提示)过期|过期了|这么久|那么久|太久",
             # why is ours like this: 为什么我们的…, 咋个我们的…
             r"(?:为什么|为何|怎么)(?:我们|咱们)",
             # over a limit (a target reached is good news until more capacity is asked for)
@@ -121,8 +122,8 @@ _TROUBLE = re.compile(
 )
 # Asking the desk to act on the writer's case, or asking for more capacity.
 _NEED = re.compile(
-    r"(?:帮|给)(?:我们|忙|一下|我)?[^\s]{0,3}?(?:查|看|催|协调|核实|对接|牵|推荐|扩|提|走|处理|问|改"
-    r"|重开|加|解决)"
+    r"(?:帮(?:我们|忙|一下|我)?|给(?:我们|我))[^\s]{0,3}?(?:查|催|协调|核实|对接|牵|推荐|扩|提|走"
+    r"|处理|问|改|重开|加|解决)"
     r"|(?:需要|申请|要|急需)(?:紧急)?(?:提额|扩容|提高目标|追加目标)|(?:提到|再提|想提)[0-9]"
     r"|(?:要|需要)重新?开|总会[^\s]{0,4}(?:看|查|处理|协调)"
     r"|(?<!我们)(?<!我)(?:紧急|尽快|赶紧)(?:帮忙)?(?:看|查|处理)"
@@ -137,21 +138,33 @@ _SOLVED = re.compile(
 # Hypothetical or generic: 如果/万一 before the trouble, 的话/一般/的原因 after it, or the
 # trouble as a condition on whoever meets it (打不开的请反馈, 捐不进去的可以换个浏览器).
 _BEFORE_GENERIC = re.compile(
-    r"如果|万一|假如|要是|假设|遇到|担心|害怕|以防|防止|避免|(?:人|他|她|们|领导)问(?!题|了|过)"
+    r"如果|万一|假如|要是|假设|遇到|担心|怕|以防|防止|避免|(?:人|他|她|们|领导)问(?!题|了|过)"
 )
 # 会/可能/能不能 just before it: what may or might be (页面会打不开吗, 能不能开成个人抬头),
 # not what did (not 总会, 协会).
 _JUST_BEFORE_GENERIC = re.compile(
-    r"(?:(?<![总协工开学])会|可能|容易|能不能|可不可以|能否|可以)[^\s]?$"
+    r"(?:(?<![总协工开学参大年例晚商])会(?!议|员)|可能|容易|能不能|可不可以|能否|可以)[^\s]{0,2}$"
 )
 _AFTER_GENERIC = re.compile(
-    r"^了?(?:的话|一般|通常|多半|往往|大多|过(?![去来])|的?时候?(?:怎么|该|要|会)|的?(?:原因|情况|问题)"
+    r"^了?(?:的话|一般|通常|多半|往往|大多|之后|以后|的(?:项目|申请)(?:还|能|可以|要)|过(?![去来])|的?时候?(?:怎么|该|要|会)|的?(?:原因|情况|问题)"
     r"|[^\s]{0,2}的\s?(?:可以|请|先|就|要|统一|及时|马上|尽快|第一时间|反馈|联系))"
     # asking what follows from it: 被驳回是不是就不能再报了 (but 被拒了，还能再申请吗 happened)
     r"|^(?:是不是就?|就不能|还能再?|能不能再|可以再|会不会)"
 )
 # Asking in advance: 先问问, 有备无患, 怕到时候 — a how-to, unless the trouble is already here.
-_IN_ADVANCE = re.compile(r"先问|先了解|有备无患|到时候|提前避开|以防万一|下个项目")
+_IN_ADVANCE = re.compile(
+    r"先问|先了解|有备无患|到时候|提前(?:避开|规划|准备|了解|问|想)|以防万一|下个项目"
+)
+# A clause about an earlier year or time (去年…没人回): past, unless it says it still is.
+_PAST = re.compile(r"去年|往年|上次|以前")
+_STILL = re.compile(r"还|一直|到现在|至今|仍")
+# A rejection that came with its reason, and a question about revising: a how-to (but a
+# rejection without a reason, disputed, repeated or with a request, is the desk's).
+_REJECTION = re.compile(r"驳回|退回|打回|被拒|没通过|不通过")
+_REASON_GIVEN = re.compile(r"(?<![没不])说(?!明)|意见(?:说|是|写)|理由(?:是|写)|原因(?:是|写)")
+_ASKS_NEXT = re.compile(
+    r"(?:怎么|咋|如何)[^\s]{0,3}(?:改|再|重新|提交|交|处理)|还能|还赶得上|能不能再|重新提交|再提交"
+)
 _ONGOING = re.compile(
     r"一直|还是|到现在|至今|已经|突然|又|今天|昨天|刚才|刚刚|早上|[0-9]+天"
     r"|[一二两三四五六七八九十半多几]+(?:天|周|个?星期|个?礼拜|个?月)"
@@ -185,6 +198,7 @@ _JOKE = re.compile(r"说的是我|我说的是|开玩笑")
 # Things outside the platform: a trouble in their clause is not the desk's.
 _OFF_PLATFORM = re.compile(
     r"打印机|电脑|wifi|网速|路由|空调|停电|投影|会议室|视频会议|腾讯会议|手机(?:摔|坏)"
+    r"|下雨|大雨|暴雨|天气"
 )
 # The platform and the programme: something here must be what the message is about.
 _PLATFORM = re.compile(
@@ -196,7 +210,7 @@ _PLATFORM = re.compile(
 # Categories by the object of the problem, in the desk's order of precedence.
 _CATEGORY_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("票据", re.compile(r"票据|发票|开票|抬头")),
-    ("其他", re.compile(r"提现|拨(?:付|款|给|了|到)|没拨|划转|执行款|项目款|资金")),
+    ("其他", re.compile(r"提现|拨(?:付|款|给|了|到)|没拨|划转|执行款|项目款|资金|(?<!对公)打款")),
     (
         "扩容提额",
         re.compile(
@@ -328,16 +342,23 @@ def detect_normalized(normalized: str) -> Detection:
             continue
         if in_advance and not _ONGOING.search(clause):
             continue
+        if _PAST.search(clause, 0, at) and not _STILL.search(clause):
+            continue
         evidence.append(found.group())
+    rejections_only = bool(evidence) and all(_REJECTION.fullmatch(item) for item in evidence)
     if not (in_advance or how_to):
         for found in needs:
             number = clause_of(found.start())
             clause, at = clauses[number], found.start() - starts[number]
             # not 感谢…帮忙催 (thanks for help given), nor 大家帮忙看看 (asked of the group)
             thanked = _THANKS.search(clause, 0, at) or _PEERS.search(clause, 0, at)
-            if counted[number] and not thanked:
+            # 能不能直接提到15万: asking what is allowed, not asking for it
+            maybe = found.group().startswith("提") and _JUST_BEFORE_GENERIC.search(clause, 0, at)
+            if counted[number] and not thanked and not maybe:
                 evidence.append(found.group())
     if not evidence:
         return Detection(OTHER, None, "no own problem stated")
+    if rejections_only and _REASON_GIVEN.search(text) and _ASKS_NEXT.search(text):
+        return Detection(OTHER, None, "a rejection with its reason, asking how to revise")
     own = " ".join(clause for clause, keep in zip(clauses, counted, strict=True) if keep)
     return Detection(PROBLEM, _category(own, text), "、".join(evidence))

@@ -45,6 +45,9 @@ def verdict(index: Index, text: str) -> Detection:
         # phrased as a question, it is still a report of the writer's own case
         ("请问我们的提现申请十天了还是处理中，这个正常吗？", "其他"),
         ("为啥子我们的扩容申请被驳回了？也没说原因", "扩容提额"),
+        # a system message quoted, a figure contradicted
+        ("捐赠人申请票据时提示“捐赠记录不存在”，但他确实捐了", "票据"),
+        ("总会统计表里我们县的项目数是2个，实际我们报了5个", "其他"),
     ],
 )
 def test_own_problem_is_noticed_with_its_category(index: Index, text: str, category: str) -> None:
@@ -70,6 +73,11 @@ def test_own_problem_is_noticed_with_its_category(index: Index, text: str, categ
         # calls for reports, tips, notices
         "各位老师，有遇到页面打不开的请在群里反馈",
         "捐不进去的可以先换个浏览器试试",
+        # a rejection that came with its reason, asking how to revise
+        "项目被打回来了，意见说预算依据不足，改完以后怎么再提交？",
+        # the writer's own past, and a question passed on for someone else
+        "去年筹款那几天评论都没人回，今年想提前规划一下分工",
+        "有没有老师知道票据打不开是怎么回事？我帮朋友问的",
         # chatter, figures of speech, problems outside the platform
         "收到",
         "我心态崩了，方案改了五遍还是不行",
