@@ -111,7 +111,7 @@ _TROUBLE = re.compile(
             # waited for some time: 提交了十天了, 等了一周, 申请了一个多月
             rf"(?:申请|提交|交|等|审|催|报|寄|拖|走)(?:[^\s]{{0,6}}?了[^\s]{{0,3}}?{_SPAN}"
             rf"|[^\s]{{0,6}}?{_SPAN}了)",
-            r"到哪一?步|没有?(?:找到)?公募(?!资格)|(?:已|显示|提示)过期|过期了|这么久|那么久|太久",
+            rf"{_SPAN}了?[^\s]{{0,2}}(?:也|都|还)没|到哪一?步|没有?(?:找到)?公募(?!资格)|(?:已|显示|提示)过期|过期了|这么久|那么久|太久",
             # why is ours like this: 为什么我们的…, 咋个我们的…
             r"(?:为什么|为何|怎么)(?:我们|咱们)",
             # over a limit (a target reached is good news until more capacity is asked for)
@@ -185,13 +185,15 @@ _HOW_TO = re.compile(
     r"|什么流程|哪些材料|什么材料|一般"
 )
 _THANKS = re.compile(r"谢|感谢")
+# The writer's own slip: 是我输错密码了, 是我们自己弄错了.
+_SELF_CAUSED = re.compile(r"是我(?:们)?(?:自己)?[^\s]{0,4}(?:错|的原因)|我(?:们)?自己[^\s]{0,3}错")
 # A question passed on for someone else: 我帮朋友问的.
 _FOR_SOMEONE_ELSE = re.compile(r"(?:帮|替)(?:朋友|别人|同事|其他|人家)[^\s]{0,3}问")
 _PEERS = re.compile(r"大家|各位")
 # A notice, a reminder, a coordinator's call for reports, or a tip for everyone.
 _NOTICE = re.compile(
     r"^(?:提醒|温馨提示|通知|公告|转发?)|(?:温馨|友情|重要)提示|请(?:各|大家|全体)|收到请回复|统一汇总"
-    r"|请[^\s]{0,8}(?:反馈|报送|检查)|(?:大家|各位)[^\s]{0,4}(?:可以|先|注意|不要)"
+    r"|请[^\s]{0,8}(?:反馈|报送|检查)|(?:大家|各位)[^\s]{0,4}(?:可以|先|注意|不要|遇到)"
 )
 # A figure of speech taken back: 系统崩了——我说的是我自己.
 _JOKE = re.compile(r"说的是我|我说的是|开玩笑")
@@ -230,7 +232,7 @@ _CATEGORY_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
         "其他",
         re.compile(
             r"名单|统计|积分|学员|培训|课程|一起学|打卡|意见栏|审核意见|审查"
-            r"|(?:审核|申请|提交|反馈|报告|材料|资料)[^\s]{0,6}(?:退回|驳回|被拒|打回|没通过)"
+            r"|(?:审核|申请|提交|反馈|报告|材料|资料)[^\s]{0,6}(?:退回|驳回|被拒|打回|没通过|不通过)"
         ),
     ),
 )
@@ -298,6 +300,8 @@ def detect_normalized(normalized: str) -> Detection:
             return Detection(OTHER, None, "a notice or a call for reports")
         if _FOR_SOMEONE_ELSE.search(text):
             return Detection(OTHER, None, "asked for someone else")
+    if _SELF_CAUSED.search(text):
+        return Detection(OTHER, None, "the writer's own slip")
     # Clauses, with where each starts. Quoted words (显示“处理中”) lost their quotes to
     # blanks, so the text is searched as a whole and each find placed in its clause.
     clauses = text.split(" ")

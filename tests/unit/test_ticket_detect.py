@@ -19,7 +19,7 @@ from knowledge_base.entries import bundled_paths, load_files
 ROOT = Path(__file__).resolve().parents[2]
 DEV_SET = ROOT.parent / "shared" / "tickets-eval" / "cases.jsonl"
 HOLDOUT = ROOT / "tests" / "data" / "tickets_holdout.jsonl"
-# Eight rounds of new messages written while generalising the rules (each first scored unseen).
+# Nine rounds of new messages written while generalising the rules (each first scored unseen).
 PROBES = ROOT / "tests" / "data" / "tickets_probes.jsonl"
 
 
