@@ -18,9 +18,12 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from collections.abc import Callable
 from dataclasses import dataclass
+from itertools import chain
 from typing import Final, Protocol
 
+from handlers.tickets.fastre import guarded
 from knowledge_base.lexicon import place_names
 
 PROBLEM: Final = "problem"
@@ -69,59 +72,58 @@ _CANNOT = (
 _SPAN = r"(?:[0-9]+|[一二两三四五六七八九十半多]+)个?多?(?:天|周|星期|礼拜|月)"
 # Statuses a case can be stuck in.
 _STATUS = r"审核中|待审核|处理中|开具中|审批中|待处理|待确认|未通过|失败|错误|超时"
-_TROUBLE = re.compile(
-    "|".join(
-        (
-            # failing
-            r"打不开|白屏|空白|报错|错误|出错|报[0-9]{3}|闪退|崩溃|转圈|卡(?:住|在|死|着|了(?!纸))",
-            r"失败|没有?(?:任何)?反应|无反应|繁忙|异常|无效|失效|超时|乱码|加载[^\s]{0,3}慢|(?:很|特别|太|超)慢",
-            r"(?:系统|平台|页面|网站|服务器|小程序|后台)(?:又|都|直接)?崩|(?:都|还是|也|就是)不行",
-            r"(?:一|一点|点了?|扫了?|打开)[^\s]{0,6}就(?:跳|弹|闪|报|卡|白|没|出现|提示|显示|退)",
-            r"(?:一直|总是|老是|每次都?)(?:提示|报|弹|跳)",
-            # refused, withdrawn
-            r"驳回|被拒|拒绝|退回|打回|不通过|没通过|冻结|下架|下线|封(?:了|号)|(?<![没不])用完",
-            r"不(?:再)?(?:同意|愿意|配合|合作|做了|接|干了|盖章|签)|不让|不允许|才(?:肯|愿意)",
-            r"被(?:取消|删|撤|清空|关闭|暂停|限制|锁|封|停|屏蔽|截|挡|遮|替换|篡改|调低|降|减|砍|扣)|显示不全|(?:也|都)没用",
-            # "it does this as soon as I tap it", shown in a screenshot: 点进项目就这样, 这是啥情况
-            r"就(?:这样|成这样|变成)|这(?:个|是)?(?:是)?(?:什么|啥)(?:情况|意思)|怎么回事",
-            # wrong or missing
-            r"对不上|不一致|不一样|不匹配|不符|不(?<!对不)对(?!劲)|有误|不正确|不准",
-            r"(?:写|开|填|显示|弄|搞|算)错|错了|是错的|(?:显示|开|写|填|弄|搞|打|变)成(?!功)|(?<![太点好])少了|漏了|多扣|重复(?:扣|捐|支付)|丢了",
-            r"(?:是|成了?)别(?:人|家)的|(?:是|还是|写的是)(?:去年|旧|以前|之前)的|不见了|消失|(?:突然|全都?|都)没了|(?:图片?|照片|封面)[^\s]{0,4}裂"
-            # a system message quoted (its quotes are blanks now): 提示“…”, 显示“…维护中”
-            r"|(?<!温馨)(?<!友情)(?<!重要)提示\s|(?:弹出|跳出|弹窗)\s|显示\s[^\s]{0,8}?(?:中(?=\s|$)|失败|错误|异常|不存在|未|无|请"
-            r"|已达|不|维护)|不存在|达(?:到)?上限|远超|超出规定"
-            r"|(?:几|多|[0-9两三四五六七八九十])次[^\s]{0,3}(?:都|还是|也)(?:不|没)"
-            r"|(?:是|变|显示)?灰(?:色|的)|是个?空|空表|停(?:留)?在|就变|一会儿?有一会儿?没|时有时无|已被(?:注册|占用|绑定|使用)|明明|从来没|是空的|为空",
-            r"(?:里|上|中)(?:面|头|边)?没有|没有?(?:操作|改|动)过|不是我们[^\s]{0,2}的",
-            # a figure or a state contradicted: 但实际…, 实际我们报了5个, 只记了15天, 但…才开始
-            r"实际(?:(?<=但实际)|(?<=可实际)|(?<=却实际)|(?<=但是实际)|(?<=可是实际)|(?<=\s实际)|(?<=^实际))|只(?:开|到|显示|记|收到|配|算|统计)[^\s]{0,4}"
-            r"[一两二三四五六七八九十半0-9]|(?:但是?|可是?|却)[^\s]{0,8}(?:才|还没|明明|从来没|确实)",
-            r"(?:显示|提示)[^\s]{0,3}\s?(?:该[^\s]{0,4})?(?:已|被)?(?:结束|下架|失效|过期|暂停|停止"
-            r"|关闭|不存在|删除)|没(?:有)?给(?:我们|我)|没有?说(?:原因|理由|明)"
-            r"|没有?(?:任何)?(?:说明|理由|解释)",
-            # stuck or unanswered
-            r"没有?(?:收到|见到|到账|批|通过|识别|更新|生成|开出|出来|拨|显示|消息|回音|回复|动静|下文|结果"
-            r"|解决|恢复|修好)",
-            r"还?没(?:有)?到(?!时间|期|点|截止|[0-9])|没有?人(?:回|理|管|接|处理|通知|告诉)|不回(?:消息|复|话|应)?",
-            r"(?:一直|还是|仍然|仍|依然|到现在|至今|始终|老是|总是)[^\s]{0,6}?\s?"
-            rf"(?:{_STATUS}|审核|待|未|正在|没(?!人|[^\s通]{{1,2}}过)|不(?!是|知|清|懂|会|太|错|用|要|记|住)"
-            r"|(?<![0-9.])0(?![0-9.万千百])|旧)",
-            rf"(?:都|每次都?)(?:显示|提示|是)\s?(?:{_STATUS})",
-            # waited for some time: 提交了十天了, 等了一周, 申请了一个多月
-            rf"(?:申请|提交|交|等|审|催|报|寄|拖|走)(?:[^\s]{{0,6}}?了[^\s]{{0,3}}?{_SPAN}"
-            rf"|[^\s]{{0,6}}?{_SPAN}了)",
-            rf"{_SPAN}了?[^\s]{{0,2}}(?:也|都|还)没|到哪一?步|没有?(?:找到)?公募(?!资格)|(?:已|显示|提示)过期|过期了|这么久|那么久|太久",
-            # why is ours like this: 为什么我们的…, 咋个我们的…
-            r"(?:为什么|为何|怎么)(?:我们|咱们)",
-            # over a limit (a target reached is good news until more capacity is asked for)
-            r"超(?:过|出)[^\s]{0,10}(?:上限|额度|限额)",
-            _CANNOT,
-        )
+_TROUBLE_PHRASES = "|".join(
+    (
+        # failing
+        r"打不开|白屏|空白|报错|错误|出错|报[0-9]{3}|闪退|崩溃|转圈|卡(?:住|在|死|着|了(?!纸))",
+        r"失败|没有?(?:任何)?反应|无反应|繁忙|异常|无效|失效|超时|乱码|加载[^\s]{0,3}慢|(?:很|特别|太|超)慢",
+        r"(?:系统|平台|页面|网站|服务器|小程序|后台)(?:又|都|直接)?崩|(?:都|还是|也|就是)不行",
+        r"(?:一|一点|点了?|扫了?|打开)[^\s]{0,6}就(?:跳|弹|闪|报|卡|白|没|出现|提示|显示|退)",
+        r"(?:一直|总是|老是|每次都?)(?:提示|报|弹|跳)",
+        # refused, withdrawn
+        r"驳回|被拒|拒绝|退回|打回|不通过|没通过|冻结|下架|下线|封(?:了|号)|(?<![没不])用完",
+        r"不(?:再)?(?:同意|愿意|配合|合作|做了|接|干了|盖章|签)|不让|不允许|才(?:肯|愿意)",
+        r"被(?:取消|删|撤|清空|关闭|暂停|限制|锁|封|停|屏蔽|截|挡|遮|替换|篡改|调低|降|减|砍|扣)|显示不全|(?:也|都)没用",
+        # "it does this as soon as I tap it", shown in a screenshot: 点进项目就这样, 这是啥情况
+        r"就(?:这样|成这样|变成)|这(?:个|是)?(?:是)?(?:什么|啥)(?:情况|意思)|怎么回事",
+        # wrong or missing
+        r"对不上|不一致|不一样|不匹配|不符|不(?<!对不)对(?!劲)|有误|不正确|不准",
+        r"(?:写|开|填|显示|弄|搞|算)错|错了|是错的|(?:显示|开|写|填|弄|搞|打|变)成(?!功)|(?<![太点好])少了|漏了|多扣|重复(?:扣|捐|支付)|丢了",
+        r"(?:是|成了?)别(?:人|家)的|(?:是|还是|写的是)(?:去年|旧|以前|之前)的|不见了|消失|(?:突然|全都?|都)没了|(?:图片?|照片|封面)[^\s]{0,4}裂"
+        # a system message quoted (its quotes are blanks now): 提示“…”, 显示“…维护中”
+        r"|(?<!温馨)(?<!友情)(?<!重要)提示\s|(?:弹出|跳出|弹窗)\s|显示\s[^\s]{0,8}?(?:中(?=\s|$)|失败|错误|异常|不存在|未|无|请"
+        r"|已达|不|维护)|不存在|达(?:到)?上限|远超|超出规定"
+        r"|(?:几|多|[0-9两三四五六七八九十])次[^\s]{0,3}(?:都|还是|也)(?:不|没)"
+        r"|(?:是|变|显示)?灰(?:色|的)|是个?空|空表|停(?:留)?在|就变|一会儿?有一会儿?没|时有时无|已被(?:注册|占用|绑定|使用)|明明|从来没|是空的|为空",
+        r"(?:里|上|中)(?:面|头|边)?没有|没有?(?:操作|改|动)过|不是我们[^\s]{0,2}的",
+        # a figure or a state contradicted: 但实际…, 实际我们报了5个, 只记了15天, 但…才开始
+        r"实际(?:(?<=但实际)|(?<=可实际)|(?<=却实际)|(?<=但是实际)|(?<=可是实际)|(?<=\s实际)|(?<=^实际))|只(?:开|到|显示|记|收到|配|算|统计)[^\s]{0,4}"
+        r"[一两二三四五六七八九十半0-9]|(?:但是?|可是?|却)[^\s]{0,8}(?:才|还没|明明|从来没|确实)",
+        r"(?:显示|提示)[^\s]{0,3}\s?(?:该[^\s]{0,4})?(?:已|被)?(?:结束|下架|失效|过期|暂停|停止"
+        r"|关闭|不存在|删除)|没(?:有)?给(?:我们|我)|没有?说(?:原因|理由|明)"
+        r"|没有?(?:任何)?(?:说明|理由|解释)",
+        # stuck or unanswered
+        r"没有?(?:收到|见到|到账|批|通过|识别|更新|生成|开出|出来|拨|显示|消息|回音|回复|动静|下文|结果"
+        r"|解决|恢复|修好)",
+        r"还?没(?:有)?到(?!时间|期|点|截止|[0-9])|没有?人(?:回|理|管|接|处理|通知|告诉)|不回(?:消息|复|话|应)?",
+        r"(?:一直|还是|仍然|仍|依然|到现在|至今|始终|老是|总是)[^\s]{0,6}?\s?"
+        rf"(?:{_STATUS}|审核|待|未|正在|没(?!人|[^\s通]{{1,2}}过)|不(?!是|知|清|懂|会|太|错|用|要|记|住)"
+        r"|(?<![0-9.])0(?![0-9.万千百])|旧)",
+        rf"(?:都|每次都?)(?:显示|提示|是)\s?(?:{_STATUS})",
+        # waited for some time: 提交了十天了, 等了一周, 申请了一个多月
+        rf"(?:申请|提交|交|等|审|催|报|寄|拖|走)(?:[^\s]{{0,6}}?了[^\s]{{0,3}}?{_SPAN}"
+        rf"|[^\s]{{0,6}}?{_SPAN}了)",
+        rf"{_SPAN}了?[^\s]{{0,2}}(?:也|都|还)没|到哪一?步|没有?(?:找到)?公募(?!资格)|(?:已|显示|提示)过期|过期了|这么久|那么久|太久",
+        # why is ours like this: 为什么我们的…, 咋个我们的…
+        r"(?:为什么|为何|怎么)(?:我们|咱们)",
+        # over a limit (a target reached is good news until more capacity is asked for)
+        r"超(?:过|出)[^\s]{0,10}(?:上限|额度|限额)",
+        _CANNOT,
     )
 )
+_TROUBLE = guarded(_TROUBLE_PHRASES)
 # Asking the desk to act on the writer's case, or asking for more capacity.
-_NEED = re.compile(
+_NEED = guarded(
     r"(?:帮(?:我们|忙|一下|我)?|给(?:我们|我))[^\s]{0,3}?(?:查|催|协调|核实|对接|牵|推荐|扩|提|走"
     r"|处理|问|改|重开|加|解决)"
     r"|(?:需要|申请|要|急需)(?:紧急)?(?:提额|扩容|提高目标|追加目标)|(?:提到|再提|想提)[0-9]"
@@ -129,7 +131,7 @@ _NEED = re.compile(
     r"|(?<!我们)(?<!我)(?:紧急|尽快|赶紧)(?:帮忙)?(?:看|查|处理)"
 )
 # A state that is over: clause-final 好了, 解决了, 到账了, 不卡了 (not 好了没 / 好了吗).
-_SOLVED = re.compile(
+_SOLVED = guarded(
     r"(?:好了|恢复了|解决了|搞定了?|到账了|批了|批下来了|成功了|收到了|开通了|正常了|没问题了"
     r"|开出来了|通过了|弄好了|处理好了|没事了|解冻了|修复了|修好了|改好了|改过来了|可以[^\s]{0,4}了"
     r"|不(?:卡|报错|闪退|白屏)了)[啊呀哈啦的]*(?=\s|$)"
@@ -288,12 +290,13 @@ def detect(analysed: Analysed) -> Detection:
 
 def detect_normalized(normalized: str) -> Detection:
     """The verdict on the FAQ's normalised text of a message."""
-    text = _aliased(normalized)
+    text = _aliased(normalized) if "体现" in normalized or "提e" in normalized else normalized
     if not text or not _PLATFORM.search(text):
         return Detection(OTHER, None, "not about the platform")
-    troubles = list(_TROUBLE.finditer(text))
-    needs = list(_NEED.finditer(text))
-    if not troubles and not needs:  # most chatter stops here
+    troubles = _TROUBLE.finditer(text)
+    first_trouble = next(troubles, None)
+    first_need = _NEED.search(text)
+    if first_trouble is None and first_need is None:  # most chatter stops here
         return Detection(OTHER, None, "no problem stated")
     if not _WE.search(text):
         if _NOTICE.search(text):
@@ -314,30 +317,14 @@ def detect_normalized(normalized: str) -> Detection:
     def clause_of(at: int) -> int:
         return bisect_right(starts, at) - 1
 
-    # Clauses up to the last resolved one, or a joke taken back, say nothing that still holds.
-    first_current = 0
-    for pattern in (_SOLVED, _JOKE):
-        for found in pattern.finditer(text):
-            first_current = max(first_current, clause_of(found.start()) + 1)
-    # A clause is the writer's own unless it, or a clause before it with no first person since,
-    # reports others' news; outside the platform, its troubles are not the desk's.
-    counted = [number >= first_current for number in range(len(clauses))]
-    if _HEARSAY.search(text) or _PLACE_SIDE.search(text):
-        hearsay = False
-        for number, clause in enumerate(clauses):
-            if _FIRST_PERSON.search(clause):
-                hearsay = False
-            hearsay = hearsay or _hearsay(clause)
-            counted[number] = counted[number] and not hearsay
-    if _OFF_PLATFORM.search(text):
-        for number, clause in enumerate(clauses):
-            counted[number] = counted[number] and not _OFF_PLATFORM.search(clause)
+    counted = _own_current(text, clauses, clause_of)
     # Asking in advance, or how a named failure is handled without saying it happened to
     # the writer (账号被冻结了怎么解冻？有没有流程): a how-to unless a clause says it is ongoing.
     how_to = _HOW_TO.search(text) is not None
     in_advance = _IN_ADVANCE.search(text) is not None or (how_to and not _WE.search(text))
     evidence: list[str] = []
-    for found in troubles:
+    decided = False  # one stated trouble other than a rejection decides
+    for found in chain((first_trouble,), troubles) if first_trouble else ():
         number = clause_of(found.start())
         if not counted[number]:
             continue
@@ -349,9 +336,11 @@ def detect_normalized(normalized: str) -> Detection:
         if _PAST.search(clause, 0, at) and not _STILL.search(clause):
             continue
         evidence.append(found.group())
-    rejections_only = bool(evidence) and all(_REJECTION.fullmatch(item) for item in evidence)
-    if not (in_advance or how_to):
-        for found in needs:
+        if not _REJECTION.fullmatch(found.group()):
+            decided = True
+            break
+    if not decided and first_need is not None and not (in_advance or how_to):
+        for found in _NEED.finditer(text, first_need.start()):
             number = clause_of(found.start())
             clause, at = clauses[number], found.start() - starts[number]
             # not 感谢…帮忙催 (thanks for help given), nor 大家帮忙看看 (asked of the group)
@@ -360,9 +349,37 @@ def detect_normalized(normalized: str) -> Detection:
             maybe = found.group().startswith("提") and _JUST_BEFORE_GENERIC.search(clause, 0, at)
             if counted[number] and not thanked and not maybe:
                 evidence.append(found.group())
+                decided = True
+                break
     if not evidence:
         return Detection(OTHER, None, "no own problem stated")
-    if rejections_only and _REASON_GIVEN.search(text) and _ASKS_NEXT.search(text):
+    if not decided and _REASON_GIVEN.search(text) and _ASKS_NEXT.search(text):
         return Detection(OTHER, None, "a rejection with its reason, asking how to revise")
     own = " ".join(clause for clause, keep in zip(clauses, counted, strict=True) if keep)
     return Detection(PROBLEM, _category(own, text), "、".join(evidence))
+
+
+def _own_current(text: str, clauses: list[str], clause_of: Callable[[int], int]) -> list[bool]:
+    """Per clause: does it speak of the writer's own case as it stands now?
+
+    Clauses up to the last resolved one, or a joke taken back, say nothing that still holds. A
+    clause is the writer's own unless it, or a clause before it with no first person since,
+    reports others' news. Outside the platform (the printer, the weather), troubles are not
+    the desk's.
+    """
+    first_current = 0
+    for pattern in (_SOLVED, _JOKE):
+        for found in pattern.finditer(text):
+            first_current = max(first_current, clause_of(found.start()) + 1)
+    counted = [number >= first_current for number in range(len(clauses))]
+    if _HEARSAY.search(text) or _PLACE_SIDE.search(text):
+        hearsay = False
+        for number, clause in enumerate(clauses):
+            if _FIRST_PERSON.search(clause):
+                hearsay = False
+            hearsay = hearsay or _hearsay(clause)
+            counted[number] = counted[number] and not hearsay
+    if _OFF_PLATFORM.search(text):
+        for number, clause in enumerate(clauses):
+            counted[number] = counted[number] and not _OFF_PLATFORM.search(clause)
+    return counted

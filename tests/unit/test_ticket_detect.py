@@ -5,14 +5,17 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import pytest
 
 from bot.cli import main as shanlin_main
+from handlers.tickets import detect as detect_module
 from handlers.tickets.cli import CaseError, load_cases, score, tickets_main
 from handlers.tickets.detect import Detection, detect
+from handlers.tickets.fastre import first_chars, guarded
 from knowledge_base.engine import Index
 from knowledge_base.entries import bundled_paths, load_files
 
@@ -192,3 +195,16 @@ def test_detection_meets_the_bars(index: Index, path: Path) -> None:
     assert result.precision >= 0.92
     assert result.recall >= 0.85
     assert result.category_accuracy >= 0.85
+
+
+def test_the_guarded_scan_finds_exactly_what_the_plain_pattern_finds(index: Index) -> None:
+    assert first_chars(r"(?:一直|总是)?卡住|(?<!温馨)提示\s|[0-9]+天") == "0123456789一卡总提"
+    assert first_chars(r"[^\s]不行") is None  # may begin with anything: left unguarded
+    assert guarded(r"a?").pattern == "a?"  # may match nothing: left unguarded
+    plain = re.compile(detect_module._TROUBLE_PHRASES)
+    texts = [case.text for case in load_cases(PROBES)] + ["他们说的那个不对", "超过年度上限"]
+    for text in texts:
+        normalized = index.match(text).normalized
+        assert [m.span() for m in detect_module._TROUBLE.finditer(normalized)] == [
+            m.span() for m in plain.finditer(normalized)
+        ]
