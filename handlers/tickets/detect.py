@@ -274,12 +274,22 @@ def _generic(clause: str, start: int, end: int) -> bool:
     )
 
 
+# All cues in one scan: at each position, a lookahead names the first cue (in precedence order)
+# that matches there, so the best cue of a text is the lowest-numbered one found.
+_CATEGORY_SCAN = guarded(
+    "(?=" + "|".join(f"(?P<c{n}>{cue.pattern})" for n, (_, cue) in enumerate(_CATEGORY_CUES)) + ")"
+)
+
+
 def _category(own: str, text: str) -> str:
     """The category by the object of the writer's own clauses, else of the whole message."""
     for scope in (own, text):
-        for category, cue in _CATEGORY_CUES:
-            if cue.search(scope):
-                return category
+        best = min(
+            (int(str(found.lastgroup)[1:]) for found in _CATEGORY_SCAN.finditer(scope)),
+            default=None,
+        )
+        if best is not None:
+            return _CATEGORY_CUES[best][0]
     return "平台异常"
 
 

@@ -41,6 +41,10 @@ def _first(items: list[Any]) -> tuple[set[str] | None, bool]:
     can match the empty string."""
     found: set[str] = set()
     for op, value in items:
+        if op is _codes.ASSERT and value[0] == 1:  # a lookahead: what follows must begin so
+            chars, empty = _first(list(value[1]))
+            if chars is not None and not empty:
+                return found | chars, False
         if op in (_codes.ASSERT, _codes.ASSERT_NOT, _codes.AT):
             continue  # zero-width: the next item gives the first character
         if op is _codes.LITERAL:
