@@ -1,7 +1,6 @@
-"""The `tickets` command line: `detect` one message, `detect-test` a labelled file.
+"""The `shanlin tickets` command line: `detect` one message, `detect-test` a labelled file.
 
-Wired into ``shanlin`` by ``add_tickets_command``. The knowledge base and the detector are
-imported only when a command runs, so ``shanlin --help`` stays quick.
+The knowledge base and the detector are imported only when a command runs.
 """
 
 from __future__ import annotations
@@ -198,27 +197,17 @@ def _parser(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
 
 
 def tickets_main(argv: Sequence[str], out: TextIO | None = None) -> int:
-    """Run `tickets COMMAND ...` (for tests and for ``python -m``)."""
-    parser = _parser(argparse.ArgumentParser(prog="tickets", description=__doc__.splitlines()[0]))
-    return _run(parser, parser.parse_args(list(argv)), out or sys.stdout)
-
-
-def _run(parser: argparse.ArgumentParser, args: argparse.Namespace, out: TextIO) -> int:
-    if args.tickets_action is None:
-        parser.print_help(out)
-        return USAGE_ERROR
-    return int(args.tickets_action(args, out))
-
-
-def add_tickets_command(commands: Any) -> None:
-    """Add `tickets` to the ``shanlin`` command's subparsers."""
-    parser = commands.add_parser(
-        "tickets",
-        help="problem-report tools: detect, detect-test",
+    """Run `shanlin tickets COMMAND ...`."""
+    parser = argparse.ArgumentParser(
+        prog="shanlin tickets",
         description="Platform-problem tickets: noticing problem reports in group messages.",
     )
     _parser(parser)
-    parser.set_defaults(action=lambda args: _run(parser, args, sys.stdout))
+    args = parser.parse_args(list(argv))
+    if args.tickets_action is None:
+        parser.print_help(out or sys.stdout)
+        return USAGE_ERROR
+    return int(args.tickets_action(args, out or sys.stdout))
 
 
 if __name__ == "__main__":
