@@ -19,6 +19,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     words = list(sys.argv[1:] if argv is None else argv)
     if words[:1] == ["status"]:  # its own parser, so that `status --help` reaches it
         return _status_main(words[1:])
+    if words[:1] == ["tickets"]:  # likewise for `tickets --help`
+        return _tickets_main(words[1:])
     parser = _parser()
     args = parser.parse_args(words)
     if not getattr(args, "action", None):
@@ -64,6 +66,12 @@ def _parser() -> argparse.ArgumentParser:
     status.add_argument("status_args", nargs=argparse.REMAINDER)
     status.set_defaults(action=_status)
 
+    tickets = commands.add_parser(
+        "tickets", help="problem-report tools: detect, detect-test", add_help=False
+    )
+    tickets.add_argument("tickets_args", nargs=argparse.REMAINDER)
+    tickets.set_defaults(action=lambda args: _tickets_main(list(args.tickets_args)))
+
     db = commands.add_parser("db", help="database maintenance")
     db_commands = db.add_subparsers(title="db commands")
     db_upgrade = db_commands.add_parser("upgrade", help="apply migrations (also done at start)")
@@ -86,6 +94,12 @@ def _kb(args: argparse.Namespace) -> int:
     from knowledge_base.cli import kb_main
 
     return kb_main(list(args.kb_args))
+
+
+def _tickets_main(argv: list[str]) -> int:
+    from handlers.tickets.cli import tickets_main
+
+    return tickets_main(argv)
 
 
 def _status(args: argparse.Namespace) -> int:
