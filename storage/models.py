@@ -15,7 +15,7 @@ from storage.faq import (
 )
 from storage.notices import GroupList, Notice, NoticeConfirmation, NoticeTarget
 from storage.outbox import OutboxMessage
-from storage.tickets import Ticket, TicketEvent
+from storage.tickets import Ticket, TicketEvent, TicketOffer
 from storage.updates import ProcessedUpdate
 
 __all__ = [
@@ -43,5 +43,6 @@ __all__ = [
     "RegionAlias",
     "Ticket",
     "TicketEvent",
+    "TicketOffer",
     "UtcDateTime",
 ]

@@ -9,6 +9,7 @@ from enum import StrEnum
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     ForeignKey,
     Integer,
     String,
@@ -48,6 +49,7 @@ class Ticket(Base):
     filed_by: Mapped[int] = mapped_column(BigInteger)  # a colleague may file for the reporter
     category: Mapped[str] = mapped_column(String(16))
     text: Mapped[str] = mapped_column(Text)
+    attachment: Mapped[bool] = mapped_column(Boolean, default=False)  # the report has a file
     state: Mapped[str] = mapped_column(String(16), default=TicketState.OPEN, index=True)
     claimed_by: Mapped[int | None] = mapped_column(BigInteger)
     claimed_by_name: Mapped[str | None] = mapped_column(String(255))
@@ -79,6 +81,27 @@ class TicketEvent(Base):
     change: Mapped[str] = mapped_column(String(16))  # state, category
     before: Mapped[str | None] = mapped_column(String(32))
     after: Mapped[str] = mapped_column(String(32))
+
+
+class TicketOffer(Base):
+    """The bot's offer to file a ticket: under a message that reads as a problem report
+    (提交工单 / 不用), or an FAQ answer shown before filing (已解决 / 仍需人工)."""
+
+    __tablename__ = "ticket_offers"
+    __table_args__ = (UniqueConstraint("chat_id", "message_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    message_id: Mapped[int] = mapped_column(BigInteger)  # the writer's message
+    user_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    user_name: Mapped[str] = mapped_column(String(255))
+    text: Mapped[str] = mapped_column(Text)
+    category: Mapped[str] = mapped_column(String(16))
+    attachment: Mapped[bool] = mapped_column(Boolean, default=False)
+    kind: Mapped[str] = mapped_column(String(16))  # noticed, deflected
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id", ondelete="SET NULL"))
+    offered_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    answered_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
 
 class Tickets:
@@ -131,6 +154,32 @@ class Tickets:
         """The desk group, if one is set and the bot is still in it."""
         query = select(Group).where(Group.is_desk.is_(True), Group.active.is_(True))
         return await self._session.scalar(query)
+
+    async def offer(self, offer: TicketOffer) -> TicketOffer | None:
+        """Record an offer; None if this message already had one."""
+        existing = await self._session.scalar(
+            select(TicketOffer).where(
+                TicketOffer.chat_id == offer.chat_id, TicketOffer.message_id == offer.message_id
+            )
+        )
+        if existing is not None:
+            return None
+        self._session.add(offer)
+        await self._session.flush()
+        return offer
+
+    async def get_offer(self, offer_id: int, *, lock: bool = False) -> TicketOffer | None:
+        query = select(TicketOffer).where(TicketOffer.id == offer_id)
+        return await self._session.scalar(query.with_for_update() if lock else query)
+
+    async def offered_since(self, user_id: int, since: datetime) -> bool:
+        """Whether this person got a noticed offer since then (one per 30 minutes)."""
+        query = select(TicketOffer.id).where(
+            TicketOffer.user_id == user_id,
+            TicketOffer.kind == "noticed",
+            TicketOffer.offered_at >= since,
+        )
+        return await self._session.scalar(query.limit(1)) is not None
 
     async def move_desk(self, group: Group) -> None:
         """Make ``group`` the desk, and no other group (an old one the bot left included)."""

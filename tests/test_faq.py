@@ -8,7 +8,7 @@ from bot.app import App, build_app
 from bot.settings import Settings
 from bot.transports.console import ConsoleSession
 from handlers.core.model import Button, ReplyTarget, SendMessage, User
-from handlers.faq.knowledge import FaqKnowledge
+from handlers.shared.knowledge import FaqKnowledge
 from storage.models import FaqChange, FaqMiss, FaqVote
 from storage.uow import UnitOfWork
 from tests.conftest import app_services

@@ -39,6 +39,7 @@ from handlers.core.model import (
     BotInfo,
     CommandScope,
     CopyMessage,
+    DeleteMessage,
     Delivered,
     EditMessage,
     Keyboard,
@@ -122,6 +123,9 @@ class AiogramMessenger:
                 reply_parameters=answering,
             )
             return Delivered(copied.message_id)
+        if isinstance(action, DeleteMessage):
+            await bot.delete_message(action.chat_id, action.message_id)
+            return Delivered()
         if isinstance(action, AnswerCallback):
             await bot.answer_callback_query(action.callback_id, action.text, action.show_alert)
             return Delivered()

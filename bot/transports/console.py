@@ -31,6 +31,7 @@ from handlers.core.model import (
     Chat,
     ChatType,
     CopyMessage,
+    DeleteMessage,
     Delivered,
     EditMessage,
     IncomingMessage,
@@ -119,6 +120,8 @@ def _describe(action: Outgoing) -> tuple[int, str]:
         return action.chat_id, f"（修改消息）{action.text}"
     if isinstance(action, CopyMessage):
         return action.chat_id, f"（转发消息 {action.message_id}）"
+    if isinstance(action, DeleteMessage):
+        return action.chat_id, f"（删除消息 {action.message_id}）"
     if isinstance(action, SendDocument | SendPhoto):
         kind = "文件" if isinstance(action, SendDocument) else "图片"
         caption = f" {action.caption}" if action.caption else ""

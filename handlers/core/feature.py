@@ -3,7 +3,7 @@ composition root lists them once and ``collect`` checks that they fit together.
 
 A feature plugs in through:
 - ``commands`` and ``callbacks`` (button data ``prefix:rest``, routed by prefix);
-- ``on_text``: a plain message, at a declared ``TextStage`` (one feature per stage);
+- ``on_text``: plain messages, each handler at a declared ``TextStage`` (one per stage);
 - ``trackers``: told the Telegram message id of a direct reply sent with ``track=(kind, ref)``;
 - ``on_settled``: told when deliveries it queued for one reference were all sent, failed or
   cancelled (``Delivery.feature`` / ``Delivery.ref``);
@@ -76,7 +76,7 @@ class Feature:
     name: str
     commands: tuple[Command, ...] = ()
     callbacks: Mapping[str, CallbackHandler] = field(default_factory=dict)
-    on_text: TextRoute | None = None
+    on_text: tuple[TextRoute, ...] = ()
     trackers: Mapping[str, Tracker] = field(default_factory=dict)
     on_settled: SettledHandler | None = None
     jobs: tuple[Job, ...] = ()
@@ -129,8 +129,8 @@ def collect(features: Sequence[Feature], core_commands: Sequence[Command] = ()) 
                 claim(kind, key, feature.name)
         for job in feature.jobs:
             claim("job", job.id, feature.name)
-        if feature.on_text is not None:
-            claim("text stage", feature.on_text.stage.name, feature.name)
+        for route in feature.on_text:
+            claim("text stage", route.stage.name, feature.name)
     return Features(
         all=tuple(features),
         commands=commands,
@@ -139,6 +139,6 @@ def collect(features: Sequence[Feature], core_commands: Sequence[Command] = ()) 
         settled={f.name: f.on_settled for f in features if f.on_settled is not None},
         jobs=tuple(job for f in features for job in f.jobs),
         text_routes=tuple(
-            sorted((f.on_text for f in features if f.on_text), key=lambda route: route.stage)
+            sorted((r for f in features for r in f.on_text), key=lambda route: route.stage)
         ),
     )

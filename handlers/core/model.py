@@ -196,6 +196,14 @@ class CopyMessage:
 
 
 @dataclass(frozen=True)
+class DeleteMessage:
+    """Remove one of the bot's messages (an offer someone declined)."""
+
+    chat_id: int
+    message_id: int
+
+
+@dataclass(frozen=True)
 class AnswerCallback:
     callback_id: str
     text: str | None = None
@@ -240,6 +248,7 @@ Outgoing = (
     SendMessage
     | EditMessage
     | CopyMessage
+    | DeleteMessage
     | AnswerCallback
     | SendDocument
     | SendPhoto

@@ -19,7 +19,7 @@ from handlers.faq.fields import (
     shortened,
     too_long,
 )
-from handlers.faq.knowledge import FaqKnowledge
+from handlers.shared.knowledge import FaqKnowledge
 from handlers.shared.regions import resolve_region
 from knowledge_base.limits import (
     answer_excess,

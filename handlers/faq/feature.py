@@ -7,7 +7,8 @@ import logging
 
 from handlers.core.feature import Feature, Job, Runtime, TextRoute, TextStage
 from handlers.faq import admin, answering, browsing
-from handlers.faq.knowledge import FaqKnowledge, sync_bundled
+from handlers.faq.knowledge import sync_bundled
+from handlers.shared.knowledge import FaqKnowledge
 from knowledge_base.entries import bundled_paths, load_files
 from storage.uow import UnitOfWork
 
@@ -51,7 +52,7 @@ FEATURE = Feature(
         admin.LOCAL,
     ),
     callbacks={"faq": answering.on_button},
-    on_text=TextRoute(TextStage.QUESTION, answering.on_text),
+    on_text=(TextRoute(TextStage.QUESTION, answering.on_text),),
     trackers={"faq_reply": answering.remember_message},
     jobs=(Job("faq-refresh", REFRESH_EVERY, refresh),),
     on_start=start,

@@ -14,7 +14,6 @@ from handlers.core.model import (
     IncomingMessage,
     SendMessage,
 )
-from handlers.tickets.filing import queue_card
 from handlers.tickets.messages import (
     CATEGORIES,
     NAME,
@@ -24,6 +23,7 @@ from handlers.tickets.messages import (
     reopen_button,
     state_name,
 )
+from handlers.tickets.opening import queue_card
 from handlers.tickets.states import change_state, may_reopen
 from storage.tickets import Ticket, TicketState
 

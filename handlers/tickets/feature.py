@@ -6,6 +6,7 @@ from __future__ import annotations
 from handlers.core.context import Context
 from handlers.core.feature import Feature, Job, TextRoute, TextStage
 from handlers.core.model import IncomingMessage
+from handlers.tickets.deflection import notice, on_offer_press
 from handlers.tickets.desk import DESK, on_press
 from handlers.tickets.export import EXPORT
 from handlers.tickets.failures import on_settled
@@ -24,8 +25,8 @@ async def on_text(ctx: Context, message: IncomingMessage) -> bool:
 FEATURE = Feature(
     NAME,
     commands=(TICKET, TICKETS, DESK, EXPORT),
-    callbacks={"ticket": on_press},
-    on_text=TextRoute(TextStage.TAGGED, on_text),
+    callbacks={"ticket": on_press, "toffer": on_offer_press},
+    on_text=(TextRoute(TextStage.TAGGED, on_text), TextRoute(TextStage.REPORT, notice)),
     trackers={"ticket_ack": remember_ack},
     on_settled=on_settled,
     jobs=(Job("ticket-timers", 60, run_timers),),

@@ -9,10 +9,10 @@ import re
 
 from handlers.core.commands import Command, typed_number, usage_hint
 from handlers.core.context import Context
-from handlers.core.delivery import delivery
-from handlers.core.model import CopyMessage, IncomingMessage, MessageKind, SendMessage, User
-from handlers.tickets.messages import NAME, card_buttons, card_text, state_name
-from storage.directory import Group
+from handlers.core.model import IncomingMessage, MessageKind, User
+from handlers.tickets.deflection import offer_answer
+from handlers.tickets.messages import card_text, state_name
+from handlers.tickets.opening import Report, category_of, open_ticket
 from storage.tickets import Ticket, TicketState
 
 TAGS = ("#求助", "#工单", "#平台问题")
@@ -27,75 +27,21 @@ def ticket_number(text: str) -> int | None:
     return typed_number(_NUMBER.sub("", text.strip()))
 
 
-async def queue_card(ctx: Context, ticket: Ticket, desk: Group) -> None:
-    """The ticket's card for the desk, and the reporter's attachment after it (once per
-    ticket and desk: queuing it again does nothing)."""
-    now = ctx.clock.now()
-    card = SendMessage(
-        desk.chat_id, card_text(ticket, ctx.config.timezone), None, card_buttons(ticket)
-    )
-    key = f"ticket:{ticket.id}:card:{desk.id}"
-    queued = [delivery(key, card, NAME, ticket.id, kind="card")]
-    if ticket.origin_message_id and _has_attachment(ctx, ticket):
-        copy = CopyMessage(desk.chat_id, ticket.origin_chat_id, ticket.origin_message_id)
-        queued.append(delivery(f"{key}:file", copy, NAME, ticket.id, kind="attachment"))
-    await ctx.uow.outbox.enqueue(queued, now)
-
-
-def _has_attachment(ctx: Context, ticket: Ticket) -> bool:
-    message = ctx.message
-    filed_here = message is not None and message.message_id == ticket.origin_message_id
-    return filed_here and message is not None and message.kind is not MessageKind.TEXT
-
-
-async def file_ticket(
-    ctx: Context, message: IncomingMessage, reporter: User, text: str, origin_message_id: int
-) -> None:
-    """File a ticket from ``origin_message_id`` and answer with its number."""
-    assert ctx.actor.user is not None
-    if len(_WORD.findall(text)) < MIN_TEXT:
+async def file_ticket(ctx: Context, report: Report) -> None:
+    """File a ticket from ``report`` and answer with its number — or first with the FAQ's
+    answer, when it has a confident one (已解决 / 仍需人工)."""
+    if len(_WORD.findall(report.text)) < MIN_TEXT:
         ctx.reply(f"请写清楚遇到的问题（哪个项目、哪一步、出现了什么提示）。{usage_hint(TICKET)}")
         return
-    existing = await ctx.uow.tickets.from_message(message.chat.id, origin_message_id)
+    existing = await ctx.uow.tickets.from_message(report.chat_id, report.message_id)
     if existing is not None:
         ctx.reply(f"这条消息已经提交过工单 {existing.number}（{state_name(existing)}）。")
         return
-    now = ctx.clock.now()
-    group = ctx.group
-    ticket = await ctx.uow.tickets.file(
-        Ticket(
-            region_id=group.region_id if group else None,
-            group_id=group.id if group else None,
-            origin_chat_id=message.chat.id,
-            origin_message_id=origin_message_id,
-            reporter_id=reporter.id,
-            reporter_name=reporter.label[:255],
-            filed_by=ctx.actor.user.id,
-            category="其他",
-            text=text[:10000],
-            state=TicketState.OPEN,
-            created_at=now,
-            updated_at=now,
-            state_since=now,
-        )
-    )
-    user = ctx.actor.user
-    ctx.uow.tickets.record(ticket, "state", None, TicketState.OPEN, user.id, user.label, now)
-    desk = await ctx.uow.tickets.desk()
-    if desk is not None:
-        await queue_card(ctx, ticket, desk)
-    on_behalf = f"（代 {reporter.first_name} 提交）" if reporter.id != ctx.actor.user.id else ""
-    passed = (
-        "已转给省总会工作人员。"
-        if desk is not None
-        else "省总会工单台还没有设置，工单已保存，设置后会立即转过去。"
-    )
-    ctx.reply(
-        f"✅ 已提交工单 {ticket.number}{on_behalf}，{passed}\n"
-        "处理进展和答复会发回这里；要补充截图或文件，请直接回复我的这条消息。"
-        f"查看进度：/ticket {ticket.number}",
-        track=("ticket_ack", ticket.id),
-    )
+    category = category_of(ctx, report.text)
+    if await offer_answer(ctx, report, category):
+        return
+    ticket, ack = await open_ticket(ctx, report, category)
+    ctx.reply(ack, track=("ticket_ack", ticket.id))
 
 
 async def ticket(ctx: Context, message: IncomingMessage, args: str) -> None:
@@ -110,12 +56,13 @@ async def ticket(ctx: Context, message: IncomingMessage, args: str) -> None:
         if replied.sender.is_bot:
             ctx.reply(f"请回复报告问题的那位同事的消息。{usage_hint(TICKET)}")
             return
-        await file_ticket(ctx, message, replied.sender, replied.text or "", replied.message_id)
+        report = Report(message.chat.id, replied.message_id, replied.sender, replied.text or "")
+        await file_ticket(ctx, report)
         return
     if not args.strip():
         ctx.reply(f"请在 /ticket 后面写上遇到的问题。{usage_hint(TICKET)}")
         return
-    await file_ticket(ctx, message, ctx.actor.user, args.strip(), message.message_id)
+    await file_ticket(ctx, _report(message, ctx.actor.user, args.strip()))
 
 
 async def on_tagged(ctx: Context, message: IncomingMessage) -> bool:
@@ -123,8 +70,13 @@ async def on_tagged(ctx: Context, message: IncomingMessage) -> bool:
     text = message.text or ""
     if ctx.group is None or ctx.actor.user is None or not _TAG.search(text):
         return False
-    await file_ticket(ctx, message, ctx.actor.user, _TAG.sub("", text).strip(), message.message_id)
+    await file_ticket(ctx, _report(message, ctx.actor.user, _TAG.sub("", text).strip()))
     return True
+
+
+def _report(message: IncomingMessage, reporter: User, text: str) -> Report:
+    attachment = message.kind is not MessageKind.TEXT
+    return Report(message.chat.id, message.message_id, reporter, text, attachment)
 
 
 async def show(ctx: Context, number: int) -> None:

@@ -19,7 +19,7 @@ admin = tg.user(ADMIN.id, ADMIN.first_name, ADMIN.username)
 staff = tg.user(STAFF.id, STAFF.first_name, STAFF.username)
 luzhou = tg.group(-4001, "泸州慈善交流群")
 desk = tg.supergroup(-1007001, "省总会工单台")
-REPORT = "#求助 我们项目的提现申请提交十天了还是处理中，麻烦看一下"
+REPORT = "#求助 我们项目的提现申请提交十天了还是处理中"
 
 
 @pytest.fixture

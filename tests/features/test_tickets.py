@@ -18,6 +18,7 @@ from handlers.core.model import (
     Chat,
     ChatType,
     CopyMessage,
+    DeleteMessage,
     Delivered,
     EditMessage,
     IncomingMessage,
@@ -52,7 +53,7 @@ class RefusingCopies:
         return await self.inner.perform(action)
 
 
-REPORT = "我们项目的提现申请提交十天了还是处理中，麻烦看一下"
+REPORT = "我们项目的提现申请提交十天了还是处理中"  # a problem the FAQ does not answer
 
 
 @pytest.fixture
@@ -394,3 +395,82 @@ async def test_a_reply_about_a_resolved_ticket_offers_to_reopen_it(
     await tick(app, console)
     closed = await reply_to(console, STAFF, group, "还是没到账", reply=resolved)
     assert "已关闭" in closed and "/ticket" in closed
+
+
+# --- noticing problems in the chatter, and deflection -----------------------------------------
+
+NOTICED = "我们的票据一直显示开具中，三天了"  # a report nobody tagged; the FAQ does not answer it
+ANSWERED = "我们机构的配捐一直没到账，麻烦省总会帮忙查一下"  # the FAQ answers this one
+
+
+def offer_buttons(console: ConsoleSession, chat: Chat) -> dict[str, Button]:
+    return {b.text: b for b in console.messenger.buttons.get(chat.id, [])}
+
+
+async def test_a_problem_report_gets_one_quiet_offer_the_writer_can_accept(
+    app: App, console: ConsoleSession, group: Chat
+) -> None:
+    await make_desk(app, console)
+    offer = await reply_to(console, STAFF, group, NOTICED)
+    assert offer.startswith("需要转给省总会处理吗？")
+    assert set(offer_buttons(console, group)) == {"提交工单", "不用"}
+    submit = offer_buttons(console, group)["提交工单"]
+    await console.press(STRANGER, group, submit)
+    assert console.messenger.callback_answers[-1] == "只有提出问题的人或本市州协调员可以操作。"
+    await console.press(STAFF, group, submit)
+    assert console.messenger.callback_answers[-1] == "已提交工单 T-0001"
+    [edited] = [a for a in console.messenger.performed if isinstance(a, EditMessage)]
+    assert "已提交工单 T-0001" in edited.text
+    await deliver(app, console.messenger)
+    [card] = [t for _, t in sent(console, DESK) if t.startswith("🎫 T-0001")]
+    assert "票据" in card and NOTICED in card  # the category detection gave it
+    await console.press(STAFF, group, submit)  # pressed again: nothing twice
+    assert console.messenger.callback_answers[-1] == "已经处理过了。"
+
+
+@pytest.mark.parametrize(
+    "chatter",
+    [
+        "收到",
+        "今天中午食堂吃什么？",
+        "提现失败一般是啥子原因？我们下周要提，先问哈",  # how-to
+        "昨天打不开的页面现在好了",  # solved
+        "听说宜宾有个项目页面打不开",  # someone else's news
+    ],
+)
+async def test_no_offer_on_chatter_how_to_questions_solved_problems_or_news(
+    app: App, console: ConsoleSession, group: Chat, chatter: str
+) -> None:
+    await say(console, STAFF, group, chatter)
+    assert not any("需要转给省总会" in text for _, text in sent(console, group))
+
+
+async def test_declining_removes_the_offer_and_a_person_gets_one_offer_per_half_hour(
+    app: App, console: ConsoleSession, group: Chat, clock: FakeClock
+) -> None:
+    await say(console, STAFF, group, NOTICED)
+    await console.press(STAFF, group, offer_buttons(console, group)["不用"])
+    deleted = [a for a in console.messenger.performed if isinstance(a, DeleteMessage)]
+    assert len(deleted) == 1 and deleted[0].chat_id == group.id
+    await say(console, STAFF, group, "我们的账号认证一直在审核中，两周了")
+    offers = [t for _, t in sent(console, group) if t.startswith("需要转给省总会")]
+    assert len(offers) == 1  # the second report within 30 minutes gets none
+    clock.advance(minutes=31)
+    await say(console, STAFF, group, "我们的账号认证一直在审核中，两周了，还是没动静")
+    assert len([t for _, t in sent(console, group) if t.startswith("需要转给省总会")]) == 2
+
+
+async def test_filing_what_the_faq_answers_shows_the_answer_first(
+    app: App, console: ConsoleSession, group: Chat
+) -> None:
+    await make_desk(app, console)
+    shown = await reply_to(console, STAFF, group, f"/ticket {ANSWERED}")
+    assert shown.startswith("这个问题知识库里有答案") and "【" in shown
+    assert set(offer_buttons(console, group)) == {"已解决", "仍需人工"}
+    await console.press(STAFF, group, offer_buttons(console, group)["仍需人工"])
+    assert console.messenger.callback_answers[-1] == "已提交工单 T-0001"
+    await say(console, STAFF, group, f"/ticket {ANSWERED}。补充一下")
+    await console.press(STAFF, group, offer_buttons(console, group)["已解决"])
+    assert console.messenger.callback_answers[-1] == "好的，很高兴帮上忙。"
+    await deliver(app, console.messenger)
+    assert len([t for _, t in sent(console, DESK) if t.startswith("🎫")]) == 1

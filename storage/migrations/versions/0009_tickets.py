@@ -35,6 +35,7 @@ def upgrade() -> None:
         sa.Column("filed_by", sa.BigInteger(), nullable=False),
         sa.Column("category", sa.String(16), nullable=False),
         sa.Column("text", sa.Text(), nullable=False),
+        sa.Column("attachment", sa.Boolean(), nullable=False),
         sa.Column("state", sa.String(16), nullable=False),
         sa.Column("claimed_by", sa.BigInteger(), nullable=True),
         sa.Column("claimed_by_name", sa.String(255), nullable=True),
@@ -74,9 +75,33 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_ticket_events")),
     )  # fmt: skip
     op.create_index(op.f("ix_ticket_events_ticket_id"), "ticket_events", ["ticket_id"])
+    op.create_table(
+        "ticket_offers",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("chat_id", sa.BigInteger(), nullable=False),
+        sa.Column("message_id", sa.BigInteger(), nullable=False),
+        sa.Column("user_id", sa.BigInteger(), nullable=False),
+        sa.Column("user_name", sa.String(255), nullable=False),
+        sa.Column("text", sa.Text(), nullable=False),
+        sa.Column("category", sa.String(16), nullable=False),
+        sa.Column("attachment", sa.Boolean(), nullable=False),
+        sa.Column("kind", sa.String(16), nullable=False),
+        sa.Column("ticket_id", sa.Integer(), nullable=True),
+        sa.Column("offered_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("answered_at", sa.DateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["ticket_id"], ["tickets.id"], name=op.f("fk_ticket_offers_ticket_id_tickets"),
+            ondelete="SET NULL",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_ticket_offers")),
+        sa.UniqueConstraint("chat_id", "message_id", name=op.f("uq_ticket_offers_chat_id")),
+    )  # fmt: skip
+    op.create_index(op.f("ix_ticket_offers_user_id"), "ticket_offers", ["user_id"])
 
 
 def downgrade() -> None:
+    op.drop_index(op.f("ix_ticket_offers_user_id"), table_name="ticket_offers")
+    op.drop_table("ticket_offers")
     op.drop_index(op.f("ix_ticket_events_ticket_id"), table_name="ticket_events")
     op.drop_table("ticket_events")
     op.drop_index(op.f("ix_tickets_created_at"), table_name="tickets")
