@@ -4,15 +4,18 @@ and its card, who may press the card's buttons, and the conversation relayed bot
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
 from openpyxl import load_workbook
 
-from bot.app import App
+from bot.app import App, build_app
+from bot.settings import Settings
 from bot.transports.console import DEMO_BOT, ConsoleMessenger, ConsoleSession
 from handlers.core.model import (
+    AnswerCallback,
     BotInfo,
     Button,
     Chat,
@@ -30,10 +33,13 @@ from handlers.core.model import (
     User,
 )
 from handlers.core.ports import SendError
+from handlers.core.ratelimit import RateLimitedMessenger, RateLimiter
+from tests.conftest import app_services
 from tests.support.broadcast import add_groups, deliver
 from tests.support.clock import SHANGHAI, FakeClock
 from tests.support.people import ADMIN, STAFF, STRANGER, private
 from tests.support.talk import reply_to, say
+from tests.support.virtual_time import VirtualTime
 
 DESK = Chat(-7001, ChatType.SUPERGROUP, "省总会工单台")
 
@@ -474,3 +480,75 @@ async def test_filing_what_the_faq_answers_shows_the_answer_first(
     assert console.messenger.callback_answers[-1] == "好的，很高兴帮上忙。"
     await deliver(app, console.messenger)
     assert len([t for _, t in sent(console, DESK) if t.startswith("🎫")]) == 1
+
+
+# --- nothing lost, nothing twice ---------------------------------------------------------------
+
+
+class GroupLimit:
+    """Telegram's limit of 20 messages a minute in a group, enforced: a 21st is refused (429)."""
+
+    def __init__(self, inner: ConsoleMessenger, clock: Callable[[], float]) -> None:
+        self.inner, self.clock = inner, clock
+        self.sent: dict[int, list[float]] = {}
+        self.refused = 0
+
+    async def bot_info(self) -> BotInfo:
+        return await self.inner.bot_info()
+
+    async def perform(self, action: Outgoing) -> Delivered:
+        chat_id = getattr(action, "chat_id", 0)
+        if chat_id < 0 and not isinstance(action, AnswerCallback):
+            recent = [t for t in self.sent.get(chat_id, []) if t > self.clock() - 60]
+            if len(recent) >= 20:
+                self.refused += 1
+                raise SendError("Too Many Requests: retry after 5", permanent=False, retry_after=5)
+            self.sent[chat_id] = [*recent, self.clock()]
+        return await self.inner.perform(action)
+
+
+async def test_a_burst_of_100_tickets_reaches_the_desk_in_order_with_no_429(
+    app: App, console: ConsoleSession, group: Chat
+) -> None:
+    await make_desk(app, console)
+    for number in range(1, 101):
+        await say(console, STAFF, group, f"/ticket 第{number}号单位 {REPORT}")
+    time = VirtualTime()
+    limited = GroupLimit(console.messenger, time.clock)
+    await app.sender(RateLimitedMessenger(limited, RateLimiter(time.clock, time.skip))).drain()
+    cards = [text.split("｜")[0] for _, text in sent(console, DESK) if text.startswith("🎫")]
+    assert cards == [f"🎫 T-{number:04d}" for number in range(1, 101)]
+    assert limited.refused == 0
+    assert time.now >= 99 * 60 / 20  # the desk's budget, not a burst
+
+
+async def test_a_ticket_filed_just_before_a_crash_reaches_the_desk_once_after_restart(
+    app: App, console: ConsoleSession, group: Chat, settings: Settings, clock: FakeClock
+) -> None:
+    await make_desk(app, console)
+    await say(console, STAFF, group, f"/ticket {REPORT}")  # committed; the card not sent yet
+    restarted = await build_app(settings, clock, app_services())
+    try:
+        for _ in range(2):
+            await deliver(restarted, console.messenger)
+    finally:
+        await restarted.close()
+    assert len([t for _, t in sent(console, DESK) if t.startswith("🎫 T-0001")]) == 1
+
+
+async def test_an_update_delivered_twice_files_one_ticket(
+    app: App, console: ConsoleSession, group: Chat
+) -> None:
+    update = IncomingMessage(
+        update_id=990003,
+        chat=group,
+        message_id=4444,
+        date=datetime(2026, 6, 1, 9, tzinfo=SHANGHAI),
+        sender=STAFF,
+        text=f"#求助 {REPORT}",
+    )
+    for _ in range(2):
+        await console.core.handle(update, console.messenger)
+    acks = [t for _, t in sent(console, group) if "已提交工单" in t]
+    assert len(acks) == 1
+    assert "T-0002" not in await reply_to(console, ADMIN, private(ADMIN), "/tickets")
