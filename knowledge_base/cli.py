@@ -84,6 +84,11 @@ def _print_report(report: Report, out: TextIO) -> None:
     print(f"accuracy: {report.accuracy:.3f}  ({report.correct}/{report.answerable})", file=out)
     print(f"top3:     {report.top3:.3f}  ({report.in_top3}/{report.answerable})", file=out)
     print(f"silence:  {report.silence:.3f}  ({report.kept_silent}/{report.must_not})", file=out)
+    print(
+        f"precision: {report.precision:.3f}  ({report.answered_right}/{report.answered} "
+        "answers given unasked)",
+        file=out,
+    )
     print("per category (answerable, accuracy, top3):", file=out)
     for name, score in sorted(report.categories.items()):
         print(f"  {name}: {score.answerable}  {score.accuracy:.3f}  {score.top3:.3f}", file=out)
