@@ -57,7 +57,11 @@ _CN_DIGITS = {char: value for value, char in enumerate("零一二三四五六七
 _HOW_TO_DO = re.compile(r"怎么(?:弄|搞|整)(?!好|完)")
 # Sichuan 好久 asks "how long" (要好久, 好久能到, 好久批得下来); in 好久没更新 or 等了好久 it
 # means "a long time".
-_HOW_LONG = re.compile(r"(?<=[要得])好久(?![了没不都])|好久(?=[能才会可批到出开拨下审])")
+# At the end of a clause after a verb it asks too (要审好久, 一般等好久); not after 了 (等了好久).
+_HOW_LONG = re.compile(
+    r"(?<=[要得])好久(?![了没不都])|好久(?=[能才会可批到出开拨下审要])"
+    r"|(?<=[\u4e00-\u9fff])(?<![了很都那这])好久(?=[哦啊呀嘛呢]?(?:[\s,.!?，。！？]|$))"
+)
 # "Did not pass" said short (审核没过, 没过审): both characters are function words, so without
 # this the outcome the message is about would vanish. Not 没过期 or 没过多久.
 _NOT_PASSED = re.compile(r"(?:没|未)过(?=审|[了吗呢啊呀哦吧咋怎还能要该]|[\W_]|$)")
