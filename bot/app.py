@@ -25,7 +25,7 @@ from handlers.ratelimit import RateLimitedMessenger, RateLimiter
 from handlers.reminders import run_reminders
 from handlers.sender import Sender
 from knowledge_base.engine import Index
-from knowledge_base.entries import bundled_paths, load_files
+from knowledge_base.entries import bundled_paths, load_files, with_structure
 from storage.database import create_engine, session_factory, upgrade
 from storage.outbox import wake_on_commit
 from storage.uow import SessionFactory, UnitOfWork
@@ -146,9 +146,11 @@ async def build_app(
     await upgrade(engine)
     clock = clock or SystemClock(ZoneInfo(settings.timezone))
     sessions = session_factory(engine)
-    knowledge = FaqKnowledge(index_builder)
+    bundled = load_files(bundled_paths())
+    # The database keeps the entries' texts; the sibling structure comes from the bundled files.
+    knowledge = FaqKnowledge(lambda kb: index_builder(with_structure(kb, bundled)))
     async with UnitOfWork(sessions) as uow:
-        await sync_bundled(uow, load_files(bundled_paths()), clock.now())
+        await sync_bundled(uow, bundled, clock.now())
         await uow.commit()
         await knowledge.reload(uow)
     core = Core(sessions, settings.core_config(), clock, knowledge=knowledge)

@@ -35,8 +35,9 @@ SINGLE_CLUE = 0.6
 # best; a specific sibling at this share of its general entry, which it explains better.
 SIBLING_TIE = 0.95
 SPECIFIC_TIE = 0.8
-# How much better an entry must hold a message term than its sibling to be told apart by it.
-EXPLAINS_MORE = 0.3
+# A general entry scoring at least this share of its specific sibling answers in its place when
+# the message says nothing that the specific entry names and the general one does not.
+GENERAL_TIE = 0.9
 # Score kept by an entry when the message says what the entry is not about.
 NOT_ABOUT = 0.5
 
@@ -207,15 +208,13 @@ class Index:
             ),
             reverse=True,
         )
+        if scored and scored[0][0] > 0:
+            scored = self._general_first(query, scored)
         best = scored[0][0] if scored else 0.0
-        runner_up = scored[1][0] if len(scored) > 1 else 0.0
-        confidence = confidence_of(best, runner_up)
+        confidence = confidence_of(best, self._runner_up(query, scored))
         if scored and self._single_clue(query, scored[0][1]):
             confidence *= SINGLE_CLUE
-        doubt: tuple[int, ...] = ()
-        if best > 0:
-            scored = self._general_first(query, scored)
-            doubt = self._in_doubt(query, scored)
+        doubt = self._in_doubt(query, scored) if best > 0 else ()
         if doubt:  # the pair leads the candidates, so that both are offered
             scores = {number: score for score, number in scored}
             scored = [(scores[number], number) for number in doubt] + [
@@ -239,17 +238,20 @@ class Index:
         )
 
     def _not_for(self, query: Query, number: int) -> bool:
-        """True when the message says one of the things the entry is not about."""
-        weights = query.weights
-        return any(terms.issubset(weights) for terms in self._not_about[number])
+        """True when the message says one of the things the entry is not about: each term of
+        one of its phrases is, or is part of, a term of the message (配捐 in 配捐额度)."""
+        said = query.weights
+        return any(
+            all(term in said or any(term in word for word in said) for term in terms)
+            for terms in self._not_about[number]
+        )
 
     def _explains_more(self, query: Query, number: int, other: int) -> bool:
-        """True when an entry holds a term of the message clearly better than another entry
-        (in its question, variants or keywords, where the other has it in its answer at most)."""
-        mine, theirs = self._features[number], self._features[other]
+        """True when an entry names a term of the message in its question, variants or
+        keywords and another entry does not (it may have it in its answer)."""
+        mine, theirs = self._features[number].terms, self._features[other].terms
         return any(
-            mine.term_factor(term, query) - theirs.term_factor(term, query) >= EXPLAINS_MORE
-            for term in query.weights
+            mine.get(term, 0.0) >= 1.0 and theirs.get(term, 0.0) < 1.0 for term in query.weights
         )
 
     def _general_first(
@@ -264,9 +266,24 @@ class Index:
             return scored
         found = [item for item in scored if item[1] == general]
         score = found[0][0] if found else self._features[general].score(query)
-        if score < SPECIFIC_TIE * best_score or self._explains_more(query, best, general):
+        if score < GENERAL_TIE * best_score or self._explains_more(query, best, general):
             return scored
         return [(score, general)] + [item for item in scored if item[1] != general]
+
+    def _runner_up(self, query: Query, scored: list[tuple[float, int]]) -> float:
+        """The score of the best entry's closest rival: when the best is its topic's general
+        entry, a specific sibling that explains nothing better is no rival (the general entry
+        answers for it)."""
+        if len(scored) < 2:
+            return 0.0
+        best = scored[0][1]
+        topic = self._topics[best]
+        if self._general.get(topic) != best:
+            return scored[1][0]
+        for score, number in scored[1:]:
+            if self._topics[number] != topic or self._explains_more(query, number, best):
+                return score
+        return 0.0
 
     def _in_doubt(self, query: Query, scored: list[tuple[float, int]]) -> tuple[int, ...]:
         """Two siblings that the message does not tell apart, the better one first.

@@ -124,6 +124,13 @@ def _cn_number(found: re.Match[str]) -> str:
         return text
     return str(10 * (_CN_DIGITS[tens] if tens else 1) + (_CN_DIGITS[ones] if ones else 0))
 
+# Sichuan 好多 asks "how much / how many" after a verb of amount, at the end of a clause or
+# before 钱/个点/以上 (上限是好多, 要扣好多个点, 捐好多钱以上); 好多人 or 筹了好多 says "a lot".
+_HOW_MUCH = re.compile(
+    r"(?<=[是有要收扣配提占交捐付剩])好多"
+    r"(?=(?:钱|个点|个|块)?(?:以上|以下|[哦啊呀嘛呢]?(?:[\s,.!?，。！？]|$)))"
+)
+
 
 def map_dialect(text: str) -> str:
     """Replace Sichuan and colloquial forms with standard words."""
@@ -132,6 +139,7 @@ def map_dialect(text: str) -> str:
     text = _WHO.sub(r"\1谁", text)
     text = _NOT_PASSED.sub("没通过", text)
     text = _HOW_LONG.sub("多久", text)
+    text = _HOW_MUCH.sub("多少", text)
     return _FINAL_ME.sub("吗", text)
 
 
