@@ -15,6 +15,7 @@ from knowledge_base.features import (
 from knowledge_base.lexicon import place_names
 from knowledge_base.model import Entry, KnowledgeBase
 from knowledge_base.normalize import normalize, warm_up
+from knowledge_base.questions import for_a_person
 from knowledge_base.textmodel import TextModel
 
 Decision = Literal["answer", "suggest", "silent"]
@@ -211,7 +212,10 @@ class Index:
         if scored and scored[0][0] > 0:
             scored = self._general_first(query, scored)
         best = scored[0][0] if scored else 0.0
-        confidence = confidence_of(best, self._runner_up(query, scored))
+        # A bare topic (配捐) asks to pick one of its questions: its siblings stay rivals.
+        bare = query.content_terms <= 1
+        runner_up = scored[1][0] if bare and len(scored) > 1 else self._runner_up(query, scored)
+        confidence = confidence_of(best, runner_up)
         if scored and self._single_clue(query, scored[0][1]):
             confidence *= SINGLE_CLUE
         doubt = self._in_doubt(query, scored) if best > 0 else ()
@@ -225,8 +229,10 @@ class Index:
             for score, number in scored[: max(limit, 0)]
             if score > 0
         )
-        decision = decide(confidence, query.is_question, bare=query.content_terms <= 1)
-        if doubt and decision == "answer":
+        decision = decide(confidence, query.is_question, bare=bare)
+        if for_a_person(text):
+            decision = "silent"  # @李姐 配捐比例是多少: asked of a colleague, not of the bot
+        elif doubt and decision == "answer":
             decision = "suggest"
         return Match(
             decision=decision,

@@ -124,6 +124,7 @@ def _cn_number(found: re.Match[str]) -> str:
         return text
     return str(10 * (_CN_DIGITS[tens] if tens else 1) + (_CN_DIGITS[ones] if ones else 0))
 
+
 # Sichuan 好多 asks "how much / how many" after a verb of amount, at the end of a clause or
 # before 钱/个点/以上 (上限是好多, 要扣好多个点, 捐好多钱以上); 好多人 or 筹了好多 says "a lot".
 _HOW_MUCH = re.compile(
