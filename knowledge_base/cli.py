@@ -71,6 +71,9 @@ def _print_match(match: Match, out: TextIO) -> None:
     print(f"is_question: {'yes' if match.is_question else 'no'}", file=out)
     print(f"confidence:  {match.confidence:.3f}", file=out)
     print(f"decision:    {match.decision}", file=out)
+    if match.ambiguous:
+        names = ", ".join(entry.id for entry in match.ambiguous)
+        print(f"ambiguous:   {names} (siblings the message does not tell apart)", file=out)
     for rank, candidate in enumerate(match.candidates, start=1):
         entry = candidate.entry
         print(

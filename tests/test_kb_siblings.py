@@ -210,6 +210,13 @@ def test_close_siblings_are_suggested_together_never_answered_unasked(index: Ind
     assert told.best is not None and told.best.id == "over-target" and told.decision == "answer"
 
 
+def test_kb_ask_names_the_siblings_in_doubt(kb_file: Path) -> None:
+    out = io.StringIO()
+    assert kb_main(["ask", "--kb", str(kb_file), "项目满额了怎么办？"], out=out) == 0
+    assert "decision:    suggest" in out.getvalue()
+    assert "ambiguous:   over-target, raise-target" in out.getvalue()
+
+
 def test_what_an_entry_is_not_about_keeps_it_from_answering(index: Index) -> None:
     fee = index.match("公募单位要收管理费吗？")
     assert fee.best is not None and fee.best.id == "partner-fee" and fee.decision == "answer"
