@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from handlers.context import CoreConfig
+from handlers.core.config import CoreConfig
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///shanlin.sqlite3"
 TOKEN_PATTERN = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{20,}$")
@@ -37,6 +37,8 @@ class Settings(BaseSettings):
     timezone: str = Field(default="Asia/Shanghai", alias="TIMEZONE")
     # a deadline written as a date alone (6月30日) means this time of that day
     end_of_day: time = Field(default=time(18, 0), alias="DEADLINE_END_OF_DAY")
+    # the provincial desk's working hours on working days: ticket service levels count them
+    desk_hours: str = Field(default="09:00-18:00", alias="DESK_HOURS")
 
     @field_validator("bot_token")
     @classmethod
@@ -83,6 +85,19 @@ class Settings(BaseSettings):
             raise ValueError("must be a time of day like 18:00")
         return value
 
+    @field_validator("desk_hours")
+    @classmethod
+    def _desk_hours(cls, value: str) -> str:
+        if not re.fullmatch(r"\s*\d{1,2}:\d{2}\s*-\s*\d{1,2}:\d{2}\s*", value):
+            raise ValueError("must be opening and closing times like 09:00-18:00")
+        try:
+            opens, closes = _hours(value)
+        except ValueError as error:
+            raise ValueError("must be opening and closing times like 09:00-18:00") from error
+        if not opens < closes:
+            raise ValueError("must open before it closes, e.g. 09:00-18:00")
+        return value
+
     @field_validator("timezone")
     @classmethod
     def _zone(cls, value: str) -> str:
@@ -94,13 +109,23 @@ class Settings(BaseSettings):
 
     def core_config(self) -> CoreConfig:
         return CoreConfig(
-            self.provincial_admins, ZoneInfo(self.timezone), self.desk_chat_id, self.end_of_day
+            self.provincial_admins,
+            ZoneInfo(self.timezone),
+            self.desk_chat_id,
+            self.end_of_day,
+            _hours(self.desk_hours),
         )
 
     def token(self) -> str:
         if self.bot_token is None:
             raise SettingsError("BOT_TOKEN is not set: get a token from @BotFather (see README)")
         return self.bot_token.get_secret_value()
+
+
+def _hours(text: str) -> tuple[time, time]:
+    """(09:00, 18:00) from "09:00-18:00"."""
+    opens, closes = (time.fromisoformat(part.strip().zfill(5)) for part in text.split("-"))
+    return opens, closes
 
 
 def load_settings(**overrides: object) -> Settings:

@@ -12,6 +12,8 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from bot.app import App, build_app
 from bot.settings import Settings, load_settings
 from bot.transports.console import ConsoleMessenger, ConsoleSession
+from handlers.core.context import Services
+from handlers.faq.knowledge import FaqKnowledge
 from knowledge_base.engine import Index
 from knowledge_base.model import KnowledgeBase
 from tests.support.clock import FakeClock
@@ -73,9 +75,16 @@ def cached_index(knowledge: KnowledgeBase) -> Index:
     return _INDEXES[knowledge]
 
 
+def app_services() -> Services:
+    """The services an app starts with in tests: the FAQ index cached across apps."""
+    services = Services()
+    services.provide(FaqKnowledge(cached_index))
+    return services
+
+
 @pytest.fixture
 async def app(settings: Settings, clock: FakeClock) -> AsyncIterator[App]:
-    app = await build_app(settings, clock, cached_index)
+    app = await build_app(settings, clock, app_services())
     yield app
     await app.close()
 

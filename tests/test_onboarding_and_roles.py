@@ -122,7 +122,7 @@ async def test_grant_by_reply_username_and_id_then_revoke(
 
 
 async def test_grant_by_replying_to_a_message(console: ConsoleSession, app: App) -> None:
-    from handlers.model import ReplyTarget
+    from handlers.core.model import ReplyTarget
 
     replied = ReplyTarget(76, STAFF, "我是泸州的")
     await console.message(ADMIN, LUZHOU_GROUP, "/grant 泸州", reply_to=replied)
@@ -166,6 +166,7 @@ async def test_start_in_private_introduces_the_bot(console: ConsoleSession) -> N
     # What it says is still being built is not something it already does.
     working, _, coming = answer.partition("正在开发中")[0].rpartition("。")
     assert "截止提醒" in working and "截止提醒" not in coming and "项目进展" in coming
+    assert "/ticket" in working and "/ticket" not in coming
 
 
 async def test_whoami_in_group_shows_role_and_region(console: ConsoleSession) -> None:
@@ -221,7 +222,7 @@ async def test_upgraded_group_keeps_binding_under_new_id(
 async def test_upgrade_news_arriving_in_new_chat_first_still_keeps_binding(
     console: ConsoleSession, app: App
 ) -> None:
-    from handlers.model import Chat, ChatType, IncomingMessage, MessageKind
+    from handlers.core.model import Chat, ChatType, IncomingMessage, MessageKind
 
     await say(console, ADMIN, LUZHOU_GROUP, "/bind 泸州")
     new_chat = Chat(-1004001, ChatType.SUPERGROUP, LUZHOU_GROUP.title)
