@@ -71,6 +71,9 @@ def _print_match(match: Match, out: TextIO) -> None:
     print(f"is_question: {'yes' if match.is_question else 'no'}", file=out)
     print(f"confidence:  {match.confidence:.3f}", file=out)
     print(f"decision:    {match.decision}", file=out)
+    if match.ambiguous:
+        names = ", ".join(entry.id for entry in match.ambiguous)
+        print(f"ambiguous:   {names} (siblings the message does not tell apart)", file=out)
     for rank, candidate in enumerate(match.candidates, start=1):
         entry = candidate.entry
         print(
@@ -84,6 +87,11 @@ def _print_report(report: Report, out: TextIO) -> None:
     print(f"accuracy: {report.accuracy:.3f}  ({report.correct}/{report.answerable})", file=out)
     print(f"top3:     {report.top3:.3f}  ({report.in_top3}/{report.answerable})", file=out)
     print(f"silence:  {report.silence:.3f}  ({report.kept_silent}/{report.must_not})", file=out)
+    print(
+        f"precision: {report.precision:.3f}  ({report.answered_right}/{report.answered} "
+        "answers given unasked)",
+        file=out,
+    )
     print("per category (answerable, accuracy, top3):", file=out)
     for name, score in sorted(report.categories.items()):
         print(f"  {name}: {score.answerable}  {score.accuracy:.3f}  {score.top3:.3f}", file=out)

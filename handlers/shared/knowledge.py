@@ -15,6 +15,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 
 from knowledge_base.engine import Index, Match
+from knowledge_base.entries import bundled_knowledge, with_structure
 from knowledge_base.model import Entry, KnowledgeBase
 from storage.faq import FaqEntry
 from storage.uow import SessionFactory, UnitOfWork
@@ -76,6 +77,9 @@ class FaqKnowledge:
         knowledge = KnowledgeBase(
             tuple(as_entry(row) for row in rows), tuple(tuple(group) for group in synonyms)
         )
+        # The database keeps the texts; the sibling structure (topic, general, not_about) is
+        # the bundled files', by entry id.
+        knowledge = with_structure(knowledge, bundled_knowledge())
         async with self._reloading:
             self._index = await asyncio.to_thread(self._build, knowledge)
             self._revision = revision
