@@ -133,9 +133,10 @@ async def answer(
     best = await ctx.uow.faq.entry(match.candidates[0].entry.id)
     if decision == "answer" and best is not None and best.active:
         await _send_answer(ctx, best, question, addressed)
-    elif addressed:
-        await _offer_candidates(ctx, [c.entry.id for c in match.candidates])
-    elif match.is_question:
+    elif addressed:  # 您是不是想问: the close siblings, when that is the doubt
+        offered = match.ambiguous or tuple(c.entry for c in match.candidates)
+        await _offer_candidates(ctx, [entry.id for entry in offered])
+    elif match.is_question and not match.ambiguous:  # an unclear choice is no gap in the FAQ
         _keep_miss(ctx, question, match.normalized)
 
 
