@@ -11,6 +11,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from bot.settings import Settings, SettingsError, load_settings
+from knowledge_base.cli_args import DESCRIPTION as KB_HELP
+from knowledge_base.cli_args import add_commands as add_kb_commands
 
 DEMO_DATABASE = "shanlin-demo.sqlite3"
 
@@ -55,9 +57,9 @@ def _parser() -> argparse.ArgumentParser:
     demo.set_defaults(action=_demo)
 
     kb = commands.add_parser(
-        "kb", help="knowledge-base tools: ask, test, lint, export, import", add_help=False
+        "kb", help="knowledge-base tools: ask, test, lint, export, import", description=KB_HELP
     )
-    kb.add_argument("kb_args", nargs=argparse.REMAINDER)
+    add_kb_commands(kb)
     kb.set_defaults(action=_kb)
 
     status = commands.add_parser(
@@ -73,7 +75,7 @@ def _parser() -> argparse.ArgumentParser:
     tickets.set_defaults(action=lambda args: _tickets_main(list(args.tickets_args)))
 
     db = commands.add_parser("db", help="database maintenance")
-    db_commands = db.add_subparsers(title="db commands")
+    db_commands = db.add_subparsers(title="db commands", dest="command", required=True)
     db_upgrade = db_commands.add_parser("upgrade", help="apply migrations (also done at start)")
     db_upgrade.set_defaults(action=_db_upgrade)
     return parser
@@ -91,9 +93,9 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _kb(args: argparse.Namespace) -> int:
-    from knowledge_base.cli import kb_main
+    from knowledge_base.cli import run_command
 
-    return kb_main(list(args.kb_args))
+    return run_command(args)
 
 
 def _tickets_main(argv: list[str]) -> int:
