@@ -7,7 +7,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
@@ -70,7 +70,18 @@ def _upgrade(connection: Connection, revision: str) -> None:
     command.upgrade(config, revision)
 
 
+# PostgreSQL advisory lock key taken while migrating (any constant unique to this application).
+MIGRATION_LOCK = 0x5348_414E_4C49_4E  # "SHANLIN"
+
+
 async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
-    """Bring the schema up to ``revision``; safe to run at every start."""
+    """Bring the schema up to ``revision``; safe to run at every start, and by several
+    processes at once: on PostgreSQL they take turns under an advisory lock held until the
+    migration commits (the later ones then find the schema up to date); SQLite's BEGIN
+    IMMEDIATE already makes them queue."""
     async with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            await connection.execute(
+                text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK}
+            )
         await connection.run_sync(_upgrade, revision)
