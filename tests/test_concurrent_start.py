@@ -21,18 +21,23 @@ STARTS = 2
 ROUNDS = 3  # each on a fresh database
 
 
-async def _fresh_postgres_database(suffix: str) -> str:
-    """A database of this test's own (beside TEST_DATABASE_URL's), dropped and created anew."""
+async def _on_server(*statements: str) -> None:
+    """Run statements on TEST_DATABASE_URL's server, outside any transaction."""
     base = make_url(os.environ["TEST_DATABASE_URL"])
-    name = f"{base.database}_{suffix}"
     server = create_async_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
     try:
         async with server.connect() as connection:
-            await connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            await connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+            for statement in statements:
+                await connection.exec_driver_sql(statement)
     finally:
         await server.dispose()
-    return base.set(database=name).render_as_string(hide_password=False)
+
+
+def _own_database(suffix: str) -> tuple[str, str]:
+    """A database name of this test's own (beside TEST_DATABASE_URL's) and its URL."""
+    base = make_url(os.environ["TEST_DATABASE_URL"])
+    name = f"{base.database}_{suffix}"
+    return name, base.set(database=name).render_as_string(hide_password=False)
 
 
 @pytest.fixture(params=BACKENDS)
@@ -40,7 +45,14 @@ async def fresh_urls(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIte
     if request.param == "sqlite":
         yield [f"sqlite+aiosqlite:///{tmp_path}/race-{n}.sqlite3" for n in range(ROUNDS)]
     else:
-        yield [await _fresh_postgres_database(f"race{n}") for n in range(ROUNDS)]
+        databases = [_own_database(f"race{n}") for n in range(ROUNDS)]
+        for name, _ in databases:
+            await _on_server(
+                f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', f'CREATE DATABASE "{name}"'
+            )
+        yield [url for _, url in databases]
+        for name, _ in databases:
+            await _on_server(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 # Each replica loads everything first, then waits for one line on stdin: both migrate at once.
