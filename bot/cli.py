@@ -28,10 +28,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "action", None):
         parser.print_help()
         return 2
+    from storage.database import DatabaseUnavailable
+
     try:
         return int(args.action(args))
     except SettingsError as error:
         print(f"shanlin: configuration error: {error}", file=sys.stderr)
+        return 2
+    except DatabaseUnavailable as error:
+        print(
+            f"shanlin: database error: DATABASE_URL={error.url} {error.problem}", file=sys.stderr
+        )
         return 2
     except KeyboardInterrupt:
         return 130
@@ -87,9 +94,27 @@ def _run(args: argparse.Namespace) -> int:
     from bot.logs import setup_logging
     from bot.runner import run_bot
 
-    setup_logging(logging.INFO, token)
+    setup_logging(logging.INFO, token, *_proxy_secrets(settings.proxy()))
     asyncio.run(run_bot(settings))
     return 0
+
+
+def _proxy_secrets(proxy: str | None) -> list[str]:
+    """The proxy's credentials in the forms a log line could show them: in its URL (as
+    written and decoded), as a Basic authorization, and the password alone unless it is so
+    short that hiding it would garble ordinary words."""
+    from base64 import b64encode
+    from urllib.parse import unquote, urlsplit
+
+    parts = urlsplit(proxy or "")
+    if parts.password is None:
+        return []
+    userinfo = parts.netloc.rsplit("@", 1)[0]
+    plain = f"{unquote(parts.username or '')}:{unquote(parts.password)}"
+    secrets = [userinfo, plain, b64encode(plain.encode()).decode()]
+    if len(unquote(parts.password)) >= 6:
+        secrets.append(unquote(parts.password))
+    return secrets
 
 
 def _kb(args: argparse.Namespace) -> int:
