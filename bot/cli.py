@@ -11,6 +11,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from bot.settings import Settings, SettingsError, load_settings
+from knowledge_base.cli_args import DESCRIPTION as KB_HELP
+from knowledge_base.cli_args import add_commands as add_kb_commands
 
 DEMO_DATABASE = "shanlin-demo.sqlite3"
 
@@ -26,10 +28,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "action", None):
         parser.print_help()
         return 2
+    from storage.database import DatabaseUnavailable
+
     try:
         return int(args.action(args))
     except SettingsError as error:
         print(f"shanlin: configuration error: {error}", file=sys.stderr)
+        return 2
+    except DatabaseUnavailable as error:
+        print(
+            f"shanlin: database error: DATABASE_URL={error.url} {error.problem}", file=sys.stderr
+        )
         return 2
     except KeyboardInterrupt:
         return 130
@@ -55,9 +64,9 @@ def _parser() -> argparse.ArgumentParser:
     demo.set_defaults(action=_demo)
 
     kb = commands.add_parser(
-        "kb", help="knowledge-base tools: ask, test, lint, export, import", add_help=False
+        "kb", help="knowledge-base tools: ask, test, lint, export, import", description=KB_HELP
     )
-    kb.add_argument("kb_args", nargs=argparse.REMAINDER)
+    add_kb_commands(kb)
     kb.set_defaults(action=_kb)
 
     status = commands.add_parser(
@@ -73,7 +82,7 @@ def _parser() -> argparse.ArgumentParser:
     tickets.set_defaults(action=lambda args: _tickets_main(list(args.tickets_args)))
 
     db = commands.add_parser("db", help="database maintenance")
-    db_commands = db.add_subparsers(title="db commands")
+    db_commands = db.add_subparsers(title="db commands", dest="command", required=True)
     db_upgrade = db_commands.add_parser("upgrade", help="apply migrations (also done at start)")
     db_upgrade.set_defaults(action=_db_upgrade)
     return parser
@@ -85,15 +94,33 @@ def _run(args: argparse.Namespace) -> int:
     from bot.logs import setup_logging
     from bot.runner import run_bot
 
-    setup_logging(logging.INFO, token)
+    setup_logging(logging.INFO, token, *_proxy_secrets(settings.proxy()))
     asyncio.run(run_bot(settings))
     return 0
 
 
-def _kb(args: argparse.Namespace) -> int:
-    from knowledge_base.cli import kb_main
+def _proxy_secrets(proxy: str | None) -> list[str]:
+    """The proxy's credentials in the forms a log line could show them: in its URL (as
+    written and decoded), as a Basic authorization, and the password alone unless it is so
+    short that hiding it would garble ordinary words."""
+    from base64 import b64encode
+    from urllib.parse import unquote, urlsplit
 
-    return kb_main(list(args.kb_args))
+    parts = urlsplit(proxy or "")
+    if parts.password is None:
+        return []
+    userinfo = parts.netloc.rsplit("@", 1)[0]
+    plain = f"{unquote(parts.username or '')}:{unquote(parts.password)}"
+    secrets = [userinfo, plain, b64encode(plain.encode()).decode()]
+    if len(unquote(parts.password)) >= 6:
+        secrets.append(unquote(parts.password))
+    return secrets
+
+
+def _kb(args: argparse.Namespace) -> int:
+    from knowledge_base.cli import run_command
+
+    return run_command(args)
 
 
 def _tickets_main(argv: list[str]) -> int:
