@@ -74,7 +74,7 @@ def test_demo_script_prints_a_transcript(tmp_path: Path) -> None:
     result = shanlin("demo", "--script", str(script), cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     out = result.stdout
-    assert "[泸州交流群] 总会小王> /bind 泸州" in out
+    assert "[泸州交流群] 总会小王 #2> /bind 泸州" in out
     assert "本群已绑定到 泸州市" in out
     assert "您（成员）在群内可用的命令" in out
     assert "身份：成员" in out
