@@ -3,15 +3,18 @@ replies, photos and files."""
 
 from __future__ import annotations
 
+import io
 import re
 import textwrap
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
 
-from bot.cli import _play
+from bot.cli import _play, demo_session
 from bot.settings import Settings, load_settings
-from bot.transports.console import FIRST_USER_ID
+from bot.transports.console import FIRST_USER_ID, ConsoleSession
 from tests.conftest import app_services
 
 
@@ -156,3 +159,113 @@ async def test_a_clock_set_beyond_what_dates_can_hold_is_refused(
     assert "2099" in answer_to(out, "[泸州交流群] 总会小王> /wait 100000天")
     assert "6月2日" in answer_to(out, "[泸州交流群] 总会小王> /wait 1天")  # the clock stayed
     assert "没有即将到期" in answer_to(out, "[泸州交流群] 总会小王> /deadlines")
+
+
+# --- 14: replies, photos and files -------------------------------------------------------------
+
+
+class Demo:
+    """The demo played a few lines at a time, reading the numbers it shows."""
+
+    def __init__(self, session: ConsoleSession, out: io.StringIO) -> None:
+        self.session, self.out = session, out
+
+    async def type(self, script: str) -> str:
+        """Play these lines; what was printed meanwhile."""
+        start = len(self.out.getvalue())
+        await self.session.play(textwrap.dedent(script).strip().splitlines(), echo=True)
+        return self.out.getvalue()[start:]
+
+    def number(self, fragment: str) -> int:
+        """The number shown beside the last message that contains ``fragment``."""
+        number = None
+        for printed in self.out.getvalue().splitlines():
+            header = re.match(r"^\[[^\]]*\] [^\s>:]+(?: 善邻助手)? #(\d+)", printed)
+            if header:
+                current = int(header.group(1))
+            elif not printed.startswith("    "):
+                current = None
+            if fragment in printed and current is not None:
+                number = current
+        assert number is not None, f"no message with {fragment!r}:\n{self.out.getvalue()}"
+        return number
+
+
+@asynccontextmanager
+async def demo(db: Path) -> AsyncIterator[Demo]:
+    out = io.StringIO()
+    async with demo_session(demo_settings(db), app_services(), out) as session:
+        yield Demo(session, out)
+
+
+LUZHOU = """
+/as 总会小王
+/in 泸州交流群
+/join
+/bind 泸州
+"""
+
+
+async def test_a_coordinator_is_granted_by_replying_to_their_message(tmp_path: Path) -> None:
+    async with demo(tmp_path / "demo.sqlite3") as play:
+        await play.type(LUZHOU + "/as 李会长\n大家好，我是泸州市慈善会的李会长")
+        said = play.number("我是泸州市慈善会的李会长")
+        out = await play.type(f"/as 总会小王\n/reply {said} /grant 泸州")
+        assert "已将 李会长 设为市州协调员：泸州" in out, out
+        assert "身份：市州协调员（泸州）" in await play.type("/as 李会长\n/whoami")
+
+
+async def test_a_typed_receipt_replying_to_a_notice_confirms_it(tmp_path: Path) -> None:
+    async with demo(tmp_path / "demo.sqlite3") as play:
+        await play.type(LUZHOU + "/in 私聊\n/notice 泸州 请于周五前提交材料。\n/tap 发送")
+        notice = play.number("请于周五前提交材料")
+        out = await play.type(f"/as 张社工\n/in 泸州交流群\n/reply {notice} 收到")
+        assert "善邻助手" not in out  # silently counted, as a press of the button
+        status = await play.type("/as 总会小王\n/in 私聊\n/notice_status 1")
+        assert "已确认 1 个群" in status and "张社工" in status, status
+
+
+async def test_a_question_replying_to_the_bot_is_answered(tmp_path: Path) -> None:
+    question = "老师们好，请问我们机构还没有腾讯公益账号，要怎么开通？"
+    async with demo(tmp_path / "demo.sqlite3") as play:
+        await play.type(LUZHOU + "/faq_auto 关")
+        said = play.number("已关闭自动答疑")
+        assert "善邻助手" not in await play.type(f"/as 张社工\n{question}")  # among people
+        answer = await play.type(f"/reply {said} {question}")
+        assert "入驻" in answer, answer
+
+
+async def test_a_notice_replying_to_a_photo_or_a_file_sends_it_first(tmp_path: Path) -> None:
+    async with demo(tmp_path / "demo.sqlite3") as play:
+        await play.type(LUZHOU + "/in 私聊\n/photo 九九公益日活动海报\n/file 报名表.xlsx 请填写")
+        photo, document = play.number("/photo 九九"), play.number("/file 报名表")
+        for attachment, body in ((photo, "请转发海报"), (document, "报名表见附件")):
+            preview = await play.type(f"/reply {attachment} /notice 泸州 {body}")
+            assert "附件：先发送您回复的那条消息" in preview, preview
+            out = await play.type("/tap 发送")
+            assert out.index("[泸州交流群] 🤖 善邻助手") < out.index(body), out
+        group = play.out.getvalue().split("/tap 发送", 1)[1]
+        assert "🖼 图片：九九公益日活动海报" in group
+        assert "📎 文件 报名表.xlsx：请填写" in group
+
+
+async def test_a_reply_names_a_message_of_this_chat(tmp_path: Path) -> None:
+    async with demo(tmp_path / "demo.sqlite3") as play:
+        await play.type(LUZHOU)
+        bound = play.number("本群已绑定到 泸州市")
+        out = await play.type(f"/in 私聊\n/reply {bound} 收到\n/reply 999 收到\n/reply 收到")
+        assert "不在这个聊天里" in out and "没有 #999 这条消息" in out and "用法：/reply" in out
+        assert "善邻助手" not in out
+
+
+async def test_replies_on_a_kept_database_reach_this_runs_messages(tmp_path: Path) -> None:
+    db = tmp_path / "demo.sqlite3"
+    notice = LUZHOU + "/in 私聊\n/notice 泸州 {}\n/tap 发送"
+    async with demo(db) as play:
+        await play.type(notice.format("第一次培训改到周二。"))
+    async with demo(db) as play:
+        await play.type(notice.format("第二次培训改到周四。"))
+        second = play.number("第二次培训改到周四")
+        await play.type(f"/as 张社工\n/in 泸州交流群\n/reply {second} 收到")
+        status = await play.type("/as 总会小王\n/in 私聊\n/notice_status 2")
+        assert "已确认 1 个群" in status, status
