@@ -209,11 +209,14 @@ class _DemoJobs:
         return await self._app.next_due()
 
 
-_DEMO_BANNER = """善邻助手 · 离线演示（无需 token，不联网；数据保存在 shanlin-demo.sqlite3）
-  /as 名字 [@用户名]  以某人身份发言（第一个出现的人是省级管理员）
+_DEMO_BANNER = """善邻助手 · 离线演示（无需 token，不联网）
+  数据保存在 shanlin-demo.sqlite3，下次接着玩：人和群按名字沿用，身份和绑定不变
+  /as 名字 [@用户名]  以某人身份发言（新数据库里第一个出现的人是省级管理员）
   /in 群名    在某个群里发言（/in 私聊 进入与机器人的私聊）
   /join       把机器人拉进当前群；/kick 移出；/upgrade 升级为超级群
-  /tap 文字   点击最近消息上的按钮；/who 列出人和群；/quit 退出
-  /now        查看演示时钟；/wait 7天  时间快进（看截止提醒按时发出）
+  /tap 文字   点击最近消息上的按钮；/reply 编号 文字  回复消息旁标着 #编号 的那条消息
+  /photo 说明、/file 文件名 说明  发一张图片或一个文件（示意，没有内容）
+  /now        查看演示时钟；/wait 7天  时间快进（每条提醒按时发出）
+  /who        列出人和群；/quit 退出
 例如：/as 总会小王  →  /in 泸州交流群  →  /join  →  /bind 泸州  →  /help
 """

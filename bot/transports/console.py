@@ -142,6 +142,7 @@ class ConsoleMessenger:
     performed: list[Outgoing] = field(default_factory=list)  # every action, in order
     callback_answers: list[str] = field(default_factory=list)
     buttons: dict[int, list[Button]] = field(default_factory=dict)  # chat id → last buttons
+    buttons_on: dict[int, int] = field(default_factory=dict)  # chat id → their message's id
     # Every message on screen by its number (the bot's and the people's), for /reply.
     shown: dict[int, Shown] = field(default_factory=dict)
     _numbers: dict[tuple[int, int], int] = field(default_factory=dict)  # (chat, message) → №
@@ -183,6 +184,7 @@ class ConsoleMessenger:
         buttons = getattr(action, "buttons", ())
         if buttons:
             self.buttons[chat_id] = [b for row in buttons for b in row]
+            self.buttons_on[chat_id] = message_id
             text += "\n" + "  ".join(f"[{b.text}]" for row in buttons for b in row)
         where = self.names.get(chat_id, str(chat_id))
         label = "" if number is None else f" #{number}"
@@ -354,7 +356,7 @@ class ConsoleSession:
                 user,
                 button.data,
                 chat,
-                0,
+                self.messenger.buttons_on.get(chat.id, 0),  # the message the button is on
             )
         )
 
