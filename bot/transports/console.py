@@ -221,13 +221,14 @@ class ConsoleMessenger:
             number = self.number_of(action.from_chat_id, action.message_id)
             if number is not None:
                 original = self.shown[number]
-                return Shown(chat_id, message_id, BOT_USER, original.text, original.kind,
-                             original.name)  # fmt: skip
+                return Shown(
+                    chat_id, message_id, BOT_USER, original.text, original.kind, original.name
+                )
         if isinstance(action, SendPhoto):
             return Shown(chat_id, message_id, BOT_USER, action.caption, MessageKind.PHOTO)
         if isinstance(action, SendDocument):
-            return Shown(chat_id, message_id, BOT_USER, action.caption, MessageKind.DOCUMENT,
-                         action.filename)  # fmt: skip
+            document = MessageKind.DOCUMENT
+            return Shown(chat_id, message_id, BOT_USER, action.caption, document, action.filename)
         return Shown(chat_id, message_id, BOT_USER, text)
 
     def _print(self, line: str) -> None:
