@@ -7,12 +7,21 @@ import asyncio
 import logging
 import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
 
 from bot.settings import Settings, SettingsError, load_settings
 from knowledge_base.cli_args import DESCRIPTION as KB_HELP
 from knowledge_base.cli_args import add_commands as add_kb_commands
+
+if TYPE_CHECKING:
+    from bot.app import App
+    from bot.transports.console import ConsoleSession
+    from handlers.core.context import Services
+    from handlers.core.ports import Messenger
 
 DEMO_DATABASE = "shanlin-demo.sqlite3"
 
@@ -174,41 +183,67 @@ def _demo(args: argparse.Namespace) -> int:
     return 0
 
 
-async def _play(settings: Settings, script: list[str] | None) -> None:
+async def _play(
+    settings: Settings, script: list[str] | None, services: Services | None = None
+) -> None:
+    async with demo_session(settings, services) as session:
+        if script is not None:
+            await session.play(script, echo=True)
+        else:
+            print(_DEMO_BANNER)
+            await session.interact()
+
+
+@asynccontextmanager
+async def demo_session(
+    settings: Settings, services: Services | None = None, out: TextIO | None = None
+) -> AsyncIterator[ConsoleSession]:
+    """The demo's console on the real core, with the demo's clock; the people and groups of
+    a kept database are met again by name. After each line the scheduled jobs run and what
+    was queued (notices, reminders) is delivered before the next line."""
     from zoneinfo import ZoneInfo
 
     from bot.app import build_app
     from bot.transports.console import ConsoleMessenger, ConsoleSession, DemoClock
-    from handlers.core.ratelimit import RateLimitedMessenger
 
     clock = DemoClock(ZoneInfo(settings.timezone))
-    app = await build_app(settings, clock)
-    messenger = ConsoleMessenger()
-    session = ConsoleSession(app.core, messenger, clock=clock)
-    await app.core.start(messenger)
+    app = await build_app(settings, clock, services)
     try:
-        if script is not None:
-            # after each line: queue due reminders and deliver what the line queued (notices…)
-            sender = app.sender(RateLimitedMessenger(messenger, app.limiter))
-
-            async def settle() -> None:
-                await app.run_jobs()
-                await sender.drain()
-
-            await session.play(script, echo=True, after_line=settle)
-        else:
-            print(_DEMO_BANNER)
-            async with app.delivering(messenger):  # notices and reminders arrive as you play
-                await session.interact()
+        messenger = ConsoleMessenger(out=out or sys.stdout)
+        jobs = _DemoJobs(app, messenger)
+        session = ConsoleSession(app.core, messenger, messenger.out, clock, jobs)
+        await app.core.start(messenger)
+        await session.restore()
+        yield session
     finally:
         await app.close()
 
 
-_DEMO_BANNER = """善邻助手 · 离线演示（无需 token，不联网；数据保存在 shanlin-demo.sqlite3）
-  /as 名字 [@用户名]  以某人身份发言（第一个出现的人是省级管理员）
+class _DemoJobs:
+    """The scheduled jobs and the outbox sender, run when the demo says (``Timekeeper``)."""
+
+    def __init__(self, app: App, messenger: Messenger) -> None:
+        from handlers.core.ratelimit import RateLimitedMessenger
+
+        self._app = app
+        self._sender = app.sender(RateLimitedMessenger(messenger, app.limiter))
+
+    async def settle(self) -> None:
+        await self._app.run_jobs()
+        await self._sender.drain()
+
+    async def next_due(self) -> datetime | None:
+        return await self._app.next_due()
+
+
+_DEMO_BANNER = """善邻助手 · 离线演示（无需 token，不联网）
+  数据保存在 shanlin-demo.sqlite3，下次接着玩：人和群按名字沿用，身份和绑定不变
+  /as 名字 [@用户名]  以某人身份发言（新数据库里第一个出现的人是省级管理员）
   /in 群名    在某个群里发言（/in 私聊 进入与机器人的私聊）
   /join       把机器人拉进当前群；/kick 移出；/upgrade 升级为超级群
-  /tap 文字   点击最近消息上的按钮；/who 列出人和群；/quit 退出
-  /now        查看演示时钟；/wait 7天  时间快进（看截止提醒按时发出）
+  /tap 文字   点击最近消息上的按钮；/reply 编号 文字  回复消息旁标着 #编号 的那条消息
+  /photo 说明、/file 文件名 说明  发一张图片或一个文件（示意，没有内容）
+  /now        查看演示时钟；/wait 7天  时间快进（每条提醒按时发出）
+  /who        列出人和群；/quit 退出
 例如：/as 总会小王  →  /in 泸州交流群  →  /join  →  /bind 泸州  →  /help
 """

@@ -7,7 +7,8 @@ A feature plugs in through:
 - ``trackers``: told the Telegram message id of a direct reply sent with ``track=(kind, ref)``;
 - ``on_settled``: told when deliveries it queued for one reference were all sent, failed or
   cancelled (``Delivery.feature`` / ``Delivery.ref``);
-- ``jobs``: scheduled runs (a fixed id, a period, a function);
+- ``jobs``: scheduled runs (a fixed id, a period, a function, and optionally when the next
+  run will have work);
 - ``on_start``: run once when the application starts (load data, provide a service).
 """
 
@@ -69,6 +70,9 @@ class Job:
     id: str
     every_seconds: float
     run: Callable[[Runtime], Awaitable[None]]
+    # When a run will next have work, if the job can tell (the demo's clock, which jumps,
+    # stops at each such moment so that what is due then happens on time).
+    next_due: Callable[[Runtime], Awaitable[datetime | None]] | None = None
 
 
 @dataclass(frozen=True)
