@@ -129,6 +129,7 @@ def test_the_bots_own_features_fit_together() -> None:
         TextStage.TAGGED,
         TextStage.ACKNOWLEDGEMENT,
         TextStage.QUESTION,
+        TextStage.REPORT,
     ]
 
 
