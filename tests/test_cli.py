@@ -113,8 +113,9 @@ def test_db_upgrade_creates_and_reuses_the_schema(tmp_path: Path) -> None:
         assert "up to date" in result.stdout
 
 
-def test_readme_shows_the_true_transcript_of_the_example(tmp_path: Path) -> None:
-    result = shanlin("demo", "--script", str(ROOT / "examples" / "onboarding.txt"), cwd=tmp_path)
+@pytest.mark.parametrize("example", ["onboarding.txt", "tickets.txt"])
+def test_readme_shows_the_true_transcript_of_the_example(tmp_path: Path, example: str) -> None:
+    result = shanlin("demo", "--script", str(ROOT / "examples" / example), cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert result.stdout.strip() in readme

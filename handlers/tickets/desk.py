@@ -33,7 +33,7 @@ _MOVES = {
     "wait": (TicketState.WAITING, "【{number}】省总会需要补充信息，请回复我转来的消息说明。"),
     "done": (
         TicketState.RESOLVED,
-        "【{number}】省总会已处理完毕（已解决）。如仍有问题，请回复本消息。",
+        "【{number}】省总会已处理完毕（已解决）。如仍有问题，7 天内可点“重新打开”。",
     ),
 }
 
