@@ -11,6 +11,7 @@ from storage.directory import Grants, Groups, People, Regions
 from storage.faq import FaqRepository
 from storage.notices import Notices
 from storage.outbox import Outbox
+from storage.tickets import Tickets
 from storage.updates import ProcessedUpdates
 
 SessionFactory = async_sessionmaker[AsyncSession]
@@ -32,6 +33,7 @@ class UnitOfWork:
         self.faq = FaqRepository(self.session)
         self.outbox, self.notices = Outbox(self.session), Notices(self.session)
         self.deadlines = Deadlines(self.session)
+        self.tickets = Tickets(self.session)
         return self
 
     async def __aexit__(
