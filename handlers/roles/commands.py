@@ -111,12 +111,19 @@ async def _desk_role(
     return True
 
 
+async def _whom(
+    ctx: Context, message: IncomingMessage, args: str, command: Command, granting: bool
+) -> tuple[Person, list[Region]] | None:
+    """The person and regions a /grant or /revoke names; None once answered (the desk role
+    given or taken, or what it names is unclear)."""
+    if await _desk_role(ctx, message, args, command, granting):
+        return None
+    return await _person_and_regions(ctx, message, args, command, regions_required=granting)
+
+
 async def grant(ctx: Context, message: IncomingMessage, args: str) -> None:
     """/grant: make someone a coordinator of one or more regions (or desk staff)."""
-    if await _desk_role(ctx, message, args, GRANT, granting=True):
-        return
-    target = await _person_and_regions(ctx, message, args, GRANT, regions_required=True)
-    if target is None:
+    if (target := await _whom(ctx, message, args, GRANT, granting=True)) is None:
         return
     person, regions = target
     assert ctx.actor.user is not None
@@ -132,10 +139,7 @@ async def grant(ctx: Context, message: IncomingMessage, args: str) -> None:
 
 async def revoke(ctx: Context, message: IncomingMessage, args: str) -> None:
     """/revoke: take coordinator rights away (the regions named, or all; or the desk role)."""
-    if await _desk_role(ctx, message, args, REVOKE, granting=False):
-        return
-    target = await _person_and_regions(ctx, message, args, REVOKE, regions_required=False)
-    if target is None:
+    if (target := await _whom(ctx, message, args, REVOKE, granting=False)) is None:
         return
     person, regions = target
     removed: list[str] = []
