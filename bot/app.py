@@ -25,7 +25,7 @@ from handlers.ratelimit import RateLimitedMessenger, RateLimiter
 from handlers.reminders import run_reminders
 from handlers.sender import Sender
 from knowledge_base.engine import Index
-from knowledge_base.entries import bundled_paths, load_files
+from knowledge_base.entries import load_bundled
 from storage.database import create_engine, session_factory, upgrade
 from storage.outbox import wake_on_commit
 from storage.uow import SessionFactory, UnitOfWork
@@ -148,7 +148,7 @@ async def build_app(
     sessions = session_factory(engine)
     knowledge = FaqKnowledge(index_builder)
     async with UnitOfWork(sessions) as uow:
-        await sync_bundled(uow, load_files(bundled_paths()), clock.now())
+        await sync_bundled(uow, load_bundled(), clock.now())
         await uow.commit()
         await knowledge.reload(uow)
     core = Core(sessions, settings.core_config(), clock, knowledge=knowledge)

@@ -1,5 +1,6 @@
 """Knowledge-base files: loading several into one base, linting them, and the bundled set."""
 
+import hashlib
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -20,6 +21,7 @@ __all__ = [
     "from_rows",
     "import_excel",
     "lint_files",
+    "load_bundled",
     "load_files",
     "to_rows",
 ]
@@ -107,3 +109,22 @@ def load_files(paths: Iterable[Path | str]) -> KnowledgeBase:
     entries = tuple(item.entry for parsed in files for item in parsed.entries)
     groups = dict.fromkeys(group for parsed in files for group, _ in parsed.synonyms)
     return KnowledgeBase(entries=entries, synonyms=tuple(groups))
+
+
+_BUNDLED: dict[bytes, KnowledgeBase] = {}  # the last version of the bundled files, parsed
+
+
+def load_bundled() -> KnowledgeBase:
+    """The bundled knowledge, parsed once per process for each version of its files: every app
+    built in one process (the tests build hundreds) shares it; changed files are parsed again."""
+    paths = bundled_paths()
+    digest = hashlib.sha256()
+    for path in paths:
+        content = path.read_bytes()
+        digest.update(f"{path.name}\0{len(content)}\0".encode())
+        digest.update(content)
+    key = digest.digest()
+    if key not in _BUNDLED:
+        _BUNDLED.clear()
+        _BUNDLED[key] = load_files(paths)
+    return _BUNDLED[key]
