@@ -18,6 +18,7 @@ from bot.app import App, build_app
 from bot.settings import Settings
 from bot.transports.console import ConsoleMessenger, ConsoleSession
 from handlers.model import Button, Chat
+from handlers.ports import SystemClock
 from handlers.reminders import enqueue_due_reminders, run_reminders
 from storage.database import create_engine, session_factory
 from storage.models import Deadline, DeadlineReminder
@@ -35,8 +36,9 @@ from tests.support.broadcast import (
 from tests.support.clock import SHANGHAI, FakeClock
 from tests.support.fake_bot_api import Call, FakeBotAPI
 from tests.support.people import ADMIN, LUZHOU_COORD, STAFF, private
-from tests.support.running_bot import running_bot
+from tests.support.running_bot import idle, running_bot
 from tests.support.talk import reply_to, say
+from tests.support.waiting import until_outbox_settled
 
 SET = "/deadline 6月30日18:00 项目入场报名截止"  # the clock starts on 6月1日 09:00
 
@@ -459,8 +461,9 @@ async def test_two_bot_processes_on_one_postgres_database_send_each_reminder_onc
                 await engine.dispose()
             expected = 5 * len(chats)
             await api.wait_for(lambda c: "⏰ 截止提醒" in (c.text or ""), expected, timeout=60)
-            await asyncio.sleep(2.5)  # anything sent twice would arrive meanwhile
-        finally:
+            await _another_reminder_run(database_url)
+            await until_outbox_settled(database_url)
+        finally:  # the bots finish what is on its way before they exit
             for bot in bots:
                 bot.send_signal(signal.SIGTERM)
             for bot in bots:
@@ -471,6 +474,15 @@ async def test_two_bot_processes_on_one_postgres_database_send_each_reminder_onc
         if "⏰ 截止提醒" in (c.text or "")
     )
     assert received == Counter({(chat.id, n): 1 for chat in chats for n in range(1, 6)})
+
+
+async def _another_reminder_run(database_url: str) -> None:
+    """One more run of the reminder job, as the scheduler makes every second."""
+    engine = create_engine(database_url)
+    try:
+        await run_reminders(session_factory(engine), SystemClock(SHANGHAI))
+    finally:
+        await engine.dispose()
 
 
 async def _due_soon(
@@ -513,15 +525,16 @@ async def test_reminders_reach_the_groups_and_done_is_pressed_through_both_frame
             await _due_soon(session_factory(engine), deadlines=1, within=timedelta(seconds=1))
         finally:
             await engine.dispose()
-        sent = await api.wait_for(is_reminder, count=3, timeout=20)
+        sent = await api.wait_for(is_reminder, count=3, timeout=60)
         first = next(c for c in sent if c.chat_id == chats[0].id)
         [[done]] = first.params["reply_markup"]["inline_keyboard"]
         assert done["text"] == "已完成"
         staff = tg.user(STAFF.id, STAFF.first_name)
         group = tg.group(chats[0].id, chats[0].title or "")
         api.push_callback(group, staff, first.result["message_id"], done["callback_data"])
-        [answer] = await api.wait_for("answerCallbackQuery", timeout=10)
-        await asyncio.sleep(1.5)  # another reminder run: nothing is sent twice
+        [answer] = await api.wait_for("answerCallbackQuery", timeout=60)
+        await _another_reminder_run(settings.database_url)  # nothing is sent twice
+        await idle(api)
     assert answer.params["text"] == "✅ 已标记本群完成，不再提醒本群。"
     assert sorted(c.chat_id for c in api.sent_messages() if is_reminder(c)) == sorted(
         chat.id for chat in chats

@@ -42,9 +42,9 @@ def sqlite_url(path: Path) -> str:
     return f"sqlite+aiosqlite:///{path}"
 
 
-def copy_sqlite(template: Path, folder: Path) -> str:
+def copy_sqlite(template: Path, folder: Path, name: str = "shanlin-test.sqlite3") -> str:
     """A copy of the prepared SQLite database in ``folder``; its URL."""
-    target = folder / "shanlin-test.sqlite3"
+    target = folder / name
     shutil.copyfile(template, target)
     return sqlite_url(target)
 
