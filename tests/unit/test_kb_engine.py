@@ -26,7 +26,7 @@ from knowledge_base.normalize import clean, normalize
 from knowledge_base.questions import is_question
 from knowledge_base.segment import Segmenter
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 DEV_SET = REPO.parent / "shared" / "kb-eval"
 HOLDOUT = REPO / "tests" / "data" / "kb_holdout"
 

@@ -16,7 +16,7 @@ from tests.support import fake_bot_api as tg
 from tests.support.databases import copy_sqlite
 from tests.support.fake_bot_api import FakeBotAPI
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.parametrize("framework", ["aiogram", "ptb"])
