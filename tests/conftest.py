@@ -13,8 +13,6 @@ import pytest
 from bot.app import App, build_app
 from bot.settings import Settings, load_settings
 from bot.transports.console import ConsoleMessenger, ConsoleSession
-from knowledge_base.engine import Index
-from knowledge_base.model import KnowledgeBase
 from tests.support.clock import FakeClock
 from tests.support.databases import (
     PostgresDatabases,
@@ -23,7 +21,10 @@ from tests.support.databases import (
     sqlite_is_closed,
     sqlite_url,
 )
+from tests.support.indexes import cached_index
 from tests.support.people import ADMIN
+
+__all__ = ["BACKENDS", "ONLY_POSTGRES", "TOKEN", "cached_index"]
 
 TOKEN = "123456:TEST-token-abcdefghijklmnopqrstuvwxyz"
 
@@ -121,16 +122,6 @@ def settings(database_url: str) -> Settings:
 @pytest.fixture
 def clock() -> FakeClock:
     return FakeClock()
-
-
-_INDEXES: dict[KnowledgeBase, Index] = {}
-
-
-def cached_index(knowledge: KnowledgeBase) -> Index:
-    """Tests build many apps over the same bundled knowledge: index each version once."""
-    if knowledge not in _INDEXES:
-        _INDEXES[knowledge] = Index.build(knowledge)
-    return _INDEXES[knowledge]
 
 
 @pytest.fixture

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 from contextlib import asynccontextmanager
 from unittest import mock
 
+from bot import runner
+from bot.app import App, build_app
 from bot.runner import run_bot
 from bot.settings import Settings
 from bot.transports.translate import to_incoming
@@ -14,6 +16,7 @@ from handlers.dispatch import Core
 from handlers.model import Incoming
 from handlers.ports import Messenger
 from tests.support.fake_bot_api import Call, FakeBotAPI
+from tests.support.indexes import cached_index
 from tests.support.waiting import eventually, until_outbox_settled
 
 SENDS = ("sendMessage", "sendDocument", "sendPhoto", "copyMessage")
@@ -42,8 +45,11 @@ async def running_bot(settings: Settings, api: FakeBotAPI, framework: str) -> As
         finally:
             handled.count += 1
 
+    def build(settings: Settings) -> Awaitable[App]:  # the tests' shared FAQ indexes
+        return build_app(settings, index_builder=cached_index)
+
     stop = asyncio.Event()
-    with mock.patch.object(Core, "handle", counted):
+    with mock.patch.object(Core, "handle", counted), mock.patch.object(runner, "build_app", build):
         task = asyncio.create_task(run_bot(configured, stop))
         _RUNNING[api] = (handled, configured)
         try:

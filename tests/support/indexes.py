@@ -1,0 +1,15 @@
+"""The FAQ index of each version of the knowledge, built once per test session."""
+
+from __future__ import annotations
+
+from knowledge_base.engine import Index
+from knowledge_base.model import KnowledgeBase
+
+_INDEXES: dict[KnowledgeBase, Index] = {}
+
+
+def cached_index(knowledge: KnowledgeBase) -> Index:
+    """Tests build many apps over the same bundled knowledge: index each version once."""
+    if knowledge not in _INDEXES:
+        _INDEXES[knowledge] = Index.build(knowledge)
+    return _INDEXES[knowledge]
