@@ -63,9 +63,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import insert, select
 
-from handlers.ratelimit import RateLimiter
+from handlers.core.ratelimit import RateLimiter
 from storage.database import create_engine, session_factory
-from storage.deadlines import ENQUEUED
+from storage.deadlines import ReminderState
 from storage.models import Deadline, DeadlineReminder, DeadlineTarget, Group
 from storage.uow import SessionFactory
 from tests.support import broadcast as b
@@ -348,7 +348,7 @@ async def bench(
         "strays": strays,
         "late_labelled": late_labelled,
         "states": dict(Counter(r.state for r in rows)),
-        "not_enqueued": sum(r.state != ENQUEUED for r in rows),
+        "not_enqueued": sum(r.state != ReminderState.ENQUEUED for r in rows),
         "scheduler_runs": len(runs),
         "p50_run_gap_s": rounded(statistics.median(gaps) if gaps else None),
         "max_run_gap_s": rounded(max(gaps, default=None)),

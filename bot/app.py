@@ -7,36 +7,30 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.features import FEATURES
 from bot.settings import Settings
-from handlers.dispatch import Core
-from handlers.faq_knowledge import FaqKnowledge, IndexBuilder, sync_bundled
-from handlers.notices import delivery_settled
-from handlers.ports import Clock, Messenger, SystemClock
-from handlers.ratelimit import RateLimitedMessenger, RateLimiter
-from handlers.reminders import run_reminders
-from handlers.sender import Sender
-from knowledge_base.engine import Index
-from knowledge_base.entries import load_bundled
+from handlers.core.context import Services
+from handlers.core.dispatch import Core
+from handlers.core.feature import Feature, Job, Runtime
+from handlers.core.ports import Clock, Messenger, SystemClock
+from handlers.core.ratelimit import RateLimitedMessenger, RateLimiter
+from handlers.core.sender import Sender
 from storage.database import create_engine, session_factory, upgrade
 from storage.outbox import wake_on_commit
-from storage.uow import SessionFactory, UnitOfWork
+from storage.uow import SessionFactory
 
 log = logging.getLogger(__name__)
 
-# Scheduler jobs have fixed ids (never two of one) and carry no arguments.
-REMINDER_JOB = "deadline-reminders"
-REMINDER_EVERY = 1  # seconds: a reminder reaches the outbox at most about this late
-FAQ_REFRESH_JOB = "faq-refresh"
-FAQ_REFRESH_EVERY = 10  # seconds: FAQ edits made through another process apply here this late
 # At shutdown, a job run in progress may finish within this many seconds before it is cancelled.
 JOB_SETTLE_SECONDS = 10
 
@@ -54,39 +48,37 @@ class App:
     async def close(self) -> None:
         await self.engine.dispose()
 
+    @property
+    def runtime(self) -> Runtime:
+        core = self.core
+        return Runtime(self.sessions, core.clock, core.config, core.services)
+
     def sender(self, messenger: RateLimitedMessenger) -> Sender:
         """An outbox sender on ``messenger``; features hear when their deliveries settle."""
-        return Sender(self.sessions, messenger, self.core.clock, {"notice": delivery_settled})
+        return Sender(self.sessions, messenger, self.core.clock, self.core.features.settled)
 
-    async def remind(self) -> None:
-        """The reminder job (it carries no arguments): queue the deadline reminders now due."""
-        await run_reminders(self.sessions, self.core.clock)
+    async def run_job(self, job: Job) -> None:
+        """One run of a feature's scheduled job."""
+        await job.run(self.runtime)
 
-    async def refresh_faq(self) -> None:
-        """The FAQ job: pick up knowledge edited through another process."""
-        try:
-            await self.core.knowledge.refresh(self.sessions)
-        except Exception:
-            log.exception("FAQ refresh failed; the next run retries")
+    async def run_jobs(self) -> None:
+        """Run every scheduled job once, now (the scripted demo, after each line)."""
+        for job in self.core.features.jobs:
+            await self.run_job(job)
 
     def scheduler(self) -> AsyncIOScheduler:
-        """APScheduler (in-memory, this process only), both jobs at start and then: due
-        deadline reminders are queued every second (one indexed query when nothing is due),
-        FAQ edits made through other processes are picked up every 10 s. The database is the
-        source of truth, so a run that is late or missed is simply made up by the next; none
-        is dropped (no misfire grace limit, coalesced)."""
+        """APScheduler (in-memory, this process only) with every feature's jobs, each run at
+        start and then every period (the deadline reminders every second, the FAQ refresh
+        every 10 s). The database is the source of truth, so a run that is late or missed is
+        simply made up by the next; none is dropped (no misfire grace limit, coalesced)."""
         scheduler = AsyncIOScheduler(timezone=self.settings.timezone)
-        jobs = (
-            (self.remind, REMINDER_JOB, REMINDER_EVERY),
-            (self.refresh_faq, FAQ_REFRESH_JOB, FAQ_REFRESH_EVERY),
-        )
-        for job, ident, seconds in jobs:
+        for job in self.core.features.jobs:
             scheduler.add_job(
-                self._tracked(job),
+                self._tracked(partial(self.run_job, job)),
                 "interval",
-                seconds=seconds,
-                id=ident,
-                name=ident,
+                seconds=job.every_seconds,
+                id=job.id,
+                name=job.id,
                 next_run_time=datetime.now(UTC),
                 misfire_grace_time=None,
                 coalesce=True,
@@ -137,19 +129,24 @@ class App:
 
 
 async def build_app(
-    settings: Settings, clock: Clock | None = None, index_builder: IndexBuilder = Index.build
+    settings: Settings,
+    clock: Clock | None = None,
+    services: Services | None = None,
+    features: Sequence[Feature] = FEATURES,
 ) -> App:
-    """Migrate the database, sync and index the FAQ knowledge, and assemble the core.
-
-    jieba and the FAQ index load here, once, not on the first message."""
+    """Migrate the database, assemble the core and start its features (the FAQ syncs and
+    indexes its knowledge here: jieba loads once, not on the first message)."""
     engine = create_engine(settings.database_url)
-    await upgrade(engine)
-    clock = clock or SystemClock(ZoneInfo(settings.timezone))
-    sessions = session_factory(engine)
-    knowledge = FaqKnowledge(index_builder)
-    async with UnitOfWork(sessions) as uow:
-        await sync_bundled(uow, load_bundled(), clock.now())
-        await uow.commit()
-        await knowledge.reload(uow)
-    core = Core(sessions, settings.core_config(), clock, knowledge=knowledge)
-    return App(settings, engine, sessions, core)
+    try:
+        await upgrade(engine)
+        clock = clock or SystemClock(ZoneInfo(settings.timezone))
+        sessions = session_factory(engine)
+        core = Core(sessions, settings.core_config(), clock, features, services)
+        app = App(settings, engine, sessions, core)
+        for feature in core.features.all:
+            if feature.on_start is not None:
+                await feature.on_start(app.runtime)
+    except BaseException:
+        await engine.dispose()
+        raise
+    return app

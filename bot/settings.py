@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from handlers.context import CoreConfig
+from handlers.core.config import CoreConfig
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///shanlin.sqlite3"
 TOKEN_PATTERN = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{20,}$")

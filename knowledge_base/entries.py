@@ -5,6 +5,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from knowledge_base.excel import export_excel, from_rows, import_excel, to_rows
+from knowledge_base.limits import entry_problems
 from knowledge_base.model import Entry, KbError, KnowledgeBase, LintIssue
 from knowledge_base.normalize import normalize
 from knowledge_base.yaml_source import ParsedFile, dump_yaml, parse_file
@@ -60,6 +61,8 @@ def _colliding_phrasings(files: list[ParsedFile]) -> list[LintIssue]:
         for item in parsed.entries:
             for text, line in zip(item.entry.phrasings, item.phrasing_lines, strict=True):
                 key = normalize(text)
+                if not key:
+                    continue  # no words at all: _over_limits reports it
                 owner = seen.get(key)
                 if owner is None:
                     seen[key] = (item.entry.id, parsed.path, line)
@@ -72,6 +75,18 @@ def _colliding_phrasings(files: list[ParsedFile]) -> list[LintIssue]:
                             f"{owner[0]!r} ({owner[1]}:{owner[2]})",
                         )
                     )
+    return issues
+
+
+def _over_limits(files: list[ParsedFile]) -> list[LintIssue]:
+    """Answers too long to send, categories and ids too long to store, phrasings without
+    words; at the line of the phrasing, else of the entry."""
+    issues = []
+    for parsed in files:
+        for item in parsed.entries:
+            for position, problem in entry_problems(item.entry):
+                line = item.line if position is None else item.phrasing_lines[position]
+                issues.append(LintIssue(parsed.path, line, f"{item.entry.id!r}: {problem}"))
     return issues
 
 
@@ -96,6 +111,7 @@ def lint_files(paths: Iterable[Path | str]) -> list[LintIssue]:
     files = [parse_file(path) for path in paths]
     issues = [issue for parsed in files for issue in parsed.issues]
     issues += _duplicate_ids(files) + _colliding_phrasings(files) + _shared_synonyms(files)
+    issues += _over_limits(files)
     order = {parsed.path: index for index, parsed in enumerate(files)}
     return sorted(issues, key=lambda issue: (order.get(issue.file, 0), issue.line))
 

@@ -6,6 +6,7 @@ from pathlib import Path
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font
 
+from knowledge_base.limits import entry_problems
 from knowledge_base.model import Entry, KbError, KnowledgeBase
 from knowledge_base.yaml_source import ID_PATTERN, LIST_SEPARATORS
 
@@ -71,19 +72,20 @@ def from_rows(
         if entry_id in seen:
             problems.append(f"duplicate id {entry_id!r} (also at row {seen[entry_id]})")
         seen.setdefault(entry_id, number)
+        entry = Entry(
+            id=entry_id,
+            category=cells["category"].strip(),
+            question=cells["question"].strip(),
+            variants=_items(cells["variants"].split("\n")),
+            keywords=_items(LIST_SEPARATORS.split(cells["keywords"])),
+            answer=cells["answer"],
+            source=f"{source}:{number}",
+        )
+        if not problems:
+            problems += [problem for _, problem in entry_problems(entry)]
         errors += [f"{source}:{number}: {problem}" for problem in problems]
         if not problems:
-            entries.append(
-                Entry(
-                    id=entry_id,
-                    category=cells["category"].strip(),
-                    question=cells["question"].strip(),
-                    variants=_items(cells["variants"].split("\n")),
-                    keywords=_items(LIST_SEPARATORS.split(cells["keywords"])),
-                    answer=cells["answer"],
-                    source=f"{source}:{number}",
-                )
-            )
+            entries.append(entry)
     if errors:
         raise KbError("\n".join(errors))
     groups = [

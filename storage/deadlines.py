@@ -5,29 +5,99 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from enum import StrEnum
 
-from sqlalchemy import delete, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from storage.models import Deadline, DeadlineReminder, DeadlineTarget, Group, OutboxMessage
-from storage.repositories import insert_new
-
-PENDING, ENQUEUED, SUPERSEDED, MISSED, DONE, CANCELLED = (
-    "pending",
-    "enqueued",
-    "superseded",
-    "missed",
-    "done",
-    "cancelled",
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    delete,
+    select,
+    update,
 )
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from storage.base import Base, UtcDateTime, insert_new
+from storage.directory import Group
+
+
+class ReminderState(StrEnum):
+    PENDING = "pending"  # not yet due
+    ENQUEUED = "enqueued"  # written to the outbox
+    SUPERSEDED = "superseded"  # a later reminder of the same occurrence went instead
+    MISSED = "missed"  # due while the bot was down, and too late to send
+    DONE = "done"  # the group pressed 已完成
+    CANCELLED = "cancelled"  # the deadline was cancelled
 
 
 REMINDER_KEY = ("deadline_id", "due_at", "group_id", "lead")  # unique: one row per reminder
 
 
-def outbox_prefix(deadline_id: int) -> str:
-    """Every outbox key of a deadline's reminders starts with this."""
-    return f"deadline:{deadline_id}:"
+class Deadline(Base):
+    """A deadline a coordinator set (/deadline); its reminders are rows of deadline_reminders."""
+
+    __tablename__ = "deadlines"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    what: Mapped[str] = mapped_column(Text)  # what is due: 项目入场报名截止
+    due_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
+    leads: Mapped[list[int]] = mapped_column(JSON)  # reminder offsets, seconds before due_at
+    targets_label: Mapped[str] = mapped_column(String(255))  # 本群, 全部, 泸州、德阳 …
+    created_by: Mapped[int] = mapped_column(BigInteger, index=True)  # Telegram user id
+    created_by_name: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    cancelled: Mapped[bool] = mapped_column(Boolean, default=False)
+    # False while a far-off deadline awaits its creator's 确认 (no reminders exist yet)
+    confirmed: Mapped[bool] = mapped_column(Boolean, default=True)
+    # a repeating deadline: {"kind", "day", "at": "HH:MM", "until": "YYYY-MM-DD" | None};
+    # due_at is then its current occurrence
+    recurrence: Mapped[dict[str, object] | None] = mapped_column(JSON)
+
+
+class DeadlineTarget(Base):
+    """A group a deadline is for; ``done_at`` once the group pressed 已完成 (for a repeating
+    deadline: for its current occurrence)."""
+
+    __tablename__ = "deadline_targets"
+    __table_args__ = (UniqueConstraint("deadline_id", "group_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    deadline_id: Mapped[int] = mapped_column(ForeignKey("deadlines.id", ondelete="CASCADE"))
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"))
+    done_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    done_by: Mapped[int | None] = mapped_column(BigInteger)
+
+    group: Mapped[Group] = relationship(lazy="joined")
+
+
+class DeadlineReminder(Base):
+    """One reminder of one deadline occurrence to one group: pending → enqueued (written to
+    the outbox), or superseded, missed, done, cancelled."""
+
+    __tablename__ = "deadline_reminders"
+    __table_args__ = (
+        UniqueConstraint("deadline_id", "due_at", "group_id", "lead"),
+        Index("ix_deadline_reminders_state_fire_at", "state", "fire_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    deadline_id: Mapped[int] = mapped_column(ForeignKey("deadlines.id", ondelete="CASCADE"))
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"))
+    due_at: Mapped[datetime] = mapped_column(UtcDateTime())  # the occurrence reminded of
+    lead: Mapped[int] = mapped_column(Integer)  # seconds before due_at
+    fire_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    state: Mapped[str] = mapped_column(String(16), default=ReminderState.PENDING)
+    enqueued_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+    deadline: Mapped[Deadline] = relationship(lazy="joined")
+    group: Mapped[Group] = relationship(lazy="joined")
 
 
 class Deadlines:
@@ -59,6 +129,7 @@ class Deadlines:
             .join(Deadline, Deadline.id == DeadlineTarget.deadline_id)
             .where(
                 Deadline.cancelled.is_(False),
+                Deadline.confirmed.is_(True),  # a preview not confirmed yet reaches nobody
                 Deadline.due_at == due_at,
                 Deadline.what == what,
                 DeadlineTarget.group_id.in_(list(group_ids)),
@@ -86,15 +157,14 @@ class Deadlines:
         ]
         await insert_new(self._session, DeadlineReminder, REMINDER_KEY, rows)
 
-    async def drop_pending(self, deadline: Deadline, now: datetime) -> None:
-        """Forget a deadline's reminders not yet sent (before planning them anew), including
-        those queued in the outbox but not yet delivered."""
+    async def drop_pending(self, deadline: Deadline) -> None:
+        """Forget a deadline's reminders not yet queued (before planning them anew)."""
         await self._session.execute(
             delete(DeadlineReminder).where(
-                DeadlineReminder.deadline_id == deadline.id, DeadlineReminder.state == PENDING
+                DeadlineReminder.deadline_id == deadline.id,
+                DeadlineReminder.state == ReminderState.PENDING,
             )
         )
-        await self._cancel_queued(deadline, now)
 
     async def repeating_passed(self, now: datetime) -> Sequence[Deadline]:
         """Repeating deadlines whose current occurrence is over, locked (skipping those
@@ -134,19 +204,10 @@ class Deadlines:
     async def cancel(self, deadline: Deadline, now: datetime) -> int:
         """Cancel a deadline: its pending reminders, and those queued but not yet sent."""
         deadline.cancelled = True
-        stopped = await self._stop(DeadlineReminder.deadline_id == deadline.id, CANCELLED)
-        await self._cancel_queued(deadline, now)
-        return stopped
-
-    async def _cancel_queued(self, deadline: Deadline, now: datetime) -> None:
-        await self._session.execute(
-            update(OutboxMessage)
-            .where(
-                OutboxMessage.key.startswith(outbox_prefix(deadline.id)),
-                OutboxMessage.state == "pending",
-            )
-            .values(state="cancelled", finished_at=now)
+        stopped = await self._stop(
+            DeadlineReminder.deadline_id == deadline.id, ReminderState.CANCELLED
         )
+        return stopped
 
     async def mark_done(
         self, deadline_id: int, group_id: int, user_id: int, now: datetime
@@ -165,14 +226,14 @@ class Deadlines:
         await self._stop(
             (DeadlineReminder.deadline_id == deadline_id)
             & (DeadlineReminder.group_id == group_id),
-            DONE,
+            ReminderState.DONE,
         )
         return True
 
     async def _stop(self, condition: object, state: str) -> int:
         result = await self._session.execute(
             update(DeadlineReminder)
-            .where(condition, DeadlineReminder.state == PENDING)  # type: ignore[arg-type]
+            .where(condition, DeadlineReminder.state == ReminderState.PENDING)  # type: ignore[arg-type]
             .values(state=state)
         )
         return int(getattr(result, "rowcount", 0) or 0)
@@ -182,7 +243,9 @@ class Deadlines:
         is handling are skipped (FOR UPDATE SKIP LOCKED), so each is taken once."""
         query = (
             select(DeadlineReminder)
-            .where(DeadlineReminder.state == PENDING, DeadlineReminder.fire_at <= now)
+            .where(
+                DeadlineReminder.state == ReminderState.PENDING, DeadlineReminder.fire_at <= now
+            )
             .order_by(DeadlineReminder.fire_at, DeadlineReminder.id)
             .limit(limit)
             .with_for_update(skip_locked=True, of=DeadlineReminder)
@@ -201,7 +264,8 @@ class Deadlines:
     async def reminded_groups(self, deadline_id: int) -> Sequence[Group]:
         """Active groups that were sent at least one reminder of this deadline."""
         reminded = select(DeadlineReminder.group_id).where(
-            DeadlineReminder.deadline_id == deadline_id, DeadlineReminder.state == ENQUEUED
+            DeadlineReminder.deadline_id == deadline_id,
+            DeadlineReminder.state == ReminderState.ENQUEUED,
         )
         query = select(Group).where(Group.id.in_(reminded), Group.active.is_(True))
         return (await self._session.scalars(query.order_by(Group.id))).all()

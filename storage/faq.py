@@ -6,19 +6,129 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    delete,
+    func,
+    select,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from storage.models import (
-    FaqChange,
-    FaqEntry,
-    FaqMiss,
-    FaqRegionAnswer,
-    FaqReply,
-    FaqSynonymGroup,
-    FaqVote,
-)
+from storage.base import Base, UtcDateTime
+from storage.directory import Region
+
+
+class FaqEntry(Base):
+    """One question and its provincial answer. Bundled entries are synced in at start;
+    entries changed or deleted from chat keep their changes (``edited`` is set)."""
+
+    __tablename__ = "faq_entries"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(80), unique=True)
+    category: Mapped[str] = mapped_column(String(40))
+    question: Mapped[str] = mapped_column(Text)
+    variants: Mapped[list[str]] = mapped_column(JSON, default=list)
+    keywords: Mapped[list[str]] = mapped_column(JSON, default=list)
+    answer: Mapped[str] = mapped_column(Text)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    bundled: Mapped[bool] = mapped_column(Boolean, default=False)
+    edited: Mapped[bool] = mapped_column(Boolean, default=False)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    updated_by: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class FaqSynonymGroup(Base):
+    __tablename__ = "faq_synonym_groups"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    terms: Mapped[list[str]] = mapped_column(JSON)
+
+
+class FaqRegionAnswer(Base):
+    """A region's own answer to an entry (e.g. its local contact), used in its groups."""
+
+    __tablename__ = "faq_region_answers"
+    __table_args__ = (UniqueConstraint("entry_id", "region_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    entry_id: Mapped[int] = mapped_column(ForeignKey("faq_entries.id", ondelete="CASCADE"))
+    region_id: Mapped[int] = mapped_column(ForeignKey("regions.id", ondelete="CASCADE"))
+    answer: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    updated_by: Mapped[int] = mapped_column(BigInteger)
+
+    region: Mapped[Region] = relationship(lazy="joined")
+
+
+class FaqChange(Base):
+    """Who changed which entry when, with the text before and after."""
+
+    __tablename__ = "faq_changes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    entry_id: Mapped[int] = mapped_column(
+        ForeignKey("faq_entries.id", ondelete="CASCADE"), index=True
+    )
+    region_id: Mapped[int | None] = mapped_column(ForeignKey("regions.id", ondelete="SET NULL"))
+    action: Mapped[str] = mapped_column(String(16))  # add, edit, delete, local, local_delete
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    changed_by: Mapped[int] = mapped_column(BigInteger)
+    changed_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class FaqReply(Base):
+    """An answer the bot gave; feedback buttons and repeat detection refer to it."""
+
+    __tablename__ = "faq_replies"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    entry_id: Mapped[int] = mapped_column(ForeignKey("faq_entries.id", ondelete="CASCADE"))
+    question: Mapped[str] = mapped_column(Text)
+    asked_by: Mapped[int | None] = mapped_column(BigInteger)
+    message_id: Mapped[int | None] = mapped_column(BigInteger)  # the bot's answer, once sent
+    answered_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
+
+
+class FaqVote(Base):
+    __tablename__ = "faq_votes"
+    __table_args__ = (UniqueConstraint("reply_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    reply_id: Mapped[int] = mapped_column(ForeignKey("faq_replies.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(BigInteger)
+    helpful: Mapped[bool] = mapped_column(Boolean)
+    voted_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class FaqMiss(Base):
+    """A question the bot could not answer, or an answer someone marked 👎."""
+
+    __tablename__ = "faq_misses"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    text: Mapped[str] = mapped_column(Text)
+    normalized: Mapped[str] = mapped_column(String(200), index=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    region_id: Mapped[int | None] = mapped_column(ForeignKey("regions.id", ondelete="SET NULL"))
+    entry_id: Mapped[int | None] = mapped_column(
+        ForeignKey("faq_entries.id", ondelete="SET NULL")
+    )  # set for 👎
+    kind: Mapped[str] = mapped_column(String(16))  # unanswered, downvoted
+    asked_by: Mapped[int | None] = mapped_column(BigInteger)
+    at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
+
 
 EDITABLE = ("category", "question", "variants", "keywords", "answer")
 

@@ -1,57 +1,116 @@
 """The outbox: messages the bot sends on its own, queued in the same transaction as the change
-that causes them and delivered once by the sender (``handlers/sender.py``). Also the notices'
-own records (notices, their targets, 收到 confirmations, saved group lists).
+that causes them and delivered once by the sender (``handlers/core/sender.py``).
 
 A delivery's life: pending → sending (leased to one sender until ``lease_until``) → sent (with
-Telegram's message id), failed (with a plain reason) or cancelled.
+Telegram's message id), failed (with a plain reason) or cancelled. What a delivery is about is
+kept in columns (``feature``, ``ref_id``), never in its key; what it sends is a payload this
+module stores without reading. ``sent_messages`` maps a message the bot sent to what it is about.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import and_, event, func, or_, select, update
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-
-from handlers.model import Button, CopyMessage, SendMessage
-from storage.models import (
-    GroupList,
-    Notice,
-    NoticeConfirmation,
-    NoticeTarget,
-    OutboxMessage,
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    and_,
+    event,
+    func,
+    or_,
+    select,
+    update,
 )
-from storage.repositories import insert_new, upsert
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import Mapped, mapped_column
 
-PENDING, SENDING, SENT, FAILED, CANCELLED = "pending", "sending", "sent", "failed", "cancelled"
-UNSETTLED = (PENDING, SENDING)
+from storage.base import Base, UtcDateTime, insert_new
 
-Queued = SendMessage | CopyMessage
+
+class DeliveryState(StrEnum):
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+UNSETTLED = (DeliveryState.PENDING, DeliveryState.SENDING)
 _WAKE = "outbox_wake"
+
+
+class OutboxMessage(Base):
+    """A message the bot sends on its own, written in the same transaction as its cause."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        Index("ix_outbox_state_due_at", "state", "due_at"),
+        Index("ix_outbox_chat_id_message_id", "chat_id", "message_id"),
+        Index("ix_outbox_feature_ref_id", "feature", "ref_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(160), unique=True)  # queued twice = queued once
+    feature: Mapped[str | None] = mapped_column(String(32))  # told when its deliveries settle
+    ref_id: Mapped[int | None] = mapped_column(BigInteger)  # what it is about: a notice's id …
+    kind: Mapped[str | None] = mapped_column(String(16))  # which of its messages: card, relay …
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)  # what to send, opaque here
+    state: Mapped[str] = mapped_column(String(16), default=DeliveryState.PENDING)
+    due_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    attempts: Mapped[int] = mapped_column(Integer, default=0)  # failed tries (5xx, time-outs)
+    lease_owner: Mapped[str | None] = mapped_column(String(64))
+    lease_until: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    message_id: Mapped[int | None] = mapped_column(BigInteger)  # Telegram's, once sent
+    error: Mapped[str | None] = mapped_column(Text)  # plain reason, once failed
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+
+class SentMessage(Base):
+    """A message the bot sent (chat, Telegram message id) and what it is about, so that a
+    reply to it (收到 to a notice, an answer to a relayed ticket message) finds its subject."""
+
+    __tablename__ = "sent_messages"
+    __table_args__ = (
+        UniqueConstraint("chat_id", "message_id"),
+        Index("ix_sent_messages_chat_id_sent_at", "chat_id", "sent_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    message_id: Mapped[int] = mapped_column(BigInteger)
+    feature: Mapped[str] = mapped_column(String(32))
+    ref_id: Mapped[int | None] = mapped_column(BigInteger)
+    kind: Mapped[str | None] = mapped_column(String(16))
+    sent_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One message to queue. ``key`` makes queuing idempotent; ``feature`` and ``ref`` say
+    what it is about (the feature is told when all deliveries of one ref have settled)."""
+
+    key: str
+    chat_id: int
+    payload: dict[str, Any]
+    feature: str | None = None
+    ref: int | None = None
+    kind: str | None = None  # which of the ref's messages this is (a ticket's card, a relay)
 
 
 def wake_on_commit(sessions: async_sessionmaker[AsyncSession], wake: Callable[[], None]) -> None:
     """Call ``wake`` after every commit (of any unit of work) that queued a delivery."""
     sessions.configure(info={_WAKE: wake})
-
-
-def encode(action: Queued) -> dict[str, Any]:
-    if isinstance(action, CopyMessage):
-        return {"copy": [action.from_chat_id, action.message_id]}
-    buttons = [[[b.text, b.data] for b in row] for row in action.buttons]
-    return {"text": action.text, "reply_to": action.reply_to_message_id, "buttons": buttons}
-
-
-def decode(row: OutboxMessage) -> Queued:
-    payload = row.payload
-    if "copy" in payload:
-        from_chat_id, message_id = payload["copy"]
-        return CopyMessage(row.chat_id, from_chat_id, message_id)
-    buttons = tuple(tuple(Button(t, d) for t, d in line) for line in payload["buttons"])
-    return SendMessage(row.chat_id, payload["text"], payload["reply_to"], buttons)
 
 
 class Outbox:
@@ -60,27 +119,24 @@ class Outbox:
         self._ringing = False
 
     async def enqueue(
-        self,
-        items: Iterable[tuple[str, Queued]],
-        now: datetime,
-        *,
-        topic: str | None = None,
-        due_at: datetime | None = None,
+        self, deliveries: Iterable[Delivery], now: datetime, *, due_at: datetime | None = None
     ) -> None:
-        """Queue (delivery key, action) pairs. A key queued before is left alone, so running
-        the same change twice queues nothing new."""
+        """Queue deliveries. A key queued before is left alone, so running the same change
+        twice queues nothing new."""
         rows = [
             {
-                "key": key,
-                "topic": topic,
-                "chat_id": action.chat_id,
-                "payload": encode(action),
-                "state": PENDING,
+                "key": d.key,
+                "feature": d.feature,
+                "ref_id": d.ref,
+                "kind": d.kind,
+                "chat_id": d.chat_id,
+                "payload": d.payload,
+                "state": DeliveryState.PENDING,
                 "due_at": due_at or now,
                 "attempts": 0,
                 "created_at": now,
             }
-            for key, action in items
+            for d in deliveries
         ]
         await insert_new(self._session, OutboxMessage, "key", rows)
         wake = self._session.info.get(_WAKE)
@@ -95,8 +151,8 @@ class Outbox:
         sending ones whose lease ran out (their sender died). On PostgreSQL rows another sender
         is claiming are skipped (FOR UPDATE SKIP LOCKED); SQLite has one writer at a time."""
         due = or_(
-            and_(OutboxMessage.state == PENDING, OutboxMessage.due_at <= now),
-            and_(OutboxMessage.state == SENDING, OutboxMessage.lease_until < now),
+            and_(OutboxMessage.state == DeliveryState.PENDING, OutboxMessage.due_at <= now),
+            and_(OutboxMessage.state == DeliveryState.SENDING, OutboxMessage.lease_until < now),
         )
         query = (
             select(OutboxMessage)
@@ -107,7 +163,7 @@ class Outbox:
         )
         rows = (await self._session.scalars(query)).all()
         for row in rows:
-            row.state, row.lease_owner, row.lease_until = SENDING, owner, now + lease
+            row.state, row.lease_owner, row.lease_until = DeliveryState.SENDING, owner, now + lease
         await self._session.flush()
         return rows
 
@@ -117,17 +173,19 @@ class Outbox:
         their rows come back when their leases run out."""
         if self._session.bind.dialect.name != "sqlite":
             return 0
-        return await self._release(OutboxMessage.state == SENDING)
+        return await self._release(OutboxMessage.state == DeliveryState.SENDING)
 
     async def release(self, owner: str) -> int:
         """Give back rows ``owner`` leased but did not send (a clean stop)."""
         return await self._release(
-            and_(OutboxMessage.state == SENDING, OutboxMessage.lease_owner == owner)
+            and_(OutboxMessage.state == DeliveryState.SENDING, OutboxMessage.lease_owner == owner)
         )
 
     async def _release(self, condition: Any) -> int:
         result = await self._session.execute(
-            update(OutboxMessage).where(condition).values(state=PENDING, lease_owner=None)
+            update(OutboxMessage)
+            .where(condition)
+            .values(state=DeliveryState.PENDING, lease_owner=None)
         )
         return int(getattr(result, "rowcount", 0) or 0)
 
@@ -138,120 +196,90 @@ class Outbox:
             update(OutboxMessage)
             .where(
                 OutboxMessage.id == row_id,
-                OutboxMessage.state == SENDING,
+                OutboxMessage.state == DeliveryState.SENDING,
                 OutboxMessage.lease_owner == owner,
             )
             .values(**values)
         )
         return bool(getattr(result, "rowcount", 0))
 
-    async def recent_topics(self, since: datetime) -> Sequence[str]:
-        """Topics with deliveries finished since then."""
-        query = select(OutboxMessage.topic).where(
-            OutboxMessage.topic.is_not(None), OutboxMessage.finished_at >= since
-        )
-        return [t for t in (await self._session.scalars(query.distinct())).all() if t]
-
-    async def topic(self, topic: str) -> Sequence[OutboxMessage]:
-        query = select(OutboxMessage).where(OutboxMessage.topic == topic)
-        return (await self._session.scalars(query.order_by(OutboxMessage.id))).all()
-
-    async def sent_as(self, chat_id: int, message_id: int) -> OutboxMessage | None:
-        """The delivery that became this message of this chat, if it came from the outbox."""
-        query = select(OutboxMessage).where(
-            OutboxMessage.chat_id == chat_id, OutboxMessage.message_id == message_id
-        )
-        return await self._session.scalar(query.limit(1))
-
-    async def latest_sent(self, chat_id: int, since: datetime) -> OutboxMessage | None:
-        """The delivery to this chat that arrived last, if it arrived since then."""
-        query = select(OutboxMessage).where(
-            OutboxMessage.chat_id == chat_id,
-            OutboxMessage.state == SENT,
+    async def recently_settled(self, since: datetime) -> Sequence[tuple[str, int]]:
+        """(feature, ref) of deliveries finished since then."""
+        query = select(OutboxMessage.feature, OutboxMessage.ref_id).where(
+            OutboxMessage.feature.is_not(None),
+            OutboxMessage.ref_id.is_not(None),
             OutboxMessage.finished_at >= since,
         )
-        order = (OutboxMessage.finished_at.desc(), OutboxMessage.id.desc())
-        return await self._session.scalar(query.order_by(*order).limit(1))
+        rows = (await self._session.execute(query.distinct())).all()
+        return [(feature, ref) for feature, ref in rows if feature and ref is not None]
 
-    async def unsettled(self, topic: str | None = None) -> int:
-        """Deliveries not yet sent, failed or cancelled (of one topic, or all)."""
+    async def about(self, feature: str, ref: int) -> Sequence[OutboxMessage]:
+        """Every delivery queued about one thing (a notice's deliveries to all its groups)."""
+        query = select(OutboxMessage).where(
+            OutboxMessage.feature == feature, OutboxMessage.ref_id == ref
+        )
+        return (await self._session.scalars(query.order_by(OutboxMessage.id))).all()
+
+    async def unsettled(self, feature: str | None = None, ref: int | None = None) -> int:
+        """Deliveries not yet sent, failed or cancelled (about one thing, or all)."""
         query = select(func.count()).where(OutboxMessage.state.in_(UNSETTLED))
-        if topic is not None:
-            query = query.where(OutboxMessage.topic == topic)
+        if feature is not None:
+            query = query.where(OutboxMessage.feature == feature, OutboxMessage.ref_id == ref)
         return int(await self._session.scalar(query) or 0)
 
-    async def cancel(self, topic: str, now: datetime) -> int:
-        """Cancel a topic's deliveries that have not started."""
+    async def cancel(self, feature: str, ref: int, now: datetime) -> int:
+        """Cancel the deliveries about one thing that have not started."""
         result = await self._session.execute(
             update(OutboxMessage)
-            .where(OutboxMessage.topic == topic, OutboxMessage.state == PENDING)
-            .values(state=CANCELLED, finished_at=now)
+            .where(
+                OutboxMessage.feature == feature,
+                OutboxMessage.ref_id == ref,
+                OutboxMessage.state == DeliveryState.PENDING,
+            )
+            .values(state=DeliveryState.CANCELLED, finished_at=now)
         )
         return int(getattr(result, "rowcount", 0) or 0)
 
+    # --- what the bot's messages are about ----------------------------------------------
 
-class Notices:
-    def __init__(self, session: AsyncSession) -> None:
-        self._session = session
-
-    async def add(self, notice: Notice, group_ids: Iterable[int]) -> Notice:
-        self._session.add(notice)
-        await self._session.flush()
-        self._session.add_all(NoticeTarget(notice_id=notice.id, group_id=g) for g in group_ids)
-        await self._session.flush()
-        return notice
-
-    async def get(self, notice_id: int, *, lock: bool = False) -> Notice | None:
-        query = select(Notice).where(Notice.id == notice_id)
-        return await self._session.scalar(query.with_for_update() if lock else query)
-
-    async def recent(self, author_id: int | None, limit: int = 10) -> Sequence[Notice]:
-        query = select(Notice).where(Notice.state != "draft")
-        if author_id is not None:
-            query = query.where(Notice.author_id == author_id)
-        query = query.order_by(Notice.id.desc()).limit(limit)
-        return (await self._session.scalars(query)).all()
-
-    async def targets(self, notice_id: int) -> Sequence[NoticeTarget]:
-        query = select(NoticeTarget).where(NoticeTarget.notice_id == notice_id)
-        return (await self._session.scalars(query.order_by(NoticeTarget.id))).all()
-
-    async def confirm(
-        self, notice_id: int, group_id: int, user_id: int, name: str, now: datetime
-    ) -> bool:
-        """Record a 收到; False if this person already confirmed in this group."""
-        try:
-            async with self._session.begin_nested():
-                self._session.add(
-                    NoticeConfirmation(
-                        notice_id=notice_id,
-                        group_id=group_id,
-                        user_id=user_id,
-                        name=name,
-                        confirmed_at=now,
-                    )
-                )
-        except IntegrityError:
-            return False
-        return True
-
-    async def confirmations(self, notice_id: int) -> Sequence[NoticeConfirmation]:
-        query = select(NoticeConfirmation).where(NoticeConfirmation.notice_id == notice_id)
-        return (await self._session.scalars(query.order_by(NoticeConfirmation.id))).all()
-
-    async def group_list(self, name: str) -> GroupList | None:
-        return await self._session.scalar(select(GroupList).where(GroupList.name == name))
-
-    async def group_lists(self) -> Sequence[GroupList]:
-        return (await self._session.scalars(select(GroupList).order_by(GroupList.name))).all()
-
-    async def save_group_list(
-        self, name: str, group_ids: list[int], by: int, now: datetime
+    async def remember_sent(
+        self,
+        chat_id: int,
+        message_id: int,
+        feature: str,
+        ref: int | None,
+        now: datetime,
+        kind: str | None = None,
     ) -> None:
-        values = {"name": name, "group_ids": group_ids, "updated_by": by, "updated_at": now}
-        await upsert(
-            self._session, GroupList, "name", values, ("group_ids", "updated_by", "updated_at")
-        )
+        """Record what a message the bot sent is about (once per message)."""
+        values = {
+            "chat_id": chat_id,
+            "message_id": message_id,
+            "feature": feature,
+            "ref_id": ref,
+            "kind": kind,
+            "sent_at": now,
+        }
+        await insert_new(self._session, SentMessage, ("chat_id", "message_id"), [values])
 
-    async def delete_group_list(self, saved: GroupList) -> None:
-        await self._session.delete(saved)
+    async def sent_message(self, chat_id: int, message_id: int) -> SentMessage | None:
+        """What this message of the bot's in this chat is about, if anything."""
+        query = select(SentMessage).where(
+            SentMessage.chat_id == chat_id, SentMessage.message_id == message_id
+        )
+        return await self._session.scalar(query)
+
+    async def sent_about(self, feature: str, ref: int, kind: str) -> SentMessage | None:
+        """The latest message of this kind the bot sent about one thing (a ticket's card)."""
+        query = select(SentMessage).where(
+            SentMessage.feature == feature, SentMessage.ref_id == ref, SentMessage.kind == kind
+        )
+        return await self._session.scalar(query.order_by(SentMessage.id.desc()).limit(1))
+
+    async def last_sent(self, chat_id: int, since: datetime) -> SentMessage | None:
+        """The message about something that the bot sent to this chat last, since then."""
+        query = select(SentMessage).where(
+            SentMessage.chat_id == chat_id, SentMessage.sent_at >= since
+        )
+        order = (SentMessage.sent_at.desc(), SentMessage.id.desc())
+        return await self._session.scalar(query.order_by(*order).limit(1))

@@ -7,9 +7,12 @@ from types import TracebackType
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.deadlines import Deadlines
+from storage.directory import Grants, Groups, People, Regions
 from storage.faq import FaqRepository
-from storage.outbox import Notices, Outbox
-from storage.repositories import Grants, Groups, People, ProcessedUpdates, Regions
+from storage.notices import Notices
+from storage.outbox import Outbox
+from storage.tickets import Tickets
+from storage.updates import ProcessedUpdates
 
 SessionFactory = async_sessionmaker[AsyncSession]
 
@@ -30,6 +33,7 @@ class UnitOfWork:
         self.faq = FaqRepository(self.session)
         self.outbox, self.notices = Outbox(self.session), Notices(self.session)
         self.deadlines = Deadlines(self.session)
+        self.tickets = Tickets(self.session)
         return self
 
     async def __aexit__(

@@ -21,10 +21,10 @@ from tests.support.databases import (
     sqlite_is_closed,
     sqlite_url,
 )
-from tests.support.indexes import cached_index
+from tests.support.indexes import app_services, cached_index
 from tests.support.people import ADMIN
 
-__all__ = ["BACKENDS", "ONLY_POSTGRES", "TOKEN", "cached_index"]
+__all__ = ["BACKENDS", "ONLY_POSTGRES", "TOKEN", "app_services", "cached_index"]
 
 TOKEN = "123456:TEST-token-abcdefghijklmnopqrstuvwxyz"
 
@@ -72,7 +72,7 @@ def empty_postgres(postgres: PostgresDatabases) -> PostgresDatabases:
 
 async def _prepare(url: str) -> None:
     """What every start does to a database, here once: migrate, sync the bundled knowledge."""
-    app = await build_app(_settings(url), FakeClock(), cached_index)
+    app = await build_app(_settings(url), FakeClock(), app_services())
     await app.close()
 
 
@@ -126,7 +126,7 @@ def clock() -> FakeClock:
 
 @pytest.fixture
 async def app(settings: Settings, clock: FakeClock) -> AsyncIterator[App]:
-    app = await build_app(settings, clock, cached_index)
+    app = await build_app(settings, clock, app_services())
     yield app
     await app.close()
 

@@ -4,6 +4,6 @@ the framework's messenger (rate budgets) and runs the outbox sender while the bo
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 
-from handlers.ports import Messenger
+from handlers.core.ports import Messenger
 
 Deliver = Callable[[Messenger], AbstractAsyncContextManager[Messenger]]

@@ -33,8 +33,8 @@ from aiogram.types import (
 
 from bot.transports import Deliver
 from bot.transports.translate import ALLOWED_UPDATES, to_incoming
-from handlers.dispatch import Core
-from handlers.model import (
+from handlers.core.dispatch import Core
+from handlers.core.model import (
     AnswerCallback,
     BotInfo,
     CommandScope,
@@ -48,7 +48,7 @@ from handlers.model import (
     SendPhoto,
     SetCommands,
 )
-from handlers.ports import SendError
+from handlers.core.ports import SendError
 
 log = logging.getLogger(__name__)
 
@@ -110,7 +110,17 @@ class AiogramMessenger:
             )
             return Delivered(action.message_id)
         if isinstance(action, CopyMessage):
-            copied = await bot.copy_message(action.chat_id, action.from_chat_id, action.message_id)
+            answering = None
+            if action.reply_to_message_id is not None:
+                answering = ReplyParameters(
+                    message_id=action.reply_to_message_id, allow_sending_without_reply=True
+                )
+            copied = await bot.copy_message(
+                action.chat_id,
+                action.from_chat_id,
+                action.message_id,
+                reply_parameters=answering,
+            )
             return Delivered(copied.message_id)
         if isinstance(action, AnswerCallback):
             await bot.answer_callback_query(action.callback_id, action.text, action.show_alert)

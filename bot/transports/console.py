@@ -22,8 +22,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, tzinfo
 from typing import TextIO
 
-from handlers.dispatch import Core
-from handlers.model import (
+from handlers.core.dispatch import Core
+from handlers.core.model import (
     AnswerCallback,
     BotInfo,
     Button,
@@ -45,7 +45,8 @@ from handlers.model import (
     SetCommands,
     User,
 )
-from handlers.when import Unclear, format_when, reminder_offsets
+from handlers.shared.dates import format_when
+from handlers.shared.when import Unclear, reminder_offsets
 
 DEMO_BOT = BotInfo(id=700000001, username="shanlin_demo_bot", can_read_all_group_messages=True)
 FIRST_USER_ID = 1001

@@ -34,8 +34,8 @@ from telegram.ext import Application, ContextTypes, TypeHandler
 
 from bot.transports import Deliver
 from bot.transports.translate import ALLOWED_UPDATES, to_incoming
-from handlers.dispatch import Core
-from handlers.model import (
+from handlers.core.dispatch import Core
+from handlers.core.model import (
     AnswerCallback,
     BotInfo,
     CommandScope,
@@ -49,7 +49,7 @@ from handlers.model import (
     SendPhoto,
     SetCommands,
 )
-from handlers.ports import SendError
+from handlers.core.ports import SendError
 
 _SCOPES = {
     CommandScope.PRIVATE: BotCommandScopeAllPrivateChats,
@@ -107,7 +107,17 @@ class PtbMessenger:
             )
             return Delivered(action.message_id)
         if isinstance(action, CopyMessage):
-            copied = await bot.copy_message(action.chat_id, action.from_chat_id, action.message_id)
+            answering = None
+            if action.reply_to_message_id is not None:
+                answering = ReplyParameters(
+                    action.reply_to_message_id, allow_sending_without_reply=True
+                )
+            copied = await bot.copy_message(
+                action.chat_id,
+                action.from_chat_id,
+                action.message_id,
+                reply_parameters=answering,
+            )
             return Delivered(copied.message_id)
         if isinstance(action, AnswerCallback):
             await bot.answer_callback_query(action.callback_id, action.text, action.show_alert)

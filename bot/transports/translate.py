@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from handlers.model import (
+from handlers.core.model import (
     CallbackPress,
     Chat,
     ChatType,

@@ -19,10 +19,11 @@ from bot.app import App
 from bot.settings import Settings
 from bot.transports.aiogram_transport import AiogramMessenger, create_bot
 from bot.transports.console import ConsoleMessenger, ConsoleSession
-from handlers.model import SendMessage
-from handlers.ratelimit import RateLimitedMessenger, RateLimiter
+from handlers.core.delivery import delivery
+from handlers.core.model import SendMessage
+from handlers.core.ratelimit import RateLimitedMessenger, RateLimiter
 from storage.database import create_engine, session_factory
-from storage.outbox import PENDING, SENDING
+from storage.outbox import DeliveryState
 from storage.uow import UnitOfWork
 from tests.conftest import ONLY_POSTGRES, TOKEN
 from tests.support.broadcast import (
@@ -146,7 +147,9 @@ async def test_a_sender_stopped_midway_resumes_without_losing_or_repeating(
 async def test_a_delivery_key_is_queued_once(app: App, clock: FakeClock) -> None:
     for _ in range(2):
         async with UnitOfWork(app.sessions) as uow:
-            await uow.outbox.enqueue([("reminder:1", SendMessage(-4001, "提醒"))], clock.now())
+            await uow.outbox.enqueue(
+                [delivery("reminder:1", SendMessage(-4001, "提醒"))], clock.now()
+            )
             await uow.commit()
     assert [row.key for row in await outbox(app.sessions)] == ["reminder:1"]
 
@@ -156,7 +159,7 @@ async def test_leases_keep_rows_from_a_second_sender_until_they_run_out(
 ) -> None:
     lease = timedelta(minutes=2)
     async with UnitOfWork(app.sessions) as uow:
-        items = [(f"k{i}", SendMessage(-4001 - i, "通知")) for i in range(3)]
+        items = [delivery(f"k{i}", SendMessage(-4001 - i, "通知")) for i in range(3)]
         await uow.outbox.enqueue(items, clock.now())
         await uow.commit()
     async with UnitOfWork(app.sessions) as uow:
@@ -178,7 +181,7 @@ async def test_rows_left_sending_by_a_dead_process_come_back_at_start_on_sqlite(
     app: App, clock: FakeClock, database_url: str
 ) -> None:
     async with UnitOfWork(app.sessions) as uow:
-        await uow.outbox.enqueue([("k", SendMessage(-4001, "通知"))], clock.now())
+        await uow.outbox.enqueue([delivery("k", SendMessage(-4001, "通知"))], clock.now())
         await uow.outbox.claim("dead", clock.now(), timedelta(minutes=2), 10)
         await uow.commit()
     async with UnitOfWork(app.sessions) as uow:
@@ -186,7 +189,9 @@ async def test_rows_left_sending_by_a_dead_process_come_back_at_start_on_sqlite(
         await uow.commit()
     [row] = await outbox(app.sessions)
     sqlite = database_url.startswith("sqlite")
-    assert row.state == (PENDING if sqlite else SENDING)  # PostgreSQL waits for the lease
+    assert row.state == (
+        DeliveryState.PENDING if sqlite else DeliveryState.SENDING
+    )  # PostgreSQL waits for the lease
 
 
 @ONLY_POSTGRES  # SQLite has a single writer; this is PostgreSQL's FOR UPDATE SKIP LOCKED
@@ -195,7 +200,7 @@ async def test_concurrent_claims_on_postgres_skip_each_others_rows(
 ) -> None:
     lease = timedelta(minutes=2)
     async with UnitOfWork(app.sessions) as uow:
-        items = [(f"k{i}", SendMessage(-4001 - i, "通知")) for i in range(5)]
+        items = [delivery(f"k{i}", SendMessage(-4001 - i, "通知")) for i in range(5)]
         await uow.outbox.enqueue(items, clock.now())
         await uow.commit()
     async with UnitOfWork(app.sessions) as first, UnitOfWork(app.sessions) as second:
@@ -212,7 +217,9 @@ async def test_two_sender_processes_on_one_postgres_database_deliver_exactly_onc
     groups = await seed_database(database_url, 100)
     engine = create_engine(database_url)
     async with UnitOfWork(session_factory(engine)) as uow:
-        items = [(f"notice:1:group:{g.id}", SendMessage(g.id, "📢 通知 #1")) for g in groups]
+        items = [
+            delivery(f"notice:1:group:{g.id}", SendMessage(g.id, "📢 通知 #1")) for g in groups
+        ]
         await uow.outbox.enqueue(items, FakeClock().now() - timedelta(days=1))
         await uow.commit()
     await engine.dispose()

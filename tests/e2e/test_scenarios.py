@@ -11,8 +11,8 @@ import pytest
 from bot.app import build_app
 from bot.settings import Settings
 from bot.transports.console import ConsoleMessenger, ConsoleSession
-from handlers.model import Chat, ChatType, User
-from tests.conftest import TOKEN, cached_index
+from handlers.core.model import Chat, ChatType, User
+from tests.conftest import TOKEN, app_services
 from tests.support import fake_bot_api as tg
 from tests.support.clock import FakeClock
 from tests.support.databases import copy_sqlite
@@ -54,7 +54,7 @@ SCENARIO: list[tuple[User, Chat, str, str | None]] = [
 
 
 async def run_console(settings: Settings) -> list[list[tuple[int, str]]]:
-    app = await build_app(settings, FakeClock(), cached_index)
+    app = await build_app(settings, FakeClock(), app_services())
     messenger = ConsoleMessenger(out=io.StringIO())
     console = ConsoleSession(app.core, messenger, out=messenger.out)
     await app.core.start(messenger)

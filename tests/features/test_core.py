@@ -12,9 +12,10 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.app import App
+from bot.features import FEATURES
 from bot.transports.console import ConsoleSession
-from handlers.dispatch import FEATURES, all_commands
-from handlers.model import (
+from handlers.core.dispatch import all_commands
+from handlers.core.model import (
     AnswerCallback,
     CallbackPress,
     Chat,

@@ -15,11 +15,11 @@ from sqlalchemy import func, select
 from bot.app import App, build_app
 from bot.settings import Settings
 from bot.transports.console import ConsoleMessenger, ConsoleSession
-from handlers.model import Button, Chat
-from handlers.reminders import enqueue_due_reminders, run_reminders
+from handlers.core.model import Button, Chat, User
+from handlers.deadlines.reminders import enqueue_due_reminders, run_reminders
 from storage.models import Deadline, DeadlineReminder
 from storage.uow import UnitOfWork
-from tests.conftest import cached_index
+from tests.conftest import app_services
 from tests.support.broadcast import (
     add_groups,
     deliver,
@@ -42,6 +42,17 @@ async def groups(app: App) -> list[Chat]:
     ]
 
 
+async def set_deadline(console: ConsoleSession, user: User, chat: Chat, command: str) -> str:
+    """Type ``command``; confirm the preview a deadline for several groups shows. What the
+    bot says it set."""
+    answer = await reply_to(console, user, chat, command)
+    if answer.startswith("📋 请确认截止"):
+        confirm = {b.text: b for b in console.messenger.buttons.get(chat.id, [])}["确认设置"]
+        await console.press(user, chat, confirm)
+        answer = console.messenger.sent[-1][1]
+    return answer
+
+
 def sent_to(console: ConsoleSession, chat: Chat) -> list[str]:
     return [text for chat_id, text in console.messenger.sent if chat_id == chat.id]
 
@@ -56,7 +67,7 @@ def buttons(console: ConsoleSession, chat: Chat) -> dict[str, Button]:
 
 async def tick(app: App, console: ConsoleSession) -> None:
     """What the scheduler's job does, then the sender delivers."""
-    await run_reminders(app.sessions, app.core.clock)
+    await run_reminders(app.runtime)
     await deliver(app, console.messenger)
 
 
@@ -99,7 +110,7 @@ async def test_a_deadline_is_confirmed_and_its_series_fires_at_the_right_moments
 async def test_done_stops_the_series_for_that_group_only(
     app: App, console: ConsoleSession, groups: list[Chat], clock: FakeClock
 ) -> None:
-    confirm = await reply_to(console, ADMIN, private(ADMIN), SET.replace(" ", " 泸州 ", 1))
+    confirm = await set_deadline(console, ADMIN, private(ADMIN), SET.replace(" ", " 泸州 ", 1))
     assert "泸州（2 个群" in confirm
     clock.advance(days=22, hours=9)
     await tick(app, console)
@@ -135,7 +146,7 @@ async def test_groups_already_reminded_hear_of_a_cancellation(
     app: App, console: ConsoleSession, groups: list[Chat], clock: FakeClock
 ) -> None:
     me = private(ADMIN)
-    await reply_to(console, ADMIN, me, SET.replace(" ", " 泸州 ", 1))
+    await set_deadline(console, ADMIN, me, SET.replace(" ", " 泸州 ", 1))
     clock.advance(days=22, hours=9)  # the 7-day reminder
     await tick(app, console)
     await reply_to(console, ADMIN, me, SET.replace(" ", " 德阳 ", 1))  # #2, not reminded yet
@@ -172,7 +183,7 @@ async def test_after_downtime_a_late_reminder_is_sent_once_and_passed_ones_are_s
 async def test_enqueueing_twice_queues_each_reminder_once(
     app: App, console: ConsoleSession, groups: list[Chat], clock: FakeClock
 ) -> None:
-    await reply_to(console, ADMIN, private(ADMIN), SET.replace(" ", " 全部 ", 1))
+    await set_deadline(console, ADMIN, private(ADMIN), SET.replace(" ", " 全部 ", 1))
     clock.advance(days=22, hours=9)
     for _ in range(2):
         async with UnitOfWork(app.sessions) as uow:
@@ -271,7 +282,7 @@ async def test_edit_moves_the_reminders_and_tells_the_groups(
     app: App, console: ConsoleSession, groups: list[Chat], clock: FakeClock
 ) -> None:
     me = private(ADMIN)
-    await reply_to(console, ADMIN, me, SET.replace(" ", " 泸州 ", 1))
+    await set_deadline(console, ADMIN, me, SET.replace(" ", " 泸州 ", 1))
     await say(console, LUZHOU_COORD, private(LUZHOU_COORD), "/start")
     refused = await reply_to(
         console, LUZHOU_COORD, private(LUZHOU_COORD), "/deadline_edit 1 7月2日"
@@ -323,7 +334,7 @@ async def test_a_deadline_more_than_two_years_ahead_waits_for_its_creator(
     assert "没有即将到期" in await reply_to(console, ADMIN, groups[0], "/deadlines")
     confirm = buttons(console, groups[0])["确认设置"]
     await console.press(STAFF, groups[0], confirm)
-    assert console.messenger.callback_answers[-1] == "只有设置人可以确认。"
+    assert console.messenger.callback_answers[-1] == "只有设置人可以确认或取消。"
     assert await count(app, DeadlineReminder) == 0
     await console.press(ADMIN, groups[0], confirm)
     assert "已设置截止 #1" in console.messenger.sent[-1][1]
@@ -396,7 +407,7 @@ async def test_a_date_alone_means_the_configured_end_of_day(
     settings: Settings, clock: FakeClock
 ) -> None:
     app = await build_app(settings.model_copy(update={"end_of_day": time(17, 30)}), clock,
-                          cached_index)  # fmt: skip
+                          app_services())  # fmt: skip
     try:
         messenger = ConsoleMessenger(out=io.StringIO())
         await app.core.start(messenger)
@@ -413,7 +424,7 @@ async def test_a_burst_of_reminders_due_at_one_moment_is_queued_in_one_run(
 ) -> None:
     await due_soon(app.sessions, deadlines=250, within=timedelta(0), now=clock.now())
     clock.advance(seconds=1)
-    await run_reminders(app.sessions, clock)  # 750 due: more than one batch
+    await run_reminders(app.runtime)  # 750 due: more than one batch
     queued = [row.key for row in await outbox(app.sessions)]
     assert len(queued) == len(set(queued)) == 250 * len(groups)
 

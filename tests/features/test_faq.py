@@ -7,10 +7,11 @@ from sqlalchemy import func, select
 from bot.app import App, build_app
 from bot.settings import Settings
 from bot.transports.console import ConsoleSession
-from handlers.model import Button, ReplyTarget, SendMessage, User
+from handlers.core.model import Button, ReplyTarget, SendMessage, User
+from handlers.faq.knowledge import FaqKnowledge
 from storage.models import FaqChange, FaqMiss, FaqVote
 from storage.uow import UnitOfWork
-from tests.conftest import cached_index
+from tests.conftest import app_services
 from tests.support.clock import FakeClock
 from tests.support.people import (
     ADMIN,
@@ -293,7 +294,7 @@ async def test_region_answer_overrides_in_its_own_groups_only(console: ConsoleSe
 
 
 async def _entry_number(console: ConsoleSession, question: str) -> int:
-    match = console.core.knowledge.match(question)
+    match = console.core.services.get(FaqKnowledge).match(question)
     assert match is not None and match.candidates
     async with UnitOfWork(console.core.sessions) as uow:
         entry = await uow.faq.entry(match.candidates[0].entry.id)
@@ -306,9 +307,9 @@ async def test_changes_survive_a_restart_and_bundled_entries_do_not_overwrite_th
 ) -> None:
     entry = await _entry_number(console, ACCOUNT_QUESTION)
     await say(console, ADMIN, private(ADMIN), f"/faq_edit {entry}\n答案：重启后还在的答案。")
-    restarted = await build_app(settings, FakeClock(), cached_index)
+    restarted = await build_app(settings, FakeClock(), app_services())
     try:
-        match = restarted.core.knowledge.match(ACCOUNT_QUESTION)
+        match = restarted.core.services.get(FaqKnowledge).match(ACCOUNT_QUESTION)
         assert match is not None and match.decision == "answer"
         async with UnitOfWork(restarted.sessions) as uow:
             row = await uow.faq.entry(match.candidates[0].entry.id)
@@ -320,17 +321,19 @@ async def test_changes_survive_a_restart_and_bundled_entries_do_not_overwrite_th
 async def test_an_edit_made_through_another_process_reaches_this_one_on_refresh(
     console: ConsoleSession, app: App, settings: Settings
 ) -> None:
-    other = await build_app(settings, FakeClock(), cached_index)  # a second bot process
+    other = await build_app(settings, FakeClock(), app_services())  # a second bot process
     try:
-        assert not await other.core.knowledge.refresh(other.sessions)  # nothing changed yet
+        assert not await other.core.services.get(FaqKnowledge).refresh(
+            other.sessions
+        )  # nothing changed yet
         entry = await _entry_number(console, ACCOUNT_QUESTION)
         await say(console, ADMIN, private(ADMIN), f"/faq_edit {entry}\n答案：另一个进程改的答案。")
-        before = other.core.knowledge.match(ACCOUNT_QUESTION)
+        before = other.core.services.get(FaqKnowledge).match(ACCOUNT_QUESTION)
         assert before is not None and "另一个进程" not in before.candidates[0].entry.answer
-        assert await other.core.knowledge.refresh(other.sessions)
-        after = other.core.knowledge.match(ACCOUNT_QUESTION)
+        assert await other.core.services.get(FaqKnowledge).refresh(other.sessions)
+        after = other.core.services.get(FaqKnowledge).match(ACCOUNT_QUESTION)
         assert after is not None and after.candidates[0].entry.answer == "另一个进程改的答案。"
-        assert not await other.core.knowledge.refresh(other.sessions)
+        assert not await other.core.services.get(FaqKnowledge).refresh(other.sessions)
     finally:
         await other.close()
 

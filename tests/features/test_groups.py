@@ -142,7 +142,7 @@ async def test_upgraded_group_keeps_binding_under_new_id(
 async def test_upgrade_news_arriving_in_new_chat_first_still_keeps_binding(
     console: ConsoleSession, app: App
 ) -> None:
-    from handlers.model import Chat, ChatType, IncomingMessage, MessageKind
+    from handlers.core.model import Chat, ChatType, IncomingMessage, MessageKind
 
     await say(console, ADMIN, LUZHOU_GROUP, "/bind 泸州")
     new_chat = Chat(-1004001, ChatType.SUPERGROUP, LUZHOU_GROUP.title)

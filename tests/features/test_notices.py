@@ -11,9 +11,9 @@ from sqlalchemy import update
 
 from bot.app import App
 from bot.transports.console import DEMO_BOT, ConsoleSession
-from handlers.model import Button, Chat, IncomingMessage, MessageKind, ReplyTarget, User
+from handlers.core.model import Button, Chat, IncomingMessage, MessageKind, ReplyTarget, User
 from storage.models import OutboxMessage
-from storage.outbox import SENT
+from storage.outbox import DeliveryState
 from storage.uow import UnitOfWork
 from tests.support.broadcast import add_groups, deliver, notice_count, notice_id, outbox
 from tests.support.clock import FakeClock
@@ -72,7 +72,7 @@ async def test_a_notice_reaches_each_group_once_with_a_receipt_button_and_a_repo
         assert set(buttons(console, group)) == {"收到"}
     report = sent_to(console, private(ADMIN))[-1]
     assert "已发送完毕" in report and "送达 4/4 个群" in report
-    assert all(row.state == SENT for row in await outbox(app.sessions))
+    assert all(row.state == DeliveryState.SENT for row in await outbox(app.sessions))
 
 
 async def test_receipt_pressed_twice_counts_once(
@@ -312,7 +312,7 @@ async def test_a_report_lost_to_a_crash_is_sent_when_the_sender_starts_again(
     # a sender recorded both deliveries, then died before telling the notice feature
     async with UnitOfWork(app.sessions) as uow:
         await uow.session.execute(
-            update(OutboxMessage).values(state=SENT, finished_at=clock.now())
+            update(OutboxMessage).values(state=DeliveryState.SENT, finished_at=clock.now())
         )
         await uow.commit()
     await deliver(app, console.messenger)

@@ -45,7 +45,7 @@ async def test_grant_by_reply_username_and_id_then_revoke(
 
 
 async def test_grant_by_replying_to_a_message(console: ConsoleSession, app: App) -> None:
-    from handlers.model import ReplyTarget
+    from handlers.core.model import ReplyTarget
 
     replied = ReplyTarget(76, STAFF, "我是泸州的")
     await console.message(ADMIN, LUZHOU_GROUP, "/grant 泸州", reply_to=replied)

@@ -14,9 +14,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from bot.app import App
-from handlers.model import Chat, ChatType
-from handlers.ports import Messenger
-from handlers.ratelimit import RateLimitedMessenger, RateLimiter
+from handlers.core.model import Chat, ChatType
+from handlers.core.ports import Messenger
+from handlers.core.ratelimit import RateLimitedMessenger, RateLimiter
 from storage.database import create_engine, session_factory, upgrade
 from storage.models import Notice, OutboxMessage
 from storage.uow import SessionFactory, UnitOfWork

@@ -17,3 +17,6 @@ class FakeClock:
 
     def advance(self, **delta: float) -> None:
         self._now += timedelta(**delta)
+
+    def set(self, when: datetime) -> None:
+        self._now = when

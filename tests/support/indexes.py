@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from handlers.core.context import Services
+from handlers.faq.knowledge import FaqKnowledge
 from knowledge_base.engine import Index
 from knowledge_base.model import KnowledgeBase
 
@@ -13,3 +15,10 @@ def cached_index(knowledge: KnowledgeBase) -> Index:
     if knowledge not in _INDEXES:
         _INDEXES[knowledge] = Index.build(knowledge)
     return _INDEXES[knowledge]
+
+
+def app_services() -> Services:
+    """The services an app starts with in tests: the FAQ index cached across apps."""
+    services = Services()
+    services.provide(FaqKnowledge(cached_index))
+    return services

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from handlers.model import Chat, ChatType, User
+from handlers.core.model import Chat, ChatType, User
 
 ADMIN = User(1001, "总会小王", username="zonghui_wang")
 LUZHOU_COORD = User(1002, "李会长", username="li_luzhou")

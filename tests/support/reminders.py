@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from handlers.ports import SystemClock
-from handlers.reminders import run_reminders
+from handlers.core.config import CoreConfig
+from handlers.core.context import Services
+from handlers.core.feature import Runtime
+from handlers.core.ports import SystemClock
+from handlers.deadlines.reminders import run_reminders
 from storage.database import create_engine, session_factory
 from storage.models import Deadline, DeadlineReminder
 from storage.uow import SessionFactory, UnitOfWork
@@ -17,7 +20,9 @@ async def another_reminder_run(database_url: str) -> None:
     """One more run of the reminder job, as the scheduler makes every second."""
     engine = create_engine(database_url)
     try:
-        await run_reminders(session_factory(engine), SystemClock(SHANGHAI))
+        config = CoreConfig(frozenset({ADMIN.id}), SHANGHAI)
+        runtime = Runtime(session_factory(engine), SystemClock(SHANGHAI), config, Services())
+        await run_reminders(runtime)
     finally:
         await engine.dispose()
 

@@ -12,11 +12,11 @@ from bot.app import App, build_app
 from bot.runner import run_bot
 from bot.settings import Settings
 from bot.transports.translate import to_incoming
-from handlers.dispatch import Core
-from handlers.model import Incoming
-from handlers.ports import Messenger
+from handlers.core.dispatch import Core
+from handlers.core.model import Incoming
+from handlers.core.ports import Messenger
 from tests.support.fake_bot_api import Call, FakeBotAPI
-from tests.support.indexes import cached_index
+from tests.support.indexes import app_services
 from tests.support.waiting import eventually, until_outbox_settled
 
 SENDS = ("sendMessage", "sendDocument", "sendPhoto", "copyMessage")
@@ -46,7 +46,7 @@ async def running_bot(settings: Settings, api: FakeBotAPI, framework: str) -> As
             handled.count += 1
 
     def build(settings: Settings) -> Awaitable[App]:  # the tests' shared FAQ indexes
-        return build_app(settings, index_builder=cached_index)
+        return build_app(settings, services=app_services())
 
     stop = asyncio.Event()
     with mock.patch.object(Core, "handle", counted), mock.patch.object(runner, "build_app", build):

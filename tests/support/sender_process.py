@@ -14,10 +14,10 @@ import sys
 from zoneinfo import ZoneInfo
 
 from bot.transports.aiogram_transport import AiogramMessenger, create_bot
-from handlers.model import Delivered, Outgoing
-from handlers.ports import SystemClock
-from handlers.ratelimit import RateLimitedMessenger, RateLimiter
-from handlers.sender import Sender
+from handlers.core.model import Delivered, Outgoing
+from handlers.core.ports import SystemClock
+from handlers.core.ratelimit import RateLimitedMessenger, RateLimiter
+from handlers.core.sender import Sender
 from storage.database import create_engine, session_factory
 from storage.uow import SessionFactory, UnitOfWork
 from tests.support.fake_bot_api import DEFAULT_TOKEN

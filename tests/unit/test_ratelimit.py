@@ -5,9 +5,9 @@ from __future__ import annotations
 import random
 from collections import defaultdict
 
-from handlers.model import AnswerCallback, BotInfo, Delivered, Outgoing, SendMessage
-from handlers.ports import SendError
-from handlers.ratelimit import RateLimitedMessenger, RateLimiter
+from handlers.core.model import AnswerCallback, BotInfo, Delivered, Outgoing, SendMessage
+from handlers.core.ports import SendError
+from handlers.core.ratelimit import RateLimitedMessenger, RateLimiter
 from tests.support.virtual_time import VirtualTime
 
 EPSILON = 1e-9

@@ -8,16 +8,15 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from handlers.when import (
+from handlers.shared.dates import format_when, time_left
+from handlers.shared.when import (
     Deadline,
     Recurrence,
     Unclear,
-    format_when,
     is_far,
     next_occurrence,
     parse_deadline,
     reminder_offsets,
-    time_left,
 )
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -455,3 +454,76 @@ def test_reminder_offsets_unclear(text: str, words: str) -> None:
     result = reminder_offsets(text)
     assert isinstance(result, Unclear)
     assert words in result.reason
+
+
+# --- what a new user ran into ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "what"),
+    [
+        ("明天下午三點 繁體字", sh(2025, 6, 11, 15), "繁體字"),  # the item keeps its characters
+        ("下週五 交材料", sh(2025, 6, 20), "交材料"),
+        ("截止時間：6月30日 18點 報名", sh(2025, 6, 30), "報名"),
+    ],
+)
+def test_traditional_characters_are_read_as_simplified(
+    text: str, expected: datetime, what: str
+) -> None:
+    result = parse_deadline(text, JUNE)
+    assert isinstance(result, Deadline), result
+    assert (result.at, result.what) == (expected, what)
+
+
+@pytest.mark.parametrize(
+    ("text", "named"),
+    [
+        ("每年9月1日 年报", "每年"),
+        ("每两周周五 双周报", "每两周"),
+        ("每隔3天 交日志", "每隔3天"),
+        ("隔周五 交材料", "隔周"),
+        ("每2个月 交报表", "每2个月"),
+    ],
+)
+def test_repeats_the_bot_does_not_keep_are_refused_not_made_one_off(text: str, named: str) -> None:
+    result = parse_deadline(text, JUNE)
+    assert isinstance(result, Unclear), result
+    assert f"暂不支持“{named}”" in result.reason and "每周五" in result.reason
+
+
+@pytest.mark.parametrize(
+    ("text", "until"),
+    [
+        ("每周五 周报 到今年年底", date(2025, 12, 31)),
+        ("每周五 周报 到明年3月", date(2026, 3, 31)),
+        ("每天 日报 到年底", date(2025, 12, 31)),  # 年底 ends the repeat, it is not the date
+    ],
+)
+def test_relative_years_end_a_repeat(text: str, until: date) -> None:
+    result = parse_deadline(text, JUNE)
+    assert isinstance(result, Deadline) and result.recurrence is not None, result
+    assert result.recurrence.until == until and "到" not in result.what
+
+
+@pytest.mark.parametrize("text", ["每周五 提交周报 到去年", "每周五 提交周报 到2024年12月"])
+def test_an_end_in_the_past_is_refused(text: str) -> None:
+    result = parse_deadline(text, JUNE)
+    assert isinstance(result, Unclear) and "已经过去了" in result.reason, result
+
+
+def test_a_holiday_phrase_that_names_none_says_which_it_was_taken_as() -> None:
+    result = parse_deadline("节后 交材料", sh(2026, 9, 1, 9))
+    assert isinstance(result, Deadline), result
+    assert result.at == sh(2026, 9, 28) and result.note == "“节后”按中秋节后第一个工作日计算。"
+    named = parse_deadline("国庆后 交材料", sh(2026, 9, 1, 9))
+    assert isinstance(named, Deadline) and named.note is None  # the words say it already
+
+
+def test_new_years_day_is_1_january_before_its_arrangement_is_out() -> None:
+    result = parse_deadline("元旦前 交材料", sh(2026, 12, 30, 9))
+    assert isinstance(result, Deadline), result
+    assert result.at == sh(2026, 12, 31)
+    after = parse_deadline("元旦后 交材料", sh(2026, 12, 30, 9))
+    assert isinstance(after, Deadline), after
+    if after.note is not None:  # 2027's arrangement not published: Monday–Friday
+        assert "尚未公布" in after.note and after.at == sh(2027, 1, 4)

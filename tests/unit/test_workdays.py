@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from handlers.workdays import (
+from handlers.shared.workdays import (
     calendar_covers,
     holiday_periods,
     is_workday,
@@ -129,13 +129,27 @@ CASES = [
 def test_reminder_time(
     fire_at: datetime, due_at: datetime, now: datetime, workdays_only: bool, expected: datetime
 ) -> None:
-    assert reminder_time(fire_at, due_at, now, workdays_only) == expected
+    assert reminder_time(fire_at, due_at, now, workdays_only, SH) == expected
 
 
-def test_reminder_time_is_computed_and_returned_in_shanghai() -> None:
+def test_reminder_time_is_computed_and_returned_in_the_zone_given() -> None:
     fire = datetime(2026, 6, 15, 15, tzinfo=UTC)  # 23:00 in Shanghai
-    result = reminder_time(fire, LATER.astimezone(UTC), NOW.astimezone(UTC), False)
+    result = reminder_time(fire, LATER.astimezone(UTC), NOW.astimezone(UTC), False, SH)
     assert result == sh(2026, 6, 16, 8)
     assert result.tzinfo == SH
-    kept = reminder_time(fire, fire + timedelta(hours=1), sh(2026, 6, 15, 21, 30), False)
+    kept = reminder_time(fire, fire + timedelta(hours=1), sh(2026, 6, 15, 21, 30), False, SH)
     assert kept == fire and kept.tzinfo == SH
+
+
+def test_quiet_hours_follow_the_zone_the_bot_runs_in() -> None:
+    """With TIMEZONE set elsewhere, 23:00 there (not in Shanghai) is moved to 08:00 there."""
+    urumqi = ZoneInfo("Asia/Urumqi")  # two hours behind Shanghai
+    fire = datetime(2026, 6, 15, 23, tzinfo=urumqi)
+    due = datetime(2026, 6, 17, 12, tzinfo=urumqi)
+    now = datetime(2026, 6, 15, 9, tzinfo=urumqi)
+    assert reminder_time(fire, due, now, False, urumqi) == datetime(2026, 6, 16, 8, tzinfo=urumqi)
+    in_shanghai = reminder_time(fire, due, now, False, SH)  # 01:00 there: also quiet
+    assert in_shanghai == datetime(2026, 6, 16, 8, tzinfo=SH)
+    early = datetime(2026, 6, 15, 21, 30, tzinfo=urumqi)  # 23:30 in Shanghai, fine in Urumqi
+    assert reminder_time(early, due, now, False, urumqi) == early
+    assert reminder_time(early, due, now, False, SH) == datetime(2026, 6, 16, 8, tzinfo=SH)

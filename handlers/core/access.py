@@ -1,0 +1,56 @@
+"""Access rules: who the person behind an update is, and what they may act on."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from handlers.core.config import CoreConfig
+from handlers.core.model import User
+from storage.directory import Region
+from storage.uow import UnitOfWork
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The person behind an update and the rights they hold."""
+
+    user: User | None
+    is_provincial_admin: bool = False
+    coordinator_regions: tuple[Region, ...] = ()
+
+    @property
+    def is_coordinator(self) -> bool:
+        return bool(self.coordinator_regions)
+
+    def coordinates(self, region_id: int | None) -> bool:
+        return region_id is not None and any(r.id == region_id for r in self.coordinator_regions)
+
+    def may_manage(self, region_id: int | None) -> bool:
+        """Provincial admins manage every region; coordinators only their own."""
+        return self.is_provincial_admin or self.coordinates(region_id)
+
+    def may_act_on(self, created_by: int, region_ids: Iterable[int | None]) -> bool:
+        """Whether this person may see and change something created for groups of these
+        regions (a notice, a deadline): a provincial admin, or its creator while they still
+        coordinate every one of those regions (rights end with a change of region)."""
+        if self.is_provincial_admin:
+            return True
+        mine = self.user is not None and self.user.id == created_by
+        return mine and all(self.coordinates(region) for region in region_ids)
+
+    @property
+    def role_text(self) -> str:
+        if self.is_provincial_admin:
+            return "省级管理员"
+        if self.coordinator_regions:
+            names = "、".join(r.name for r in self.coordinator_regions)
+            return f"市州协调员（{names}）"
+        return "成员"
+
+
+async def load_actor(uow: UnitOfWork, config: CoreConfig, user: User | None) -> Actor:
+    if user is None:
+        return Actor(None)
+    regions = tuple(await uow.grants.regions_of(user.id))
+    return Actor(user, user.id in config.provincial_admins, regions)

@@ -1,0 +1,212 @@
+"""The core: one unit of work per update, routed to the feature that handles it.
+
+Adapters call ``Core.handle(update, messenger)``; everything below is framework-free.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from datetime import timedelta
+
+from sqlalchemy.exc import DBAPIError
+
+from handlers.core.access import load_actor
+from handlers.core.commands import (
+    Audience,
+    Command,
+    command_menus,
+    help_command,
+    parse_command,
+    refusal,
+    wrong_place,
+)
+from handlers.core.config import CoreConfig
+from handlers.core.context import Context, Services
+from handlers.core.feature import Feature, collect
+from handlers.core.groups import on_bot_membership, on_migration, warn_if_blind
+from handlers.core.model import (
+    AnswerCallback,
+    BotInfo,
+    CallbackPress,
+    Incoming,
+    IncomingMessage,
+    MembershipChange,
+    MessageKind,
+    Outgoing,
+    SendMessage,
+)
+from handlers.core.ports import Clock, Messenger, SendError
+from storage.database import is_transient
+from storage.uow import SessionFactory, UnitOfWork
+
+log = logging.getLogger(__name__)
+
+# Telegram re-delivers an unconfirmed update for at most a day; keep a margin.
+PROCESSED_UPDATES_KEPT = timedelta(days=3)
+TRANSACTION_ATTEMPTS = 3
+
+
+def all_commands(features: Sequence[Feature]) -> list[Command]:
+    """Every command, in the order /help and the menus show them (/help second)."""
+    commands: list[Command] = [c for feature in features for c in feature.commands]
+    commands.insert(1, help_command(commands))  # /help lists this very list
+    return commands
+
+
+class Core:
+    def __init__(
+        self,
+        sessions: SessionFactory,
+        config: CoreConfig,
+        clock: Clock,
+        features: Sequence[Feature],
+        services: Services | None = None,
+    ) -> None:
+        self.sessions = sessions
+        self.config = config
+        self.clock = clock
+        self.services = services or Services()
+        self.commands = all_commands(features)
+        help_ = next(c for c in self.commands if c.name == "help")
+        self.features = collect(features, core_commands=(help_,))
+        self._bot: BotInfo | None = None
+
+    @property
+    def bot(self) -> BotInfo:
+        if self._bot is None:
+            raise RuntimeError("Core.start() has not run")
+        return self._bot
+
+    async def start(self, messenger: Messenger) -> None:
+        """Learn who the bot is, register its command menus, forget stale processed updates."""
+        self._bot = await messenger.bot_info()
+        for menu in command_menus(self.commands):
+            await messenger.perform(menu)
+        async with UnitOfWork(self.sessions) as uow:
+            await uow.updates.prune(self.clock.now() - PROCESSED_UPDATES_KEPT)
+            await uow.commit()
+
+    async def handle(self, update: Incoming, messenger: Messenger) -> None:
+        """Process one update, then send its direct replies."""
+        for action in await self.process(update):
+            try:
+                delivered = await messenger.perform(action)
+            except SendError as error:
+                log.warning("could not deliver %s: %s", type(action).__name__, error.reason)
+                continue
+            if isinstance(action, SendMessage) and action.track and delivered.message_id:
+                await self._track(action.track, delivered.message_id)
+
+    async def _track(self, track: tuple[str, int], message_id: int) -> None:
+        """Tell the feature that sent it which Telegram message carries its reply."""
+        kind, reference = track
+        async with UnitOfWork(self.sessions) as uow:
+            await self.features.trackers[kind](uow, reference, message_id)
+            await uow.commit()
+
+    async def process(self, update: Incoming) -> list[Outgoing]:
+        """Run the update's effects in one transaction; the replies to send once it committed.
+
+        An update seen before (same update_id and content) has no effects the second time.
+        A transaction that lost a deadlock or a lock wait to a concurrent update is re-run."""
+        for attempt in range(1, TRANSACTION_ATTEMPTS + 1):
+            try:
+                return await self._process_once(update)
+            except DBAPIError as error:
+                if attempt == TRANSACTION_ATTEMPTS or not is_transient(error):
+                    raise
+                log.warning("update %s: retrying after %s", update.update_id, error.orig)
+        raise AssertionError("unreachable")
+
+    async def _process_once(self, update: Incoming) -> list[Outgoing]:
+        async with UnitOfWork(self.sessions) as uow:
+            if not await uow.updates.claim(update.update_id, update.fingerprint, self.clock.now()):
+                log.info("update %s already processed", update.update_id)
+                return []
+            ctx = await self._context(uow, update)
+            try:
+                await self._route(ctx, update)
+            except DBAPIError as error:
+                if is_transient(error):
+                    raise
+                log.exception("update %s failed", update.update_id)
+                return self._failure_reply(ctx, update)
+            except Exception:
+                log.exception("update %s failed", update.update_id)
+                return self._failure_reply(ctx, update)
+            await uow.commit()
+            for hook in ctx.after_commit:
+                await hook()
+        return list(ctx.actions)
+
+    async def _context(self, uow: UnitOfWork, update: Incoming) -> Context:
+        now = self.clock.now()
+        user = update.user if isinstance(update, CallbackPress) else None
+        if isinstance(update, MembershipChange):
+            user = update.actor
+        if isinstance(update, IncomingMessage) and update.sender_chat_id is None:
+            user = update.sender
+        if user is not None and not user.is_bot:
+            await uow.people.seen(user.id, user.first_name, user.last_name, user.username, now)
+        elif user is not None:
+            user = None
+        chat = update.chat
+        actor = await load_actor(uow, self.config, user)
+        message = update if isinstance(update, IncomingMessage) else None
+        ctx = Context(
+            uow, self.config, self.clock, self.bot, actor, chat, message=message,
+            services=self.services,
+        )  # fmt: skip
+        if message is not None and (message.migrate_to_chat_id or message.migrate_from_chat_id):
+            await on_migration(ctx, message)
+            if message.migrate_to_chat_id:
+                return ctx  # the old chat is gone; do not recreate it
+        if chat is not None and chat.is_group and not isinstance(update, MembershipChange):
+            ctx.group = await uow.groups.ensure(chat.id, chat.title, now)
+        return ctx
+
+    async def _route(self, ctx: Context, update: Incoming) -> None:
+        if isinstance(update, MembershipChange):
+            await on_bot_membership(ctx, update)
+        elif isinstance(update, CallbackPress):
+            prefix, _, rest = update.data.partition(":")
+            handler = self.features.callbacks.get(prefix)
+            if handler is None:
+                ctx.add(AnswerCallback(update.callback_id, "这个按钮已失效。"))
+            else:
+                await handler(ctx, update, rest)
+        elif not (update.is_edit or update.is_channel_post or update.kind is MessageKind.SERVICE):
+            await self._on_message(ctx, update)
+
+    async def _on_message(self, ctx: Context, message: IncomingMessage) -> None:
+        if ctx.group is not None:
+            await warn_if_blind(ctx, ctx.group)
+        parsed = parse_command(message.text)
+        if parsed is None:
+            for route in self.features.text_routes:
+                if await route.handle(ctx, message):
+                    return
+            return
+        if parsed.addressed_to and parsed.addressed_to != self.bot.username.lower():
+            return  # meant for another bot in the group
+        command = self.features.commands.get(parsed.name)
+        if command is None:
+            ctx.reply(f"没有 /{parsed.name[:32]} 这个命令。发送 /help 查看您可用的命令。")
+        elif not command.allowed_in(message.chat.is_group):
+            ctx.reply(wrong_place(command))
+        elif command.audience > Audience.EVERYONE and ctx.actor.user is None:
+            ctx.reply("我无法识别匿名管理员或频道的身份。请关闭“匿名发言”后再发送此命令。")
+        elif not command.allowed_for(ctx.actor):
+            ctx.reply(refusal(command))
+        else:
+            await command.run(ctx, message, parsed.args)
+
+    def _failure_reply(self, ctx: Context, update: Incoming) -> list[Outgoing]:
+        if isinstance(update, CallbackPress):
+            return [AnswerCallback(update.callback_id, "出错了，请稍后再试。")]
+        if isinstance(update, IncomingMessage) and parse_command(update.text):
+            ctx.replies.actions.clear()
+            ctx.reply("抱歉，处理时出错了，请稍后再试；如果反复出现，请联系省总会。")
+            return list(ctx.actions)
+        return []

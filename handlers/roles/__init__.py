@@ -1,0 +1,5 @@
+"""Roles: provincial admins grant and revoke regional coordinators."""
+
+from handlers.roles.commands import FEATURE
+
+__all__ = ["FEATURE"]

@@ -1,0 +1,171 @@
+"""Filing a ticket: ``/ticket 描述`` in a group or a private chat, a group message tagged
+#求助 / #工单 / #平台问题, or ``/ticket`` replying to a colleague's message (filed for them).
+The ticket and its card for the desk are written in one transaction; the card goes out through
+the outbox, so a ticket filed while no desk is set reaches the desk once one is."""
+
+from __future__ import annotations
+
+import re
+
+from handlers.core.commands import Command, typed_number, usage_hint
+from handlers.core.context import Context
+from handlers.core.delivery import delivery
+from handlers.core.model import CopyMessage, IncomingMessage, MessageKind, SendMessage, User
+from handlers.tickets.messages import NAME, card_buttons, card_text, state_name
+from storage.directory import Group
+from storage.tickets import Ticket, TicketState
+
+TAGS = ("#求助", "#工单", "#平台问题")
+_TAG = re.compile(r"[#＃](?:求助|工单|平台问题)")
+_NUMBER = re.compile(r"^[tT][-－]?")
+MIN_TEXT = 4  # characters: shorter is not a description (求助, ？？)
+_WORD = re.compile(r"[\w\u4e00-\u9fff]")
+
+
+def ticket_number(text: str) -> int | None:
+    """42 for T-0042, t42, #42 or 42."""
+    return typed_number(_NUMBER.sub("", text.strip()))
+
+
+async def queue_card(ctx: Context, ticket: Ticket, desk: Group) -> None:
+    """The ticket's card for the desk, and the reporter's attachment after it (once per
+    ticket and desk: queuing it again does nothing)."""
+    now = ctx.clock.now()
+    card = SendMessage(
+        desk.chat_id, card_text(ticket, ctx.config.timezone), None, card_buttons(ticket)
+    )
+    key = f"ticket:{ticket.id}:card:{desk.id}"
+    queued = [delivery(key, card, NAME, ticket.id, kind="card")]
+    if ticket.origin_message_id and _has_attachment(ctx, ticket):
+        copy = CopyMessage(desk.chat_id, ticket.origin_chat_id, ticket.origin_message_id)
+        queued.append(delivery(f"{key}:file", copy, NAME, ticket.id, kind="attachment"))
+    await ctx.uow.outbox.enqueue(queued, now)
+
+
+def _has_attachment(ctx: Context, ticket: Ticket) -> bool:
+    message = ctx.message
+    filed_here = message is not None and message.message_id == ticket.origin_message_id
+    return filed_here and message is not None and message.kind is not MessageKind.TEXT
+
+
+async def file_ticket(
+    ctx: Context, message: IncomingMessage, reporter: User, text: str, origin_message_id: int
+) -> None:
+    """File a ticket from ``origin_message_id`` and answer with its number."""
+    assert ctx.actor.user is not None
+    if len(_WORD.findall(text)) < MIN_TEXT:
+        ctx.reply(f"请写清楚遇到的问题（哪个项目、哪一步、出现了什么提示）。{usage_hint(TICKET)}")
+        return
+    existing = await ctx.uow.tickets.from_message(message.chat.id, origin_message_id)
+    if existing is not None:
+        ctx.reply(f"这条消息已经提交过工单 {existing.number}（{state_name(existing)}）。")
+        return
+    now = ctx.clock.now()
+    group = ctx.group
+    ticket = await ctx.uow.tickets.file(
+        Ticket(
+            region_id=group.region_id if group else None,
+            group_id=group.id if group else None,
+            origin_chat_id=message.chat.id,
+            origin_message_id=origin_message_id,
+            reporter_id=reporter.id,
+            reporter_name=reporter.label[:255],
+            filed_by=ctx.actor.user.id,
+            category="其他",
+            text=text[:10000],
+            state=TicketState.OPEN,
+            created_at=now,
+            updated_at=now,
+        )
+    )
+    ctx.uow.tickets.record(ticket, "state", None, TicketState.OPEN, ctx.actor.user.id,
+                           ctx.actor.user.label, now)  # fmt: skip
+    desk = await ctx.uow.tickets.desk()
+    if desk is not None:
+        await queue_card(ctx, ticket, desk)
+    on_behalf = f"（代 {reporter.first_name} 提交）" if reporter.id != ctx.actor.user.id else ""
+    passed = (
+        "已转给省总会工作人员。"
+        if desk is not None
+        else "省总会工单台还没有设置，工单已保存，设置后会立即转过去。"
+    )
+    ctx.reply(
+        f"✅ 已提交工单 {ticket.number}{on_behalf}，{passed}\n"
+        "处理进展和答复会发回这里；要补充截图或文件，请直接回复我的这条消息。"
+        f"查看进度：/ticket {ticket.number}",
+        track=("ticket_ack", ticket.id),
+    )
+
+
+async def ticket(ctx: Context, message: IncomingMessage, args: str) -> None:
+    """/ticket 描述 | /ticket (replying to a colleague's message) | /ticket T-0042."""
+    number = ticket_number(args) if args.strip() else None
+    if number is not None:
+        await show(ctx, number)
+        return
+    assert ctx.actor.user is not None
+    replied = message.reply_to
+    if not args.strip() and replied is not None and replied.sender is not None:
+        if replied.sender.is_bot:
+            ctx.reply(f"请回复报告问题的那位同事的消息。{usage_hint(TICKET)}")
+            return
+        await file_ticket(ctx, message, replied.sender, replied.text or "", replied.message_id)
+        return
+    if not args.strip():
+        ctx.reply(f"请在 /ticket 后面写上遇到的问题。{usage_hint(TICKET)}")
+        return
+    await file_ticket(ctx, message, ctx.actor.user, args.strip(), message.message_id)
+
+
+async def on_tagged(ctx: Context, message: IncomingMessage) -> bool:
+    """A group message tagged #求助 / #工单 / #平台问题 files a ticket."""
+    text = message.text or ""
+    if ctx.group is None or ctx.actor.user is None or not _TAG.search(text):
+        return False
+    await file_ticket(ctx, message, ctx.actor.user, _TAG.sub("", text).strip(), message.message_id)
+    return True
+
+
+async def show(ctx: Context, number: int) -> None:
+    """/ticket T-0042: the ticket and its history, where it may be seen."""
+    found = await ctx.uow.tickets.get(number)
+    if found is None or not await may_see(ctx, found):
+        ctx.reply(f"没有找到工单 T-{number:04d}。")
+        return
+    zone = ctx.config.timezone
+    lines = [card_text(found, zone).split("\n\n")[0], "", "经过："]
+    for event in await ctx.uow.tickets.history(found.id):
+        when = event.at.astimezone(zone).strftime("%m-%d %H:%M")
+        after = STATE_WORDS.get(event.after, event.after)
+        lines.append(f"{when} {event.by_name}：{after}")
+    ctx.reply("\n".join(lines))
+
+
+STATE_WORDS = {state.value: f"→ {name}" for state, name in {
+    TicketState.OPEN: "提交",
+    TicketState.CLAIMED: "认领",
+    TicketState.WAITING: "需补充",
+    TicketState.RESOLVED: "已解决",
+    TicketState.CLOSED: "关闭",
+}.items()}  # fmt: skip
+
+
+async def may_see(ctx: Context, found: Ticket) -> bool:
+    """Desk staff see every ticket; a group its own; a person the tickets they reported."""
+    actor = ctx.actor
+    if actor.is_provincial_admin:
+        return True
+    if ctx.group is not None:
+        return found.group_id == ctx.group.id
+    user = actor.user
+    return user is not None and user.id in (found.reporter_id, found.filed_by)
+
+
+TICKET = Command(
+    "ticket",
+    "向省总会提交平台问题（工单），或查看工单进度",
+    "/ticket 遇到的问题，例如 /ticket 我们项目的提现申请提交十天了还是处理中；"
+    "也可以回复同事的消息发送 /ticket 代他提交，或在群里发消息时带上 #求助；"
+    "查看进度：/ticket T-0042",
+    ticket,
+)

@@ -1,0 +1,80 @@
+"""What every storage module shares: the declarative base, aware UTC datetimes, and
+INSERT … ON CONFLICT helpers that work on SQLite and PostgreSQL alike."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import DateTime, MetaData, TypeDecorator
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Dialect
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import DeclarativeBase
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Aware datetimes stored in UTC and read back aware on every database (SQLite would
+    otherwise drop the zone and compare wall-clock strings)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the database; use the Clock")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+async def upsert(
+    session: AsyncSession,
+    model: type[DeclarativeBase],
+    key: str | Sequence[str],
+    values: dict[str, Any],
+    update_columns: tuple[str, ...] = (),
+) -> None:
+    """INSERT … ON CONFLICT (key): concurrent first sightings must not race on a unique key."""
+    dialect = postgresql if session.bind.dialect.name == "postgresql" else sqlite
+    statement = dialect.insert(model).values(**values)
+    columns = [key] if isinstance(key, str) else list(key)
+    if update_columns:
+        changes = {column: statement.excluded[column] for column in update_columns}
+        statement = statement.on_conflict_do_update(index_elements=columns, set_=changes)
+    else:
+        statement = statement.on_conflict_do_nothing(index_elements=columns)
+    await session.execute(statement)
+
+
+async def insert_new(
+    session: AsyncSession,
+    model: type[DeclarativeBase],
+    key: str | Sequence[str],
+    rows: Sequence[dict[str, Any]],
+) -> None:
+    """Many rows in few statements (INSERT … ON CONFLICT (key) DO NOTHING, 100 at a time):
+    rows whose key (a unique column or columns) is already there are left alone."""
+    dialect = postgresql if session.bind.dialect.name == "postgresql" else sqlite
+    columns = [key] if isinstance(key, str) else list(key)
+    for start in range(0, len(rows), 100):
+        statement = dialect.insert(model).values(list(rows[start : start + 100]))
+        await session.execute(statement.on_conflict_do_nothing(index_elements=columns))
