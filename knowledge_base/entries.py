@@ -1,8 +1,8 @@
 """Knowledge-base files: loading several into one base, linting them, and the bundled set."""
 
+import hashlib
 from collections.abc import Iterable
 from dataclasses import replace
-from functools import lru_cache
 from pathlib import Path
 
 from knowledge_base.excel import export_excel, from_rows, import_excel, to_rows
@@ -17,25 +17,19 @@ __all__ = [
     "KbError",
     "KnowledgeBase",
     "LintIssue",
-    "bundled_knowledge",
     "bundled_paths",
     "dump_yaml",
     "export_excel",
     "from_rows",
     "import_excel",
     "lint_files",
+    "load_bundled",
     "load_files",
     "to_rows",
     "with_structure",
 ]
 
 BUNDLED_DIR = Path(__file__).parent / "bundled"
-
-
-@lru_cache(maxsize=1)
-def bundled_knowledge() -> KnowledgeBase:
-    """The bundled knowledge, loaded once per process (its files ship with the code)."""
-    return load_files(bundled_paths())
 
 
 def bundled_paths() -> list[Path]:
@@ -171,3 +165,22 @@ def load_files(paths: Iterable[Path | str]) -> KnowledgeBase:
     entries = tuple(item.entry for parsed in files for item in parsed.entries)
     groups = dict.fromkeys(group for parsed in files for group, _ in parsed.synonyms)
     return KnowledgeBase(entries=entries, synonyms=tuple(groups))
+
+
+_BUNDLED: dict[bytes, KnowledgeBase] = {}  # the last version of the bundled files, parsed
+
+
+def load_bundled() -> KnowledgeBase:
+    """The bundled knowledge, parsed once per process for each version of its files: every app
+    built in one process (the tests build hundreds) shares it; changed files are parsed again."""
+    paths = bundled_paths()
+    digest = hashlib.sha256()
+    for path in paths:
+        content = path.read_bytes()
+        digest.update(f"{path.name}\0{len(content)}\0".encode())
+        digest.update(content)
+    key = digest.digest()
+    if key not in _BUNDLED:
+        _BUNDLED.clear()
+        _BUNDLED[key] = load_files(paths)
+    return _BUNDLED[key]

@@ -9,7 +9,7 @@ from handlers.core.feature import Feature, Job, Runtime, TextRoute, TextStage
 from handlers.faq import admin, answering, browsing
 from handlers.faq.knowledge import sync_bundled
 from handlers.shared.knowledge import FaqKnowledge
-from knowledge_base.entries import bundled_knowledge
+from knowledge_base.entries import load_bundled
 from storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -24,7 +24,7 @@ async def start(runtime: Runtime) -> None:
         knowledge = FaqKnowledge()
         runtime.services.provide(knowledge)
     async with UnitOfWork(runtime.sessions) as uow:
-        await sync_bundled(uow, bundled_knowledge(), runtime.clock.now())
+        await sync_bundled(uow, load_bundled(), runtime.clock.now())
         await uow.commit()
         await knowledge.reload(uow)
 

@@ -15,7 +15,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 
 from knowledge_base.engine import Index, Match
-from knowledge_base.entries import bundled_knowledge, with_structure
+from knowledge_base.entries import load_bundled, with_structure
 from knowledge_base.model import Entry, KnowledgeBase
 from storage.faq import FaqEntry
 from storage.uow import SessionFactory, UnitOfWork
@@ -79,7 +79,7 @@ class FaqKnowledge:
         )
         # The database keeps the texts; the sibling structure (topic, general, not_about) is
         # the bundled files', by entry id.
-        knowledge = with_structure(knowledge, bundled_knowledge())
+        knowledge = with_structure(knowledge, load_bundled())
         async with self._reloading:
             self._index = await asyncio.to_thread(self._build, knowledge)
             self._revision = revision

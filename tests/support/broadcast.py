@@ -23,6 +23,7 @@ from storage.uow import SessionFactory, UnitOfWork
 from tests.support import fake_bot_api as tg
 from tests.support.fake_bot_api import Call, FakeBotAPI
 from tests.support.people import ADMIN
+from tests.support.running_bot import idle
 from tests.support.virtual_time import VirtualTime
 
 NOTICE_MARK = "📢 通知"
@@ -115,10 +116,11 @@ async def broadcast(api: FakeBotAPI, text: str = "请于本周五前提交项目
 
 
 async def report(api: FakeBotAPI, number: int, wait: float = 60) -> str:
-    """The delivery report the admin gets when the broadcast has finished."""
+    """The delivery report the admin gets when the broadcast has finished (from a bot
+    running in this process)."""
     done = f"通知 #{number} 已发送完毕"
     [call] = await api.wait_for(lambda c: done in (c.text or ""), timeout=wait)
-    await asyncio.sleep(0.3)  # anything sent twice would arrive meanwhile
+    await idle(api)  # anything sent twice has arrived by then
     return call.text or ""
 
 

@@ -15,9 +15,11 @@ Behaviour worth knowing:
   was answered successfully, ``fault`` names an injected fault.
 * An update counts as confirmed by ``offset`` only once it has been returned by
   ``getUpdates``, so re-pushing an old update re-delivers it.
-* ``strict=True`` (default) validates like Telegram does: parse_mode markup
-  ("can't parse entities"), text length, callback_data size, command names, edits of
-  unknown messages, "message is not modified", unknown callback query ids.
+* ``strict=True`` (default) validates like Telegram does: text length, callback_data size,
+  command names, edits of unknown messages, "message is not modified", unknown callback
+  query ids. It serves the methods the bot calls (getMe, getUpdates, deleteWebhook,
+  setMyCommands, sendMessage, editMessageText, copyMessage, sendDocument, sendPhoto,
+  answerCallbackQuery) with plain text: parse_mode and entities are refused.
 * After ``push_my_chat_member(..., new_status="kicked"|"left")`` sends to that chat
   answer 403 like Telegram.
 
@@ -93,25 +95,12 @@ _FILE_FIELDS = ("document", "photo", "audio", "video", "voice", "animation", "st
                 "video_note", "thumbnail", "certificate")  # fmt: skip
 _INT_RE = re.compile(r"-?\d+")
 
-_SEND_METHODS = {
-    "sendMessage", "sendDocument", "sendPhoto", "copyMessage", "forwardMessage",
-    "sendMediaGroup", "sendSticker", "sendVideo", "sendAudio", "sendVoice", "sendAnimation",
-    "sendLocation", "sendPoll", "sendDice", "copyMessages", "forwardMessages",
-}  # fmt: skip
-_CHAT_WRITE_METHODS = _SEND_METHODS | {
-    "sendChatAction", "editMessageText", "editMessageCaption", "editMessageReplyMarkup",
-    "pinChatMessage", "unpinChatMessage", "deleteMessage",
-}  # fmt: skip
+# What the bot calls; sending ones count towards the limits and need the bot in the chat.
+_SEND_METHODS = {"sendMessage", "sendDocument", "sendPhoto", "copyMessage"}
+_CHAT_WRITE_METHODS = _SEND_METHODS | {"editMessageText"}
 _SENT_MESSAGE_METHODS = ("sendMessage", "sendDocument", "sendPhoto", "copyMessage")
 _DEFAULT_EXCLUDED_UPDATES = {"chat_member", "message_reaction", "message_reaction_count"}
-_COPYABLE = ("text", "entities", "caption", "caption_entities", "document", "photo", "audio",
-             "video", "voice", "animation", "sticker", "video_note", "location", "contact",
-             "venue", "dice", "poll", "link_preview_options")  # fmt: skip
-_CHAT_ACTIONS = {
-    "typing", "upload_photo", "record_video", "upload_video", "record_voice", "upload_voice",
-    "upload_document", "choose_sticker", "find_location", "record_video_note",
-    "upload_video_note",
-}  # fmt: skip
+_COPYABLE = ("text", "entities", "caption", "caption_entities", "document", "photo")
 _STATUS_ALIASES = {"owner": "creator", "admin": "administrator", "banned": "kicked"}
 _ADMIN_RIGHTS = {
     "can_be_edited": False, "is_anonymous": False, "can_manage_chat": True,
@@ -159,7 +148,7 @@ class Call:
 
     @property
     def text(self) -> str | None:
-        """``text`` or ``caption`` as sent by the bot (raw, before parse_mode)."""
+        """``text`` or ``caption`` as sent by the bot."""
         value = self.params.get("text", self.params.get("caption"))
         return value if isinstance(value, str) else None
 
@@ -298,328 +287,8 @@ def chat_member(u: JSON, status: str, **fields: Any) -> JSON:
 # --------------------------------------------------------------------------- formatting
 
 
-class EntityParseError(ValueError):
-    """parse_mode markup Telegram would reject."""
-
-
 def _u16(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
-
-
-class _Out:
-    """Accumulates plain text and tracks its length in UTF-16 code units."""
-
-    def __init__(self) -> None:
-        self.parts: list[str] = []
-        self.pos = 0
-
-    def add(self, text: str) -> None:
-        self.parts.append(text)
-        self.pos += _u16(text)
-
-    def text(self) -> str:
-        return "".join(self.parts)
-
-
-def _byte_offset(text: str, index: int) -> int:
-    return len(text[:index].encode())
-
-
-_HTML_TAG = re.compile(r"<(/?)([a-zA-Z][\w-]*)([^<>]*)>")
-_HTML_ATTR = re.compile(r"""([a-zA-Z][\w-]*)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+)))?""")
-_HTML_ENTITY = re.compile(r"&(?:(lt|gt|amp|quot)|#(\d+)|#[xX]([0-9a-fA-F]+));")
-_HTML_NAMED = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}
-_HTML_TYPES = {
-    "b": "bold", "strong": "bold", "i": "italic", "em": "italic", "u": "underline",
-    "ins": "underline", "s": "strikethrough", "strike": "strikethrough",
-    "del": "strikethrough", "span": "spoiler", "tg-spoiler": "spoiler", "a": "text_link",
-    "code": "code", "pre": "pre", "blockquote": "blockquote", "tg-emoji": "custom_emoji",
-}  # fmt: skip
-
-
-def _html_unescape(text: str) -> str:
-    def repl(m: re.Match[str]) -> str:
-        if m.group(1):
-            return _HTML_NAMED[m.group(1)]
-        code = int(m.group(2)) if m.group(2) else int(m.group(3), 16)
-        return chr(code) if 0 < code <= 0x10FFFF else m.group(0)
-
-    return _HTML_ENTITY.sub(repl, text)
-
-
-def parse_html(text: str) -> tuple[str, list[JSON]]:
-    """Telegram's HTML parse_mode: returns (plain text, entities) or raises."""
-    out, entities = _Out(), []
-    stack: list[tuple[str, int, JSON | None]] = []  # tag, start offset, entity
-    i = 0
-    while i < len(text):
-        ch = text[i]
-        if ch == "&":
-            m = _HTML_ENTITY.match(text, i)
-            out.add(_html_unescape(m.group(0)) if m else "&")
-            i = m.end() if m else i + 1
-            continue
-        if ch != "<":
-            out.add(ch)
-            i += 1
-            continue
-        at = _byte_offset(text, i)
-        m = _HTML_TAG.match(text, i)
-        if m is None or m.group(2).lower() not in _HTML_TYPES:
-            bad = re.match(r"/?([^\s<>/]*)", text[i + 1 :])
-            kind = "end" if text[i + 1 : i + 2] == "/" else "start"
-            raise EntityParseError(
-                f'Unsupported {kind} tag "{bad.group(1) if bad else ""}" at byte offset {at}'
-            )
-        name, i = m.group(2).lower(), m.end()
-        if m.group(1):  # end tag
-            if not stack:
-                raise EntityParseError(f"Unexpected end tag at byte offset {at}")
-            open_name, start, opened = stack.pop()
-            if open_name != name:
-                raise EntityParseError(
-                    f'Unmatched end tag at byte offset {at}, expected "</{open_name}>", '
-                    f'found "</{name}>"'
-                )
-            if opened is not None and out.pos > start:
-                entities.append({**opened, "offset": start, "length": out.pos - start})
-            continue
-        attrs = {
-            a.group(1).lower(): _html_unescape(a.group(2) or a.group(3) or a.group(4) or "")
-            for a in _HTML_ATTR.finditer(m.group(3))
-        }
-        entity: JSON | None = {"type": _HTML_TYPES[name]}
-        if name == "span" and attrs.get("class") != "tg-spoiler":
-            raise EntityParseError(f'Tag "span" must have class "tg-spoiler" at byte offset {at}')
-        if name == "a":
-            entity = {"type": "text_link", "url": attrs["href"]} if attrs.get("href") else None
-        elif name == "tg-emoji":
-            if not attrs.get("emoji-id"):
-                raise EntityParseError("Custom emoji entity must contain a tg://emoji URL")
-            entity = {"type": "custom_emoji", "custom_emoji_id": attrs["emoji-id"]}
-        elif name == "blockquote" and "expandable" in attrs:
-            entity = {"type": "expandable_blockquote"}
-        elif name == "code" and stack and stack[-1][0] == "pre":
-            pre, language = stack[-1][2], attrs.get("class", "")
-            if pre is not None and language.startswith("language-"):
-                pre["language"] = language.removeprefix("language-")
-                entity = None
-        stack.append((name, out.pos, entity))
-    if stack:
-        raise EntityParseError(f'Can\'t find end tag corresponding to start tag "{stack[-1][0]}"')
-    return out.text(), _sorted(entities)
-
-
-_MDV2_RESERVED = "_*[]()~`>#+-=|{}.!"
-_MDV2_NAMES = {
-    "bold": "Bold", "italic": "Italic", "underline": "Underline", "strikethrough":
-    "Strikethrough", "spoiler": "Spoiler", "text_link": "TextUrl", "custom_emoji":
-    "CustomEmoji", "code": "Code", "pre": "Pre",
-}  # fmt: skip
-_MDV2_WIDTH = {"underline": 2, "spoiler": 2, "pre": 3}
-
-
-def _mdv2_closes(kind: str, text: str, i: int) -> bool:
-    c, nxt = text[i], text[i + 1 : i + 2]
-    return {
-        "bold": c == "*",
-        "italic": c == "_" and nxt != "_",
-        "underline": c == "_" and nxt == "_",
-        "strikethrough": c == "~",
-        "spoiler": c == "|" and nxt == "|",
-        "text_link": c == "]",
-        "custom_emoji": c == "]",
-        "code": c == "`",
-        "pre": text.startswith("```", i),
-    }[kind]
-
-
-def _escapable(text: str, i: int) -> bool:
-    return text[i] == "\\" and i + 1 < len(text) and 0 < ord(text[i + 1]) <= 126
-
-
-def parse_markdown_v2(text: str) -> tuple[str, list[JSON]]:
-    """Telegram's MarkdownV2 parse_mode (modelled on tdlib): (plain text, entities)."""
-    out, entities = _Out(), []
-    stack: list[tuple[str, int, int, JSON]] = []  # kind, start, byte offset, entity
-    quote: JSON | None = None  # open blockquote entity
-    i, n = 0, len(text)
-
-    def close_quote() -> None:
-        nonlocal quote
-        if quote is not None and out.pos > quote["offset"]:
-            entities.append({**quote, "length": out.pos - quote["offset"]})
-        quote = None
-
-    while i < n:
-        c = text[i]
-        if _escapable(text, i):
-            out.add(text[i + 1])
-            i += 2
-            continue
-        top = stack[-1][0] if stack else None
-        if (i == 0 or text[i - 1] == "\n") and top is None:
-            width = 1 if c == ">" else 3 if text.startswith("**>", i) else 0
-            if width:
-                if quote is None:
-                    kind = "blockquote" if width == 1 else "expandable_blockquote"
-                    quote = {"type": kind, "offset": out.pos}
-                i += width
-                continue
-        if (
-            quote is not None
-            and quote["type"] == "expandable_blockquote"
-            and text.startswith("||", i)
-            and text[i + 2 : i + 3] in ("", "\n")
-        ):
-            close_quote()
-            i += 2
-            continue
-        reserved = "`" if top in ("code", "pre") else _MDV2_RESERVED
-        if c not in reserved:
-            if c == "\n" and quote is not None and text[i + 1 : i + 2] != ">":
-                close_quote()
-            out.add(c)
-            i += 1
-            continue
-        if top is not None and _mdv2_closes(top, text, i):
-            kind, start, _, entity = stack.pop()
-            i += _MDV2_WIDTH.get(kind, 1)
-            if kind in ("text_link", "custom_emoji"):
-                url = None
-                if text[i : i + 1] == "(":
-                    j, buf = i + 1, []
-                    while j < n and text[j] != ")":
-                        if _escapable(text, j):
-                            j += 1
-                        buf.append(text[j])
-                        j += 1
-                    if j >= n:
-                        raise EntityParseError(
-                            f"Can't find end of a URL at byte offset {_byte_offset(text, i)}"
-                        )
-                    url, i = "".join(buf), j + 1
-                if kind == "custom_emoji":
-                    emoji = re.fullmatch(r"tg://emoji\?id=(\d+)", url or "")
-                    if emoji is None:
-                        raise EntityParseError("Custom emoji entity must contain a tg://emoji URL")
-                    entity["custom_emoji_id"] = emoji.group(1)
-                elif url:
-                    entity["url"] = url
-                else:
-                    continue
-            if out.pos > start:
-                entities.append({**entity, "offset": start, "length": out.pos - start})
-            continue
-        at = _byte_offset(text, i)
-        nxt = text[i + 1 : i + 2]
-        if c == "`" and text.startswith("```", i):
-            i += 3
-            j = i
-            while j < n and not text[j].isspace() and text[j] != "`":
-                j += 1
-            entity = {"type": "pre"}
-            if j != i and j < n and text[j] != "`":
-                entity["language"], i = text[i:j], j
-            if text[i : i + 1] in ("\r", "\n"):
-                i += 1
-            stack.append(("pre", out.pos, at, entity))
-            continue
-        opening = {
-            "_": ("underline", 2) if nxt == "_" else ("italic", 1),
-            "*": ("bold", 1),
-            "~": ("strikethrough", 1),
-            "|": ("spoiler", 2) if nxt == "|" else None,
-            "[": ("text_link", 1),
-            "!": ("custom_emoji", 2) if nxt == "[" else None,
-            "`": ("code", 1),
-        }.get(c)
-        if opening is None:
-            raise EntityParseError(
-                f"Character '{c}' is reserved and must be escaped with the preceding '\\'"
-            )
-        kind, width = opening
-        stack.append((kind, out.pos, at, {"type": kind}))
-        i += width
-    if stack:
-        kind, _, at, _ = stack[-1]
-        raise EntityParseError(f"Can't find end of {_MDV2_NAMES[kind]} entity at byte offset {at}")
-    close_quote()
-    return out.text(), _sorted(entities)
-
-
-def parse_markdown(text: str) -> tuple[str, list[JSON]]:
-    """Telegram's legacy Markdown parse_mode: (plain text, entities)."""
-    out, entities = _Out(), []
-    i, n = 0, len(text)
-    while i < n:
-        c = text[i]
-        if c == "\\" and text[i + 1 : i + 2] in ("_", "*", "`", "["):
-            out.add(text[i + 1])
-            i += 2
-            continue
-        if c not in "_*`[":
-            out.add(c)
-            i += 1
-            continue
-        error = EntityParseError(
-            f"Can't find end of the entity starting at byte offset {_byte_offset(text, i)}"
-        )
-        start = out.pos
-        if c == "[":
-            end = text.find("]", i + 1)
-            if end < 0:
-                raise error
-            out.add(text[i + 1 : end])
-            i = end + 1
-            if text[i : i + 1] == "(":
-                close = text.find(")", i + 1)
-                if close < 0:
-                    raise error
-                url, i = text[i + 1 : close], close + 1
-                if url and out.pos > start:
-                    link = {"type": "text_link", "url": url}
-                    entities.append({**link, "offset": start, "length": out.pos - start})
-            continue
-        if text.startswith("```", i):
-            end = text.find("```", i + 3)
-            if end < 0:
-                raise error
-            body, entity = text[i + 3 : end], {"type": "pre"}
-            first, sep, rest = body.partition("\n")
-            if sep and first and not any(ch.isspace() for ch in first):
-                entity["language"], body = first, rest
-            out.add(body)
-            i = end + 3
-        else:
-            end = text.find(c, i + 1)
-            if end < 0:
-                raise error
-            entity = {"type": {"_": "italic", "*": "bold", "`": "code"}[c]}
-            out.add(text[i + 1 : end])
-            i = end + 1
-        if out.pos > start:
-            entities.append({**entity, "offset": start, "length": out.pos - start})
-    return out.text(), _sorted(entities)
-
-
-def _sorted(entities: list[JSON]) -> list[JSON]:
-    return sorted(entities, key=lambda e: (int(e["offset"]), -int(e["length"])))
-
-
-def _strip(text: str, entities: list[JSON]) -> tuple[str, list[JSON]]:
-    """Telegram trims leading/trailing whitespace and shifts entities accordingly."""
-    stripped = text.strip()
-    if stripped == text:
-        return text, entities
-    lead, total = _u16(text[: len(text) - len(text.lstrip())]), _u16(stripped)
-    result = []
-    for e in entities:
-        start = max(int(e["offset"]) - lead, 0)
-        end = min(int(e["offset"]) + int(e["length"]) - lead, total)
-        if end > start:
-            result.append({**e, "offset": start, "length": end - start})
-    return stripped, result
 
 
 _COMMAND_RE = re.compile(r"(?<![\w/@])/[A-Za-z0-9_]{1,64}(?:@[A-Za-z0-9_]{3,32})?")
@@ -698,6 +367,7 @@ class FakeBotAPI:
         self.fault_policy: Callable[[str, JSON], Fault | None] | None = None
         self.base_url = ""
         self.n429 = 0
+        self.long_polls = 0  # getUpdates requests waiting for an update right now
         self.calls: list[Call] = []
         self.chats: dict[int, JSON] = {}
         self.users: dict[int, JSON] = {}
@@ -705,7 +375,6 @@ class FakeBotAPI:
         self.chat_members: dict[int, dict[int, JSON]] = {}
         self.files: dict[str, StoredFile] = {}
         self.commands: dict[tuple[str, str], list[JSON]] = {}
-        self.webhook_url = ""
         self.answered_callbacks: dict[str, JSON] = {}
         self._queue: list[_Queued] = []
         self._next_update_id = first_update_id or random.randint(100_000_000, 900_000_000)
@@ -955,10 +624,6 @@ class FakeBotAPI:
         self.chat_members.setdefault(chat_id, {})[int(u["id"])] = result
         return result
 
-    def set_admin(self, chat_id: int, member: JSON | int, **rights: Any) -> JSON:
-        """Make ``member`` an administrator of ``chat_id`` (all rights unless overridden)."""
-        return self.set_chat_member(chat_id, member, "administrator", **rights)
-
     def set_bot_status(self, chat_id: int, status: str, **fields: Any) -> JSON:
         """Set the bot's own membership in ``chat_id``."""
         return self.set_chat_member(chat_id, self.bot_user, status, **fields)
@@ -1058,16 +723,6 @@ class FakeBotAPI:
         update = self._member_update(chat, actor_user, self.bot_user, old_status, new_status)
         return self.push_update({"my_chat_member": update})
 
-    def push_chat_member(
-        self, chat: JSON, actor_user: JSON, member: JSON, old_status: str, new_status: str
-    ) -> JSON:
-        """Push ``chat_member`` (another member's status changed) and apply it.
-
-        Like Telegram, getUpdates only returns it if ``allowed_updates`` lists "chat_member".
-        """
-        update = self._member_update(chat, actor_user, member, old_status, new_status)
-        return self.push_update({"chat_member": update})
-
     def _member_update(self, chat: JSON, actor: JSON, member: JSON, old: str, new: str) -> JSON:
         self.add_chat(chat)
         new_member = self.set_chat_member(int(chat["id"]), member, new)
@@ -1125,6 +780,15 @@ class FakeBotAPI:
 
     # ----------------------------------------------------------------- HTTP plumbing
 
+    async def _handle_file(self, request: web.Request) -> web.StreamResponse:
+        """A file download (``/file/bot<token>/<path>``), as a bot fetches a user's file."""
+        if request.match_info["token"] != self.token:
+            return web.json_response(ApiError(401, "Unauthorized").body(), status=401)
+        for stored in self.files.values():
+            if stored.path == request.match_info["path"]:
+                return web.Response(body=stored.data, content_type=stored.mime_type)
+        return web.json_response(ApiError(404, "Not Found").body(), status=404)
+
     async def _handle(self, request: web.Request) -> web.StreamResponse:
         at = time.monotonic()
         raw_name = request.match_info["method"]
@@ -1168,14 +832,6 @@ class FakeBotAPI:
         if fault is not None:
             await self._sleep_for_timeout()
         return web.json_response({"ok": True, "result": result})
-
-    async def _handle_file(self, request: web.Request) -> web.StreamResponse:
-        if request.match_info["token"] != self.token:
-            return web.json_response(ApiError(401, "Unauthorized").body(), status=401)
-        for stored in self.files.values():
-            if stored.path == request.match_info["path"]:
-                return web.Response(body=stored.data, content_type=stored.mime_type)
-        return web.json_response(ApiError(404, "Not Found").body(), status=404)
 
     async def _read_params(self, request: web.Request) -> tuple[JSON, Files]:
         raw: JSON = dict(request.query)
@@ -1293,10 +949,6 @@ class FakeBotAPI:
             raise ApiError(400, f"Bad Request: {key} is empty")
         if isinstance(value, int) and not isinstance(value, bool):
             return value
-        if isinstance(value, str) and value.startswith("@"):
-            for chat in self.chats.values():
-                if str(chat.get("username", "")).lower() == value[1:].lower():
-                    return int(chat["id"])
         raise ApiError(400, "Bad Request: chat not found")
 
     @staticmethod
@@ -1324,33 +976,22 @@ class FakeBotAPI:
         return msg
 
     def _formatted(self, params: JSON, key: str) -> tuple[str | None, list[JSON]]:
-        """Apply parse_mode/entities to ``params[key]``; returns (text, entities)."""
+        """``params[key]`` as Telegram keeps it (trimmed) and the entities it detects in it.
+
+        The bot sends plain text: parse_mode and explicit entities are refused (strict), so a
+        change that starts sending them fails here rather than passing unchecked."""
         text = params.get(key)
         if text is None:
             return None, []
-        text = str(text)
         entity_key = "entities" if key == "text" else f"{key}_entities"
-        given = params.get(entity_key)
-        parse_mode = str(params.get("parse_mode") or "")
-        if isinstance(given, list):
-            entities: list[JSON] = [e for e in given if isinstance(e, dict)]
-        elif parse_mode and self.strict:
-            parser = {"html": parse_html, "markdownv2": parse_markdown_v2,
-                      "markdown": parse_markdown}.get(parse_mode.lower())  # fmt: skip
-            if parser is None:
-                raise ApiError(400, "Bad Request: unsupported parse_mode")
-            try:
-                text, entities = parser(text)
-            except EntityParseError as exc:
-                raise ApiError(400, f"Bad Request: can't parse entities: {exc}") from exc
-        else:
-            entities = []
-        text, entities = _strip(text, entities)
+        if self.strict and (params.get("parse_mode") or params.get(entity_key)):
+            raise ApiError(400, "Bad Request: this fake Bot API takes plain text only")
+        text = str(text).strip()
         if self.strict and key == "text" and _u16(text) > 4096:
             raise ApiError(400, "Bad Request: message is too long")
         if self.strict and key == "caption" and _u16(text) > 1024:
             raise ApiError(400, "Bad Request: message caption is too long")
-        return text, _sorted(entities)
+        return text, auto_entities(text)
 
     def _content(self, params: JSON, key: str) -> JSON:
         text, entities = self._formatted(params, key)
@@ -1464,11 +1105,9 @@ class FakeBotAPI:
         scope = scope if isinstance(scope, dict) else {"type": "default"}
         return json.dumps(scope, sort_keys=True), str(language_code or "")
 
-    def _edit(self, params: JSON, content: JSON | None) -> Any:
-        """Shared part of editMessageText/Caption/ReplyMarkup."""
+    def _edit(self, params: JSON, content: JSON) -> JSON:
+        """editMessageText: new text (and buttons) for a message the bot sent."""
         markup = self._markup(params)
-        if params.get("inline_message_id"):
-            return True
         chat_id = self._chat_id(params)
         message_id = self._require(params, "message_id")
         msg = self._stored(chat_id, message_id, "edit")
@@ -1478,14 +1117,10 @@ class FakeBotAPI:
             self._store(msg)
         elif self.strict and (chat_id, message_id) not in self._own_messages:
             raise ApiError(400, "Bad Request: message can't be edited")
-        updated = {k: v for k, v in msg.items() if k not in ("reply_markup", "edit_date")}
-        if content is not None:
-            field_name = "text" if "text" in content else "caption"
-            if self.strict and field_name == "text" and "text" not in msg:
-                raise ApiError(400, "Bad Request: there is no text in the message to edit")
-            for key in (field_name, "entities" if field_name == "text" else "caption_entities"):
-                updated.pop(key, None)
-            updated.update(content)
+        if self.strict and "text" not in msg:
+            raise ApiError(400, "Bad Request: there is no text in the message to edit")
+        kept = ("reply_markup", "edit_date", "text", "entities")
+        updated = {k: v for k, v in msg.items() if k not in kept} | content
         if markup is not None:
             updated["reply_markup"] = markup
         before = {k: v for k, v in msg.items() if k != "edit_date"}
@@ -1502,16 +1137,7 @@ class FakeBotAPI:
     def _m_getMe(self, p: JSON, f: Files) -> JSON:
         return self.me
 
-    def _m_logOut(self, p: JSON, f: Files) -> bool:
-        return True
-
-    def _m_close(self, p: JSON, f: Files) -> bool:
-        return True
-
     async def _m_getUpdates(self, p: JSON, f: Files) -> list[JSON]:
-        if self.webhook_url:
-            raise ApiError(409, "Conflict: can't use getUpdates method while webhook is active; "
-                                "use deleteWebhook to delete the webhook first")  # fmt: skip
         try:
             offset = int(p["offset"]) if p.get("offset") not in (None, "") else None
             limit = min(max(int(p.get("limit") or 100), 1), 100)
@@ -1541,8 +1167,12 @@ class FakeBotAPI:
             remaining = deadline - loop.time()
             if ready or remaining <= 0 or self._closing.is_set():
                 break
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._updates_changed.wait(), remaining)
+            self.long_polls += 1
+            try:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._updates_changed.wait(), remaining)
+            finally:
+                self.long_polls -= 1
         for q in ready:
             q.delivered = True
         return [copy.deepcopy(q.update) for q in ready]
@@ -1553,19 +1183,10 @@ class FakeBotAPI:
             return kind not in _DEFAULT_EXCLUDED_UPDATES
         return kind in self._allowed
 
-    def _m_setWebhook(self, p: JSON, f: Files) -> bool:
-        self.webhook_url = str(p.get("url") or "")
-        return True
-
     def _m_deleteWebhook(self, p: JSON, f: Files) -> bool:
-        self.webhook_url = ""
         if p.get("drop_pending_updates") is True:
             self._queue.clear()
         return True
-
-    def _m_getWebhookInfo(self, p: JSON, f: Files) -> JSON:
-        return {"url": self.webhook_url, "has_custom_certificate": False,
-                "pending_update_count": len(self._queue)}  # fmt: skip
 
     def _m_setMyCommands(self, p: JSON, f: Files) -> bool:
         commands = p.get("commands")
@@ -1583,19 +1204,10 @@ class FakeBotAPI:
                               for c in commands]  # fmt: skip
         return True
 
-    def _m_deleteMyCommands(self, p: JSON, f: Files) -> bool:
-        self.commands.pop(self._commands_key(p.get("scope"), p.get("language_code")), None)
-        return True
-
-    def _m_getMyCommands(self, p: JSON, f: Files) -> list[JSON]:
-        return copy.deepcopy(self.my_commands(p.get("scope"), str(p.get("language_code") or "")))
-
     def _m_sendMessage(self, p: JSON, f: Files) -> JSON:
         content = self._content(p, "text")
         if "text" not in content:
             raise ApiError(400, "Bad Request: message text is empty")
-        if isinstance(p.get("link_preview_options"), dict):
-            content["link_preview_options"] = p["link_preview_options"]
         return self._outgoing(p, content)
 
     def _m_sendDocument(self, p: JSON, f: Files) -> JSON:
@@ -1609,52 +1221,16 @@ class FakeBotAPI:
                   "file_size": len(stored.data), "width": 640, "height": 480}]  # fmt: skip
         return self._outgoing(p, {"photo": sizes, **self._content(p, "caption")})
 
-    def _m_sendChatAction(self, p: JSON, f: Files) -> bool:
-        self._chat_id(p)
-        if self.strict and p.get("action") not in _CHAT_ACTIONS:
-            raise ApiError(400, "Bad Request: wrong parameter action in request")
-        return True
-
     def _m_editMessageText(self, p: JSON, f: Files) -> Any:
         content = self._content(p, "text")
         if "text" not in content:
             raise ApiError(400, "Bad Request: message text is empty")
         return self._edit(p, content)
 
-    def _m_editMessageCaption(self, p: JSON, f: Files) -> Any:
-        return self._edit(p, self._content(p, "caption"))
-
-    def _m_editMessageReplyMarkup(self, p: JSON, f: Files) -> Any:
-        return self._edit(p, None)
-
-    def _m_deleteMessage(self, p: JSON, f: Files) -> bool:
-        chat_id = self._chat_id(p)
-        key = (chat_id, self._require(p, "message_id"))
-        msg = self._stored(chat_id, key[1], "delete")
-        if self.strict and msg is not None and key not in self._own_messages and chat_id < 0:
-            status = self.chat_members.get(chat_id, {}).get(self.bot_id, {})
-            if not (status.get("status") == "creator" or status.get("can_delete_messages")):
-                raise ApiError(400, "Bad Request: message can't be deleted")
-        self.messages.pop(key, None)
-        return True
-
-    def _m_deleteMessages(self, p: JSON, f: Files) -> bool:
-        chat_id = self._chat_id(p)
-        for mid in p.get("message_ids") or []:
-            self.messages.pop((chat_id, mid), None)
-        return True
-
-    def _copy_source(self, p: JSON, action: str) -> JSON:
+    def _m_copyMessage(self, p: JSON, f: Files) -> JSON:
         from_chat = self._chat_id(p, "from_chat_id")
         mid = self._require(p, "message_id")
-        source = self._stored(from_chat, mid, action)
-        if source is None:
-            return {"message_id": mid, "date": int(time.time()), "chat": self._chat(from_chat),
-                    "text": "…"}  # fmt: skip
-        return source
-
-    def _m_copyMessage(self, p: JSON, f: Files) -> JSON:
-        source = self._copy_source(p, "copy")
+        source = self._stored(from_chat, mid, "copy") or {"text": "…"}
         content = {k: copy.deepcopy(v) for k, v in source.items() if k in _COPYABLE}
         if "caption" in p:
             content.pop("caption", None)
@@ -1663,27 +1239,11 @@ class FakeBotAPI:
         msg = self._outgoing(p, content)
         return {"message_id": msg["message_id"]}
 
-    def _m_forwardMessage(self, p: JSON, f: Files) -> JSON:
-        source = self._copy_source(p, "forward")
-        content = {k: copy.deepcopy(v) for k, v in source.items() if k in _COPYABLE}
-        if source.get("forward_origin"):
-            origin = source["forward_origin"]
-        elif source["chat"].get("type") == "channel":
-            origin = {"type": "channel", "chat": source["chat"], "date": source["date"],
-                      "message_id": source["message_id"]}  # fmt: skip
-        elif "from" in source:
-            origin = {"type": "user", "sender_user": source["from"], "date": source["date"]}
-        else:
-            origin = {"type": "hidden_user", "sender_user_name": "Hidden", "date": source["date"]}
-        content["forward_origin"] = origin
-        return self._outgoing(p, content)
-
-    def _m_answerCallbackQuery(self, p: JSON, f: Files) -> bool:
-        query_id = str(self._require(p, "callback_query_id"))
-        if self.strict and query_id not in self._callback_ids:
-            raise ApiError(400, "Bad Request: query is too old and response timeout expired "
-                                "or query ID is invalid")  # fmt: skip
-        self.answered_callbacks[query_id] = dict(p)
+    def _m_deleteMessage(self, p: JSON, f: Files) -> bool:
+        key = (self._chat_id(p), int(self._require(p, "message_id")))
+        if key not in self.messages:
+            raise ApiError(400, "Bad Request: message to delete not found")
+        del self.messages[key]
         return True
 
     def _m_getFile(self, p: JSON, f: Files) -> JSON:
@@ -1693,52 +1253,10 @@ class FakeBotAPI:
         return {"file_id": stored.file_id, "file_unique_id": stored.file_unique_id,
                 "file_size": len(stored.data), "file_path": stored.path}  # fmt: skip
 
-    def _m_getChat(self, p: JSON, f: Files) -> JSON:
-        chat = self._chat(self._chat_id(p))
-        chat.update({"accent_color_id": 0, "max_reaction_count": 11})
-        chat["accepted_gift_types"] = {
-            "unlimited_gifts": False, "limited_gifts": False, "unique_gifts": False,
-            "premium_subscription": False, "gifts_from_channels": False,
-        }  # fmt: skip
-        return chat
-
-    def _m_getChatMember(self, p: JSON, f: Files) -> JSON:
-        chat_id = self._chat_id(p)
-        user_id = self._require(p, "user_id")
-        if not isinstance(user_id, int):
-            raise ApiError(400, "Bad Request: invalid user_id specified")
-        member = self.chat_members.get(chat_id, {}).get(user_id)
-        return copy.deepcopy(member) if member else chat_member(self._user(user_id), "member")
-
-    def _m_getChatAdministrators(self, p: JSON, f: Files) -> list[JSON]:
-        chat_id = self._chat_id(p)
-        if chat_id > 0:
-            raise ApiError(400, "Bad Request: there are no administrators in the private chat")
-        members = self.chat_members.get(chat_id, {}).values()
-        return [copy.deepcopy(m) for m in members if m["status"] in ("creator", "administrator")]
-
-    def _m_getChatMemberCount(self, p: JSON, f: Files) -> int:
-        chat_id = self._chat_id(p)
-        members = self.chat_members.get(chat_id, {}).values()
-        return max(sum(m["status"] not in ("left", "kicked") for m in members), 2)
-
-    def _m_pinChatMessage(self, p: JSON, f: Files) -> bool:
-        chat_id = self._chat_id(p)
-        self._stored(chat_id, self._require(p, "message_id"), "pin")
-        return True
-
-    def _m_unpinChatMessage(self, p: JSON, f: Files) -> bool:
-        self._chat_id(p)
-        return True
-
-    def _m_unpinAllChatMessages(self, p: JSON, f: Files) -> bool:
-        self._chat_id(p)
-        return True
-
-    def _m_leaveChat(self, p: JSON, f: Files) -> bool:
-        self.set_bot_status(self._chat_id(p), "left")
-        return True
-
-    def _m_setMessageReaction(self, p: JSON, f: Files) -> bool:
-        self._chat_id(p)
+    def _m_answerCallbackQuery(self, p: JSON, f: Files) -> bool:
+        query_id = str(self._require(p, "callback_query_id"))
+        if self.strict and query_id not in self._callback_ids:
+            raise ApiError(400, "Bad Request: query is too old and response timeout expired "
+                                "or query ID is invalid")  # fmt: skip
+        self.answered_callbacks[query_id] = dict(p)
         return True

@@ -3,36 +3,87 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 from contextlib import asynccontextmanager
+from unittest import mock
 
+from bot import runner
+from bot.app import App, build_app
 from bot.runner import run_bot
 from bot.settings import Settings
+from bot.transports.translate import to_incoming
+from handlers.core.dispatch import Core
+from handlers.core.model import Incoming
+from handlers.core.ports import Messenger
 from tests.support.fake_bot_api import Call, FakeBotAPI
+from tests.support.indexes import app_services
+from tests.support.waiting import eventually, until_outbox_settled
 
 SENDS = ("sendMessage", "sendDocument", "sendPhoto", "copyMessage")
+
+
+class _Handled:
+    """How many updates the core of a bot running in this process has finished with."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+
+_RUNNING: dict[FakeBotAPI, tuple[_Handled, Settings]] = {}
 
 
 @asynccontextmanager
 async def running_bot(settings: Settings, api: FakeBotAPI, framework: str) -> AsyncIterator[None]:
     """Start ``shanlin run``'s coroutine on ``framework`` and stop it cleanly afterwards."""
     configured = settings.model_copy(update={"framework": framework, "telegram_api_base": api.url})
+    handled = _Handled()
+    handle = Core.handle
+
+    async def counted(core: Core, update: Incoming, messenger: Messenger) -> None:
+        try:
+            await handle(core, update, messenger)
+        finally:
+            handled.count += 1
+
+    def build(settings: Settings) -> Awaitable[App]:  # the tests' shared FAQ indexes
+        return build_app(settings, services=app_services())
+
     stop = asyncio.Event()
-    task = asyncio.create_task(run_bot(configured, stop))
-    try:
-        # started = its three command menus are registered (polling starts right after;
-        # updates pushed meanwhile wait in the server's queue, as on Telegram)
-        await api.wait_for("setMyCommands", count=3, timeout=60)  # a loaded machine is slow
-        yield
-    finally:
-        stop.set()
-        await asyncio.wait_for(task, timeout=30)
+    with mock.patch.object(Core, "handle", counted), mock.patch.object(runner, "build_app", build):
+        task = asyncio.create_task(run_bot(configured, stop))
+        _RUNNING[api] = (handled, configured)
+        try:
+            # started = its three command menus are registered (polling starts right after;
+            # updates pushed meanwhile wait in the server's queue, as on Telegram)
+            await api.wait_for("setMyCommands", count=3, timeout=60)
+            yield
+        finally:
+            del _RUNNING[api]
+            stop.set()
+            await asyncio.wait_for(task, timeout=60)
 
 
-async def replies_after(
-    api: FakeBotAPI, before: int, count: int, settle: float = 0.3
-) -> list[Call]:
+def _for_the_core(api: FakeBotAPI) -> int:
+    """How many of the updates the bot fetched reach its core (others it ignores on arrival)."""
+    fetched = [u for c in api.calls if c.ok and c.method == "getUpdates" for u in c.result]
+    return sum(1 for update in fetched if to_incoming(update) is not None)
+
+
+async def idle(api: FakeBotAPI) -> None:
+    """Wait until the bot running on ``api`` has nothing left to do: every update pushed is
+    fetched and confirmed, its core has finished with each (direct replies sent), and every
+    delivery queued in its database has settled. Whatever it was going to send has arrived."""
+    handled, settings = _RUNNING[api]
+    await eventually(
+        lambda: not api.pending_updates and handled.count >= _for_the_core(api),
+        "the bot to fetch and handle every update",
+    )
+    await until_outbox_settled(settings.database_url)
+    assert handled.count == _for_the_core(api), "an update was handled twice"
+
+
+async def replies_after(api: FakeBotAPI, before: int, count: int) -> list[Call]:
     """Wait for ``count`` messages beyond the first ``before``; then make sure no more come."""
-    await api.wait_for(lambda c: c.method in SENDS, count=before + count, timeout=10)
-    await asyncio.sleep(settle)
+    await api.wait_for(lambda c: c.method in SENDS, count=before + count, timeout=60)
+    await idle(api)
     return api.sent_messages()[before:]

@@ -21,6 +21,7 @@ from handlers.core.sender import Sender
 from storage.database import create_engine, session_factory
 from storage.uow import SessionFactory, UnitOfWork
 from tests.support.fake_bot_api import DEFAULT_TOKEN
+from tests.support.waiting import eventually
 
 
 class Counting(AiogramMessenger):
@@ -48,10 +49,9 @@ async def main(url: str, api_base: str) -> int:
     await asyncio.to_thread(sys.stdin.readline)
     stop = asyncio.Event()
     running = asyncio.create_task(sender.run(stop))
-    while True:
-        await asyncio.sleep(0.2)
-        if await _settled(sessions):
-            break
+    await eventually(
+        lambda: _settled(sessions), "every delivery to settle", timeout=300, every=0.2
+    )
     stop.set()
     await running
     await bot.session.close()

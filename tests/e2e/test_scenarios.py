@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
 
@@ -14,6 +15,7 @@ from handlers.core.model import Chat, ChatType, User
 from tests.conftest import TOKEN, app_services
 from tests.support import fake_bot_api as tg
 from tests.support.clock import FakeClock
+from tests.support.databases import copy_sqlite
 from tests.support.fake_bot_api import FakeBotAPI
 from tests.support.people import (
     ADMIN,
@@ -86,7 +88,7 @@ async def run_framework(settings: Settings, framework: str) -> list[list[tuple[i
                 api.push_my_chat_member(telegram_chat(where), user, "left", "member")
             else:
                 api.push_message(telegram_chat(where), user, text)
-            calls = await replies_after(api, before, 0 if expected is None else 1, settle=0.3)
+            calls = await replies_after(api, before, 0 if expected is None else 1)
             transcript.append([(int(c.chat_id), c.text or "") for c in calls])
     return transcript
 
@@ -109,10 +111,9 @@ def test_the_console_transcript_says_what_the_table_expects(
 
 @pytest.mark.parametrize("framework", ["aiogram", "ptb"])
 async def test_framework_gives_the_same_replies_as_the_console(
-    settings: Settings, framework: str, tmp_path: object
+    settings: Settings, framework: str, tmp_path: Path, prepared_sqlite: Path
 ) -> None:
-    console_settings = settings.model_copy(
-        update={"database_url": f"sqlite+aiosqlite:///{tmp_path}/console.sqlite3"}
-    )
+    console_database = copy_sqlite(prepared_sqlite, tmp_path, "console.sqlite3")
+    console_settings = settings.model_copy(update={"database_url": console_database})
     expected = await run_console(console_settings)
     assert await run_framework(settings, framework) == expected

@@ -230,9 +230,9 @@ async def test_two_sender_processes_on_one_postgres_database_deliver_exactly_onc
     ]
     for process in processes:  # both set up: start them together
         assert process.stdout is not None
-        assert await asyncio.wait_for(process.stdout.readline(), 60) == b"ready\n"
+        assert await asyncio.wait_for(process.stdout.readline(), 180) == b"ready\n"
     outputs = await asyncio.wait_for(
-        asyncio.gather(*(p.communicate(b"go\n") for p in processes)), 60
+        asyncio.gather(*(p.communicate(b"go\n") for p in processes)), 300
     )
     counts = [int(out.decode().strip()) for out, _ in outputs]
     assert sum(counts) == 100 and min(counts) > 0, counts

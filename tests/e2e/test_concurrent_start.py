@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from storage.database import create_engine
 from tests.conftest import BACKENDS
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 STARTS = 2
 ROUNDS = 3  # each on a fresh database
 

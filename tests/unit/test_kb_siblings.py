@@ -27,7 +27,7 @@ from knowledge_base.evaluation import Case, evaluate, load_cases
 from knowledge_base.normalize import clean
 from knowledge_base.questions import is_question
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 
 KB_TEXT = """\
 entries:

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from knowledge_base import entries as entries_module
 from knowledge_base.engine import ANSWER_THRESHOLD, SUGGEST_THRESHOLD, Index, decide
 from knowledge_base.entries import (
     Entry,
@@ -16,6 +17,7 @@ from knowledge_base.entries import (
     export_excel,
     import_excel,
     lint_files,
+    load_bundled,
     load_files,
 )
 from knowledge_base.evaluation import Report, evaluate, load_cases
@@ -24,7 +26,7 @@ from knowledge_base.normalize import clean, normalize
 from knowledge_base.questions import is_question
 from knowledge_base.segment import Segmenter
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 DEV_SET = REPO.parent / "shared" / "kb-eval"
 HOLDOUT = REPO / "tests" / "data" / "kb_holdout"
 
@@ -540,6 +542,20 @@ def test_bundled_paths_are_sorted_yaml_files() -> None:
     paths = bundled_paths()
     assert paths == sorted(paths)
     assert all(path.suffix == ".yaml" for path in paths)
+
+
+def test_a_changed_bundled_file_is_read_again_an_unchanged_one_is_not(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bundled = tmp_path / "bundled"
+    bundled.mkdir()
+    (bundled / "kb.yaml").write_text(KB_TEXT, encoding="utf-8")
+    monkeypatch.setattr(entries_module, "BUNDLED_DIR", bundled)
+    first = load_bundled()
+    assert load_bundled() is first  # every app built in this process shares one parse
+    edited = KB_TEXT.replace("总会可以协助对接", "省总会可以协助对接")
+    (bundled / "kb.yaml").write_text(edited, encoding="utf-8")
+    assert "省总会可以协助对接" in load_bundled().entries[0].answer
 
 
 # --- Excel and YAML round trips --------------------------------------------------------------

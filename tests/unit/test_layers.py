@@ -12,7 +12,7 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 FRAMEWORKS = ("aiogram", "telegram")
 FIRST_PARTY = ("bot", "handlers", "storage", "knowledge_base")
 

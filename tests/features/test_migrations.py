@@ -23,8 +23,8 @@ def _downgrade_to_base(connection: Connection) -> None:
     command.downgrade(config, "base")
 
 
-async def test_migrated_schema_matches_the_models(database_url: str) -> None:
-    engine = create_engine(database_url)
+async def test_migrated_schema_matches_the_models(empty_database_url: str) -> None:
+    engine = create_engine(empty_database_url)
     try:
         await upgrade(engine)
         await upgrade(engine)  # at every start: must be a no-op
@@ -37,8 +37,8 @@ async def test_migrated_schema_matches_the_models(database_url: str) -> None:
         await engine.dispose()
 
 
-async def test_downgrade_and_upgrade_again(database_url: str) -> None:
-    engine = create_engine(database_url)
+async def test_downgrade_and_upgrade_again(empty_database_url: str) -> None:
+    engine = create_engine(empty_database_url)
     try:
         await upgrade(engine)
         async with engine.begin() as connection:

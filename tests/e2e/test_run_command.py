@@ -13,14 +13,15 @@ import pytest
 
 from tests.conftest import TOKEN
 from tests.support import fake_bot_api as tg
+from tests.support.databases import copy_sqlite
 from tests.support.fake_bot_api import FakeBotAPI
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.parametrize("framework", ["aiogram", "ptb"])
 async def test_run_answers_over_http_stops_on_sigterm_and_never_logs_the_token(
-    framework: str, tmp_path: Path
+    framework: str, tmp_path: Path, prepared_sqlite: Path
 ) -> None:
     async with FakeBotAPI(token=TOKEN) as api:
         env = {
@@ -28,7 +29,7 @@ async def test_run_answers_over_http_stops_on_sigterm_and_never_logs_the_token(
             "BOT_TOKEN": TOKEN,
             "SHANLIN_FRAMEWORK": framework,
             "TELEGRAM_API_BASE": api.url,
-            "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/run.sqlite3",
+            "DATABASE_URL": copy_sqlite(prepared_sqlite, tmp_path, "run.sqlite3"),
             "PROVINCIAL_ADMINS": "1001",
         }
         process = await asyncio.create_subprocess_exec(
@@ -37,13 +38,13 @@ async def test_run_answers_over_http_stops_on_sigterm_and_never_logs_the_token(
             stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
         )  # fmt: skip
         try:
-            await api.wait_for("setMyCommands", count=3, timeout=30)
+            await api.wait_for("setMyCommands", count=3, timeout=120)
             staff = tg.user(1003, "张社工")
             api.push_message(tg.private_chat(staff), staff, "/whoami")
-            [reply] = await api.wait_for("sendMessage", timeout=15)
+            [reply] = await api.wait_for("sendMessage", timeout=60)
             assert reply.chat_id == 1003 and "Telegram ID：1003" in (reply.text or "")
             process.send_signal(signal.SIGTERM)
-            _, stderr = await asyncio.wait_for(process.communicate(), timeout=30)
+            _, stderr = await asyncio.wait_for(process.communicate(), timeout=60)
         finally:
             if process.returncode is None:
                 process.kill()

@@ -7,9 +7,7 @@ from __future__ import annotations
 import asyncio
 import io
 import logging
-import signal
-from collections import Counter
-from datetime import datetime, time, timedelta
+from datetime import time, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -19,23 +17,17 @@ from bot.settings import Settings
 from bot.transports.console import ConsoleMessenger, ConsoleSession
 from handlers.core.model import Button, Chat, User
 from handlers.deadlines.reminders import enqueue_due_reminders, run_reminders
-from storage.database import create_engine, session_factory
 from storage.models import Deadline, DeadlineReminder
-from storage.uow import SessionFactory, UnitOfWork
-from tests.conftest import ONLY_POSTGRES, TOKEN, app_services
-from tests.support import fake_bot_api as tg
+from storage.uow import UnitOfWork
+from tests.conftest import app_services
 from tests.support.broadcast import (
     add_groups,
     deliver,
-    notice_id,
     outbox,
-    seed_database,
-    start_bot_process,
 )
 from tests.support.clock import SHANGHAI, FakeClock
-from tests.support.fake_bot_api import Call, FakeBotAPI
 from tests.support.people import ADMIN, LUZHOU_COORD, STAFF, private
-from tests.support.running_bot import running_bot
+from tests.support.reminders import due_soon
 from tests.support.talk import reply_to, say
 
 SET = "/deadline 6月30日18:00 项目入场报名截止"  # the clock starts on 6月1日 09:00
@@ -430,7 +422,7 @@ async def test_a_date_alone_means_the_configured_end_of_day(
 async def test_a_burst_of_reminders_due_at_one_moment_is_queued_in_one_run(
     app: App, groups: list[Chat], clock: FakeClock
 ) -> None:
-    await _due_soon(app.sessions, deadlines=250, within=timedelta(0), now=clock.now())
+    await due_soon(app.sessions, deadlines=250, within=timedelta(0), now=clock.now())
     clock.advance(seconds=1)
     await run_reminders(app.runtime)  # 750 due: more than one batch
     queued = [row.key for row in await outbox(app.sessions)]
@@ -440,7 +432,7 @@ async def test_a_burst_of_reminders_due_at_one_moment_is_queued_in_one_run(
 async def test_stopping_the_bot_lets_a_reminder_run_in_progress_finish(
     app: App, groups: list[Chat], clock: FakeClock, caplog: pytest.LogCaptureFixture
 ) -> None:
-    await _due_soon(app.sessions, deadlines=250, within=timedelta(0), now=clock.now())
+    await due_soon(app.sessions, deadlines=250, within=timedelta(0), now=clock.now())
     clock.advance(seconds=1)
     async with app.delivering(ConsoleMessenger(out=io.StringIO())):
         for _ in range(100_000):  # the scheduler's first runs start at once
@@ -453,90 +445,6 @@ async def test_stopping_the_bot_lets_a_reminder_run_in_progress_finish(
     assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
     queued = [row.key for row in await outbox(app.sessions)]
     assert len(queued) == len(set(queued)) == 250 * len(groups)
-
-
-@ONLY_POSTGRES  # several processes need PostgreSQL
-async def test_two_bot_processes_on_one_postgres_database_send_each_reminder_once(
-    database_url: str,
-) -> None:
-    chats = await seed_database(database_url, 60)
-    async with FakeBotAPI(token=TOKEN) as api:
-        bots = [await start_bot_process(api, database_url) for _ in range(2)]
-        try:
-            engine = create_engine(database_url)
-            try:
-                await _due_soon(session_factory(engine), deadlines=5, within=timedelta(seconds=4))
-            finally:
-                await engine.dispose()
-            expected = 5 * len(chats)
-            await api.wait_for(lambda c: "⏰ 截止提醒" in (c.text or ""), expected, timeout=60)
-            await asyncio.sleep(2.5)  # anything sent twice would arrive meanwhile
-        finally:
-            for bot in bots:
-                bot.send_signal(signal.SIGTERM)
-            for bot in bots:
-                await bot.wait()
-    received = Counter(
-        (c.chat_id, notice_id(c.text))
-        for c in api.sent_messages()
-        if "⏰ 截止提醒" in (c.text or "")
-    )
-    assert received == Counter({(chat.id, n): 1 for chat in chats for n in range(1, 6)})
-
-
-async def _due_soon(
-    sessions: SessionFactory, deadlines: int, within: timedelta, now: datetime | None = None
-) -> None:
-    """``deadlines`` deadlines for every group, each with one reminder falling due in turn over
-    the next ``within`` after ``now`` (so both processes' jobs find reminders due)."""
-    now = now or datetime.now(SHANGHAI)
-    async with UnitOfWork(sessions) as uow:
-        groups = list(await uow.groups.all())
-        for number in range(deadlines):
-            due = now + timedelta(days=1)
-            row = Deadline(
-                what=f"事项{number}", due_at=due, leads=[3600], targets_label="全部",
-                created_by=ADMIN.id, created_by_name="admin", created_at=now, cancelled=False,
-            )  # fmt: skip
-            fire = now + within * (number + 1) / deadlines
-            rows = [
-                DeadlineReminder(
-                    group_id=g.id, due_at=due, lead=3600, fire_at=fire, state="pending"
-                )
-                for g in groups
-            ]
-            await uow.deadlines.add(row, [g.id for g in groups], rows)
-        await uow.commit()
-
-
-def is_reminder(call: Call) -> bool:
-    return "⏰ 截止提醒 #1" in (call.text or "")
-
-
-@pytest.mark.parametrize("framework", ["aiogram", "ptb"])
-async def test_reminders_reach_the_groups_and_done_is_pressed_through_both_frameworks(
-    settings: Settings, framework: str
-) -> None:
-    chats = await seed_database(settings.database_url, 3)
-    async with FakeBotAPI(token=TOKEN) as api, running_bot(settings, api, framework):
-        engine = create_engine(settings.database_url)
-        try:
-            await _due_soon(session_factory(engine), deadlines=1, within=timedelta(seconds=1))
-        finally:
-            await engine.dispose()
-        sent = await api.wait_for(is_reminder, count=3, timeout=20)
-        first = next(c for c in sent if c.chat_id == chats[0].id)
-        [[done]] = first.params["reply_markup"]["inline_keyboard"]
-        assert done["text"] == "已完成"
-        staff = tg.user(STAFF.id, STAFF.first_name)
-        group = tg.group(chats[0].id, chats[0].title or "")
-        api.push_callback(group, staff, first.result["message_id"], done["callback_data"])
-        [answer] = await api.wait_for("answerCallbackQuery", timeout=10)
-        await asyncio.sleep(1.5)  # another reminder run: nothing is sent twice
-    assert answer.params["text"] == "✅ 已标记本群完成，不再提醒本群。"
-    assert sorted(c.chat_id for c in api.sent_messages() if is_reminder(c)) == sorted(
-        chat.id for chat in chats
-    )
 
 
 async def test_leads_moved_to_the_same_time_go_out_as_one_reminder(
