@@ -7,7 +7,7 @@ import argparse
 import pytest
 
 from bot.cli import _parser
-from tests.test_cli import shanlin
+from tests.e2e.test_cli import shanlin
 
 
 def _command_paths(parser: argparse.ArgumentParser, path: tuple[str, ...] = ()) -> list[str]:

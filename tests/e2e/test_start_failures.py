@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import TOKEN
+from tests.e2e.test_cli import shanlin
 from tests.support import fake_bot_api as tg
 from tests.support.fake_bot_api import FakeBotAPI
 from tests.support.proxy import LateServer, free_port
-from tests.test_cli import shanlin
 
 FRAMEWORKS = ["aiogram", "ptb"]
 RETRY_LINE = "Telegram not reachable at"
