@@ -78,3 +78,25 @@ async def insert_new(
     for start in range(0, len(rows), 100):
         statement = dialect.insert(model).values(list(rows[start : start + 100]))
         await session.execute(statement.on_conflict_do_nothing(index_elements=columns))
+
+
+async def insert_if_new(
+    session: AsyncSession,
+    model: type[DeclarativeBase],
+    key: str | Sequence[str],
+    values: dict[str, Any],
+) -> bool:
+    """INSERT … ON CONFLICT (key) DO NOTHING RETURNING: True if the row is new, False if a row
+    with that key was already there. No exception, no savepoint, no cursor left open: a unique
+    key decides "first time or repeat" without a failed statement."""
+    dialect = postgresql if session.bind.dialect.name == "postgresql" else sqlite
+    columns = [key] if isinstance(key, str) else list(key)
+    table = model.__table__  # type: ignore[attr-defined]
+    primary = next(iter(table.primary_key.columns))
+    statement = (
+        dialect.insert(model)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=columns)
+        .returning(primary)
+    )
+    return (await session.execute(statement)).first() is not None
