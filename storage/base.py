@@ -4,6 +4,7 @@ INSERT … ON CONFLICT helpers that work on SQLite and PostgreSQL alike."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
 
@@ -20,6 +21,16 @@ NAMING = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+# Set while a read-only unit of work opens its transaction: on SQLite a plain (deferred) BEGIN,
+# which takes no write lock (see storage/uow.py).
+READ_ONLY: ContextVar[bool] = ContextVar("shanlin_read_only", default=False)
+# session.info key of a read-only unit of work's session: any write raises WriteNeeded.
+READ_ONLY_SESSION = "shanlin_read_only"
+
+
+class WriteNeeded(Exception):
+    """A read-only unit of work tried to write: re-run the work in a writing one."""
 
 
 class UtcDateTime(TypeDecorator[datetime]):
@@ -91,8 +102,7 @@ async def insert_if_new(
     key decides "first time or repeat" without a failed statement."""
     dialect = postgresql if session.bind.dialect.name == "postgresql" else sqlite
     columns = [key] if isinstance(key, str) else list(key)
-    table = model.__table__  # type: ignore[attr-defined]
-    primary = next(iter(table.primary_key.columns))
+    primary = model.__mapper__.primary_key[0]
     statement = (
         dialect.insert(model)
         .values(**values)

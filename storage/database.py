@@ -16,6 +16,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 
+from storage.base import READ_ONLY
 from storage.uow import SessionFactory
 
 log = logging.getLogger(__name__)
@@ -83,6 +84,9 @@ def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _sqlite_begin(connection: Connection) -> None:
+    if READ_ONLY.get():
+        connection.exec_driver_sql("BEGIN")  # reads only: no write lock, nothing to wait for
+        return
     # IMMEDIATE takes the write lock up front, so concurrent updates queue on busy_timeout
     # instead of failing with "database is locked" when a reader later tries to write.
     started = time.monotonic()

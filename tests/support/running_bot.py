@@ -22,7 +22,8 @@ async def running_bot(settings: Settings, api: FakeBotAPI, framework: str) -> As
     try:
         # started = its three command menus are registered (polling starts right after;
         # updates pushed meanwhile wait in the server's queue, as on Telegram)
-        await api.wait_for("setMyCommands", count=3, timeout=15)
+        # (a loaded machine may take a while to import, migrate and index: be generous)
+        await api.wait_for("setMyCommands", count=3, timeout=60)
         yield
     finally:
         stop.set()
