@@ -68,6 +68,8 @@ def create_engine(url: str) -> AsyncEngine:
         engine = create_async_engine(url, connect_args=connect_args)
         event.listen(engine.sync_engine, "connect", _sqlite_connect)
         event.listen(engine.sync_engine, "begin", _sqlite_begin)
+        event.listen(engine.sync_engine, "commit", _sqlite_end)
+        event.listen(engine.sync_engine, "rollback", _sqlite_end)
         return engine
     return create_async_engine(url, pool_pre_ping=True)
 
@@ -98,6 +100,18 @@ def _sqlite_begin(connection: Connection) -> None:
             log.warning(
                 "waited %.1f s for the SQLite write lock (held by another transaction)", waited
             )
+    connection.info[_LOCKED_AT] = time.monotonic()
+
+
+def _sqlite_end(connection: Connection) -> None:
+    locked_at = connection.info.pop(_LOCKED_AT, None)
+    if locked_at is not None and (held := time.monotonic() - locked_at) > SLOW_LOCK_WAIT_S:
+        log.warning(
+            "held the SQLite write lock for %.1f s (one transaction)", held, stack_info=True
+        )
+
+
+_LOCKED_AT = "shanlin_write_lock_taken_at"
 
 
 # PostgreSQL: deadlock detected, serialization failure. SQLite: lock wait ran out.

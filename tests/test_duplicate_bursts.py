@@ -85,11 +85,14 @@ def _delivered(api: FakeBotAPI) -> int:
     return sum(len(c.result or []) for c in api.calls if c.method == "getUpdates" and c.ok)
 
 
-async def _seed_groups(url: str) -> None:
+async def _seed(url: str, known: list[dict[str, Any]]) -> None:
+    """The four groups (three bound), and the members who have spoken before."""
     engine = create_engine(url)
     await upgrade(engine)
     now = datetime.now(UTC)
     async with UnitOfWork(session_factory(engine)) as uow:
+        for member in known:
+            await uow.people.seen(member["id"], member["first_name"], None, None, now)
         regions = {r.name: r.id for r in await uow.session.scalars(select(Region))}
         for chat in GROUPS:
             region = regions.get(BOUND.get(chat["id"], ""))
@@ -148,7 +151,8 @@ async def test_duplicate_heavy_bursts_never_stall_an_update_or_a_reminder_run(
     rng = random.Random(13)
     members = {chat["id"]: [tg.user(7000 + 100 * i + k, f"社工{i}{k}") for k in range(25)]
                for i, chat in enumerate(GROUPS)}  # fmt: skip
-    await _seed_groups(settings.database_url)
+    # most members have spoken before (the bot knows them); one in five is new
+    await _seed(settings.database_url, [m for ms in members.values() for m in ms[5:]])
     async with running_bot(settings, api, framework):
         pushed = 0
         for n in range(CHUNKS):
@@ -171,7 +175,9 @@ async def test_duplicate_heavy_bursts_never_stall_an_update_or_a_reminder_run(
         bind_reply = [t for t in api.texts(GROUPS[3]["id"]) if "已绑定" in t]
     slowest = max(processed(), key=lambda r: float(r.__dict__["duration_s"]))
     took = float(slowest.__dict__["duration_s"])
-    print(f"{framework}: {len(processed())} updates, slowest {took * 1000:.0f} ms")
+    times = sorted(float(r.__dict__["duration_s"]) for r in processed())
+    print(f"{framework}: {len(times)} updates, median {times[len(times) // 2] * 1000:.0f} ms,"
+          f" slowest {took * 1000:.0f} ms")  # fmt: skip
     assert took < SLOWEST_ALLOWED_S, slowest.getMessage()
     skipped = [r.getMessage() for r in records.records
                if "maximum number of running instances" in r.getMessage()

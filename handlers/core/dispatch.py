@@ -5,6 +5,7 @@ Adapters call ``Core.handle(update, messenger)``; everything below is framework-
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Sequence
@@ -50,11 +51,23 @@ log = logging.getLogger(__name__)
 # Telegram re-delivers an unconfirmed update for at most a day; keep a margin.
 PROCESSED_UPDATES_KEPT = timedelta(days=3)
 TRANSACTION_ATTEMPTS = 3
-# Processing one update (its transaction, not sending its replies) longer than this is logged
-# as a warning; every update's time is logged at DEBUG with ``extra={"duration_s": …}``.
+# Processing one update (its transaction, not sending its replies, nor its wait for a turn)
+# longer than this is logged as a warning; every update's time is logged at DEBUG, with
+# ``extra={"duration_s": …, "queued_s": …}``.
 SLOW_UPDATE_S = 2.0
+# Updates processed at once (the rest wait their turn, in order of arrival): more would only
+# wait for a database connection or the SQLite write lock, while crowding the event loop that
+# the transactions holding them need to finish.
+CONCURRENT_UPDATES = 4
 # A known person's last sighting is refreshed at most this often (people.last_seen_at).
 SEEN_REFRESH = timedelta(days=1)
+
+
+def _log_time(update: Incoming, queued: float, took: float) -> None:
+    level = logging.WARNING if took > SLOW_UPDATE_S else logging.DEBUG
+    extra = {"update_id": update.update_id, "duration_s": took, "queued_s": queued}
+    message = "update %s processed in %.0f ms (after %.0f ms waiting for its turn)"
+    log.log(level, message, update.update_id, took * 1000, queued * 1000, extra=extra)
 
 
 def _may_be_without_effect(update: Incoming) -> bool:
@@ -88,6 +101,7 @@ class Core:
         self.features = collect(features, core_commands=(help_,))
         self._bot: BotInfo | None = None
         self.directory = DirectoryCache()
+        self._gate = asyncio.Semaphore(CONCURRENT_UPDATES)
 
     @property
     def bot(self) -> BotInfo:
@@ -127,23 +141,20 @@ class Core:
 
         An update seen before (same update_id and content) has no effects the second time.
         A transaction that lost a deadlock or a lock wait to a concurrent update is re-run."""
-        started = time.monotonic()
-        try:
-            for attempt in range(1, TRANSACTION_ATTEMPTS + 1):
-                try:
-                    return await self._process_once(update)
-                except DBAPIError as error:
-                    if attempt == TRANSACTION_ATTEMPTS or not is_transient(error):
-                        raise
-                    log.warning("update %s: retrying after %s", update.update_id, error.orig)
-            raise AssertionError("unreachable")
-        finally:
-            took = time.monotonic() - started
-            level = logging.WARNING if took > SLOW_UPDATE_S else logging.DEBUG
-            extra = {"update_id": update.update_id, "duration_s": took}
-            log.log(
-                level, "update %s processed in %.0f ms", update.update_id, took * 1000, extra=extra
-            )
+        queued = time.monotonic()
+        async with self._gate:
+            started = time.monotonic()
+            try:
+                for attempt in range(1, TRANSACTION_ATTEMPTS + 1):
+                    try:
+                        return await self._process_once(update)
+                    except DBAPIError as error:
+                        if attempt == TRANSACTION_ATTEMPTS or not is_transient(error):
+                            raise
+                        log.warning("update %s: retrying after %s", update.update_id, error.orig)
+                raise AssertionError("unreachable")
+            finally:
+                _log_time(update, started - queued, time.monotonic() - started)
 
     async def _process_once(self, update: Incoming) -> list[Outgoing]:
         if _may_be_without_effect(update):
