@@ -66,6 +66,14 @@ class App:
         for job in self.core.features.jobs:
             await self.run_job(job)
 
+    async def next_due(self) -> datetime | None:
+        """The earliest moment one of the jobs will have work, of those that can tell (a clock
+        that jumps, the demo's /wait, stops at each)."""
+        moments = [
+            await job.next_due(self.runtime) for job in self.core.features.jobs if job.next_due
+        ]
+        return min((moment for moment in moments if moment is not None), default=None)
+
     def scheduler(self) -> AsyncIOScheduler:
         """APScheduler (in-memory, this process only) with every feature's jobs, each run at
         start and then every period (the deadline reminders every second, the FAQ refresh

@@ -1,6 +1,6 @@
-"""Logging set-up. The bot token never reaches a log line: HTTP client loggers that print
-request URLs (which contain the token) are quietened, and every formatted line, tracebacks
-included, is scrubbed of the token."""
+"""Logging set-up. The bot token (and the proxy's password) never reaches a log line: HTTP
+client loggers that print request URLs (which contain the token) are quietened, and every
+formatted line, tracebacks included, is scrubbed of the secrets."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ class RedactingFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         line = super().format(record)
         for secret in self._secrets:
-            line = line.replace(secret, "<BOT_TOKEN>")
+            line = line.replace(secret, "<hidden>")
         return line
 
 

@@ -9,7 +9,8 @@ import signal
 from contextlib import suppress
 
 from bot.app import build_app
-from bot.settings import Settings
+from bot.settings import Settings, proxy_display
+from storage.database import display_url
 
 log = logging.getLogger(__name__)
 
@@ -17,7 +18,14 @@ log = logging.getLogger(__name__)
 async def run_bot(settings: Settings, stop: asyncio.Event | None = None) -> None:
     stop = stop or _stop_on_signals()
     app = await build_app(settings)
-    log.info("starting on %s, database %s", settings.framework, _safe_url(settings.database_url))
+    proxy = settings.proxy()
+    log.info(
+        "starting on %s, database %s, Telegram at %s%s",
+        settings.framework,
+        display_url(settings.database_url),
+        settings.telegram_api_base,
+        f" through the proxy {proxy_display(proxy)}" if proxy else "",
+    )
     try:
         if settings.framework == "ptb":
             from bot.transports import ptb_transport as transport
@@ -29,7 +37,7 @@ async def run_bot(settings: Settings, stop: asyncio.Event | None = None) -> None
         gc.collect()
         gc.freeze()
         await transport.run_polling(
-            app.core, settings.token(), settings.telegram_api_base, stop, app.delivering
+            app.core, settings.token(), settings.telegram_api_base, stop, app.delivering, proxy
         )
     finally:
         await app.close()
@@ -43,11 +51,3 @@ def _stop_on_signals() -> asyncio.Event:
         with suppress(NotImplementedError):
             loop.add_signal_handler(sig, stop.set)
     return stop
-
-
-def _safe_url(url: str) -> str:
-    """The database URL without its password."""
-    scheme, sep, rest = url.partition("://")
-    if "@" in rest:
-        rest = "…@" + rest.split("@", 1)[1]
-    return scheme + sep + rest

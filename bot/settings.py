@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from datetime import time
 from typing import Annotated, Literal
+from urllib.parse import urlsplit, urlunsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
@@ -30,6 +31,8 @@ class Settings(BaseSettings):
     framework: Literal["aiogram", "ptb"] = Field(default="aiogram", alias="SHANLIN_FRAMEWORK")
     database_url: str = Field(default=DEFAULT_DATABASE_URL, alias="DATABASE_URL")
     telegram_api_base: str = Field(default="https://api.telegram.org", alias="TELEGRAM_API_BASE")
+    # every Bot API call and file download goes through it: http://… or socks5://…
+    telegram_proxy: SecretStr | None = Field(default=None, alias="TELEGRAM_PROXY")
     provincial_admins: Annotated[frozenset[int], NoDecode] = Field(
         default=frozenset(), alias="PROVINCIAL_ADMINS"
     )
@@ -37,6 +40,8 @@ class Settings(BaseSettings):
     timezone: str = Field(default="Asia/Shanghai", alias="TIMEZONE")
     # a deadline written as a date alone (6月30日) means this time of that day
     end_of_day: time = Field(default=time(18, 0), alias="DEADLINE_END_OF_DAY")
+    # the provincial desk's working hours on working days: ticket service levels count them
+    desk_hours: str = Field(default="09:00-18:00", alias="DESK_HOURS")
 
     @field_validator("bot_token")
     @classmethod
@@ -66,6 +71,17 @@ class Settings(BaseSettings):
             raise ValueError("must be an http(s) URL, e.g. http://127.0.0.1:8081")
         return value.rstrip("/")
 
+    @field_validator("telegram_proxy", mode="before")
+    @classmethod
+    def _proxy(cls, value: object) -> object:
+        if isinstance(value, str | SecretStr):
+            text = value.get_secret_value() if isinstance(value, SecretStr) else value
+            if not text.strip():
+                return None
+            check_proxy_url(text.strip())
+            return text.strip()
+        return value
+
     @field_validator("provincial_admins", mode="before")
     @classmethod
     def _admin_ids(cls, value: object) -> object:
@@ -83,6 +99,19 @@ class Settings(BaseSettings):
             raise ValueError("must be a time of day like 18:00")
         return value
 
+    @field_validator("desk_hours")
+    @classmethod
+    def _desk_hours(cls, value: str) -> str:
+        if not re.fullmatch(r"\s*\d{1,2}:\d{2}\s*-\s*\d{1,2}:\d{2}\s*", value):
+            raise ValueError("must be opening and closing times like 09:00-18:00")
+        try:
+            opens, closes = _hours(value)
+        except ValueError as error:
+            raise ValueError("must be opening and closing times like 09:00-18:00") from error
+        if not opens < closes:
+            raise ValueError("must open before it closes, e.g. 09:00-18:00")
+        return value
+
     @field_validator("timezone")
     @classmethod
     def _zone(cls, value: str) -> str:
@@ -94,13 +123,54 @@ class Settings(BaseSettings):
 
     def core_config(self) -> CoreConfig:
         return CoreConfig(
-            self.provincial_admins, ZoneInfo(self.timezone), self.desk_chat_id, self.end_of_day
+            self.provincial_admins,
+            ZoneInfo(self.timezone),
+            self.desk_chat_id,
+            self.end_of_day,
+            _hours(self.desk_hours),
         )
+
+    def proxy(self) -> str | None:
+        """The proxy URL for Telegram (with its password: never log it; see proxy_display)."""
+        return self.telegram_proxy.get_secret_value() if self.telegram_proxy else None
 
     def token(self) -> str:
         if self.bot_token is None:
             raise SettingsError("BOT_TOKEN is not set: get a token from @BotFather (see README)")
         return self.bot_token.get_secret_value()
+
+
+def _hours(text: str) -> tuple[time, time]:
+    """(09:00, 18:00) from "09:00-18:00"."""
+    opens, closes = (time.fromisoformat(part.strip().zfill(5)) for part in text.split("-"))
+    return opens, closes
+
+
+PROXY_SCHEMES = ("http", "socks5")
+
+
+def check_proxy_url(url: str) -> None:
+    """ValueError unless ``url`` is http:// or socks5:// with a host and a port."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        port = None
+        parts = urlsplit("")
+    if parts.scheme not in PROXY_SCHEMES or not parts.hostname or port is None:
+        raise ValueError(
+            "must be http://[user:password@]host:port or socks5://[user:password@]host:port"
+        )
+
+
+def proxy_display(url: str) -> str:
+    """The proxy URL as it may be logged: its password hidden."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    user = parts.username or ""
+    host = parts.netloc.rsplit("@", 1)[1]
+    return urlunsplit(parts._replace(netloc=f"{user}:***@{host}"))
 
 
 def load_settings(**overrides: object) -> Settings:

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
+from knowledge_base.cli_args import DESCRIPTION, add_commands
 from knowledge_base.engine import Index, Match
 from knowledge_base.entries import (
     KbError,
@@ -24,32 +25,8 @@ USAGE_ERROR = 2
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="kb", description="Shanlin FAQ knowledge base tools")
-    commands = parser.add_subparsers(dest="command", required=True)
-    kb_help = "knowledge-base YAML files (default: the bundled ones)"
-
-    ask = commands.add_parser("ask", help="match one message and show the decision")
-    ask.add_argument("--kb", nargs="+", action="extend", default=[], metavar="FILE", help=kb_help)
-    ask.add_argument("--limit", type=int, default=3, help="how many candidates to show")
-    ask.add_argument("question", nargs="?", help="the message, e.g. 配捐比例是多少？")
-
-    test = commands.add_parser("test", help="measure accuracy, top-3 and silence on cases")
-    test.add_argument("--kb", nargs="+", action="extend", default=[], metavar="FILE", help=kb_help)
-    test.add_argument("--json", action="store_true", help="print one JSON object")
-    test.add_argument("cases", nargs="?", help="JSON Lines file of {q, expect}")
-
-    lint = commands.add_parser("lint", help="check knowledge-base files (exit 1 on issues)")
-    lint.add_argument("files", nargs="+", metavar="FILE")
-
-    export = commands.add_parser("export", help="write the knowledge base to an Excel workbook")
-    export.add_argument(
-        "--kb", nargs="+", action="extend", default=[], metavar="FILE", help=kb_help
-    )
-    export.add_argument("output", nargs="?", help="OUT.xlsx")
-
-    imp = commands.add_parser("import", help="convert an Excel workbook to a YAML file")
-    imp.add_argument("workbook", help="IN.xlsx")
-    imp.add_argument("output", help="OUT.yaml")
+    parser = argparse.ArgumentParser(prog="kb", description=DESCRIPTION)
+    add_commands(parser)
     return parser
 
 
@@ -71,6 +48,9 @@ def _print_match(match: Match, out: TextIO) -> None:
     print(f"is_question: {'yes' if match.is_question else 'no'}", file=out)
     print(f"confidence:  {match.confidence:.3f}", file=out)
     print(f"decision:    {match.decision}", file=out)
+    if match.ambiguous:
+        names = ", ".join(entry.id for entry in match.ambiguous)
+        print(f"ambiguous:   {names} (siblings the message does not tell apart)", file=out)
     for rank, candidate in enumerate(match.candidates, start=1):
         entry = candidate.entry
         print(
@@ -84,6 +64,11 @@ def _print_report(report: Report, out: TextIO) -> None:
     print(f"accuracy: {report.accuracy:.3f}  ({report.correct}/{report.answerable})", file=out)
     print(f"top3:     {report.top3:.3f}  ({report.in_top3}/{report.answerable})", file=out)
     print(f"silence:  {report.silence:.3f}  ({report.kept_silent}/{report.must_not})", file=out)
+    print(
+        f"precision: {report.precision:.3f}  ({report.answered_right}/{report.answered} "
+        "answers given unasked)",
+        file=out,
+    )
     print("per category (answerable, accuracy, top3):", file=out)
     for name, score in sorted(report.categories.items()):
         print(f"  {name}: {score.answerable}  {score.accuracy:.3f}  {score.top3:.3f}", file=out)
@@ -100,7 +85,7 @@ def _print_report(report: Report, out: TextIO) -> None:
 def _ask(args: argparse.Namespace, out: TextIO) -> int:
     _take_trailing(args, "question")
     if not args.question:
-        raise KbError("usage: kb ask [--kb FILE...] MESSAGE")
+        raise KbError(f"usage: {args.kb_prog} [--kb FILE...] MESSAGE")
     _print_match(Index.build(_load(args.kb)).match(args.question, limit=args.limit), out)
     return 0
 
@@ -108,7 +93,7 @@ def _ask(args: argparse.Namespace, out: TextIO) -> int:
 def _test(args: argparse.Namespace, out: TextIO) -> int:
     _take_trailing(args, "cases")
     if not args.cases:
-        raise KbError("usage: kb test [--kb FILE...] CASES.jsonl [--json]")
+        raise KbError(f"usage: {args.kb_prog} [--kb FILE...] CASES.jsonl [--json]")
     cases = load_cases(args.cases)
     report = evaluate(Index.build(_load(args.kb)), cases)
     if args.json:
@@ -130,7 +115,7 @@ def _lint(args: argparse.Namespace, out: TextIO) -> int:
 def _export(args: argparse.Namespace, out: TextIO) -> int:
     _take_trailing(args, "output")
     if not args.output:
-        raise KbError("usage: kb export [--kb FILE...] OUT.xlsx")
+        raise KbError(f"usage: {args.kb_prog} [--kb FILE...] OUT.xlsx")
     kb = _load(args.kb)
     export_excel(kb, args.output)
     print(f"wrote {len(kb.entries)} entries to {args.output}", file=out)
@@ -154,10 +139,16 @@ def kb_main(argv: list[str], out: TextIO | None = None) -> int:
         args = _parser().parse_args(argv)
     except SystemExit as exit_:
         return exit_.code if isinstance(exit_.code, int) else USAGE_ERROR
+    return run_command(args, out)
+
+
+def run_command(args: argparse.Namespace, out: TextIO | None = None) -> int:
+    """Run the kb command parsed by a parser that ``add_commands`` set up."""
+    out = out or sys.stdout
     try:
         return _COMMANDS[args.command](args, out)
     except (KbError, OSError) as error:
-        print(f"kb {args.command}: {error}", file=sys.stderr)
+        print(f"{args.kb_prog}: {error}", file=sys.stderr)
         return USAGE_ERROR
 
 

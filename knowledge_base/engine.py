@@ -15,6 +15,7 @@ from knowledge_base.features import (
 from knowledge_base.lexicon import place_names
 from knowledge_base.model import Entry, KnowledgeBase
 from knowledge_base.normalize import normalize, warm_up
+from knowledge_base.questions import for_a_person
 from knowledge_base.textmodel import TextModel
 
 Decision = Literal["answer", "suggest", "silent"]
@@ -31,6 +32,15 @@ STRONG_THRESHOLD = 0.8
 SHORTLIST = 10
 # Confidence kept when the best entry shares only one content term with a longer message.
 SINGLE_CLUE = 0.6
+# Two entries of one topic are in doubt when the runner-up scores at least this share of the
+# best; a specific sibling at this share of its general entry, which it explains better.
+SIBLING_TIE = 0.95
+SPECIFIC_TIE = 0.8
+# A general entry scoring at least this share of its specific sibling answers in its place when
+# the message says nothing that the specific entry names and the general one does not.
+GENERAL_TIE = 0.9
+# Score kept by an entry when the message says what the entry is not about.
+NOT_ABOUT = 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +60,10 @@ class Match:
     confidence: float
     is_question: bool
     normalized: str
+    # Two entries of one topic that the message does not tell apart (the better one first);
+    # then the decision is never "answer": unaddressed, the bot stays silent, addressed, it
+    # asks which of them was meant.
+    ambiguous: tuple[Entry, ...] = ()
 
     @property
     def best(self) -> Entry | None:
@@ -95,6 +109,22 @@ class Index:
         self._chars = _frozen(chars)
         # Postings longer than this are skipped when shortlisting (their terms are everywhere).
         self._cap = max(64, len(features) // 50)
+        # The sibling structure: each entry's topic, each topic's general entry, and the terms
+        # of what each entry is not about (each phrase as a set of terms).
+        self._topics = tuple(entry.siblings_key for entry in kb.entries)
+        self._general: dict[str, int] = {}
+        for number, entry in enumerate(kb.entries):
+            if entry.general:
+                self._general.setdefault(entry.siblings_key, number)
+        self._not_about: dict[int, tuple[frozenset[str], ...]] = {}
+        for number, entry in enumerate(kb.entries):
+            phrases = tuple(
+                terms
+                for terms in (frozenset(self.terms(phrase)) for phrase in entry.not_about)
+                if terms
+            )
+            if phrases:
+                self._not_about[number] = phrases
 
     @classmethod
     def build(cls, kb: KnowledgeBase) -> "Index":
@@ -167,27 +197,124 @@ class Index:
     def match(self, text: str, limit: int = 3) -> Match:
         """Rank entries for a message and decide whether to answer, suggest or stay silent."""
         query = analyse_query(self._model, text)
+        not_about = self._not_about
         scored = sorted(
-            ((self._features[number].score(query), number) for number in self._shortlist(query)),
+            (
+                (
+                    self._features[number].score(query)
+                    * (NOT_ABOUT if number in not_about and self._not_for(query, number) else 1),
+                    number,
+                )
+                for number in self._shortlist(query)
+            ),
             reverse=True,
         )
+        if scored and scored[0][0] > 0:
+            scored = self._general_first(query, scored)
+        best = scored[0][0] if scored else 0.0
+        # A bare topic (配捐) asks to pick one of its questions: its siblings stay rivals.
+        bare = query.content_terms <= 1
+        runner_up = scored[1][0] if bare and len(scored) > 1 else self._runner_up(query, scored)
+        confidence = confidence_of(best, runner_up)
+        if scored and self._single_clue(query, scored[0][1]):
+            confidence *= SINGLE_CLUE
+        doubt = self._in_doubt(query, scored) if best > 0 else ()
+        if doubt:  # the pair leads the candidates, so that both are offered
+            scores = {number: score for score, number in scored}
+            scored = [(scores[number], number) for number in doubt] + [
+                item for item in scored if item[1] not in doubt
+            ]
         candidates = tuple(
             Candidate(self.kb.entries[number], round(score, 4))
             for score, number in scored[: max(limit, 0)]
             if score > 0
         )
-        best = scored[0][0] if scored else 0.0
-        runner_up = scored[1][0] if len(scored) > 1 else 0.0
-        confidence = confidence_of(best, runner_up)
-        if scored and self._single_clue(query, scored[0][1]):
-            confidence *= SINGLE_CLUE
+        decision = decide(confidence, query.is_question, bare=bare)
+        if for_a_person(text):
+            decision = "silent"  # @李姐 配捐比例是多少: asked of a colleague, not of the bot
+        elif doubt and decision == "answer":
+            decision = "suggest"
         return Match(
-            decision=decide(confidence, query.is_question, bare=query.content_terms <= 1),
+            decision=decision,
             candidates=candidates,
             confidence=round(confidence, 4),
             is_question=query.is_question,
             normalized=query.normalized,
+            ambiguous=tuple(self.kb.entries[number] for number in doubt),
         )
+
+    def _not_for(self, query: Query, number: int) -> bool:
+        """True when the message says one of the things the entry is not about: each term of
+        one of its phrases is, or is part of, a term of the message (配捐 in 配捐额度)."""
+        said = query.weights
+        return any(
+            all(term in said or any(term in word for word in said) for term in terms)
+            for terms in self._not_about[number]
+        )
+
+    def _explains_more(self, query: Query, number: int, other: int) -> bool:
+        """True when an entry names a term of the message in its question, variants or
+        keywords and another entry does not (it may have it in its answer)."""
+        mine, theirs = self._features[number].terms, self._features[other].terms
+        return any(
+            mine.get(term, 0.0) >= 1.0 and theirs.get(term, 0.0) < 1.0 for term in query.weights
+        )
+
+    def _general_first(
+        self, query: Query, scored: list[tuple[float, int]]
+    ) -> list[tuple[float, int]]:
+        """The ranking with the topic's general entry first when the best entry is one of its
+        specific siblings, the general entry is close, and the message says nothing that the
+        specific entry holds better (a specific entry needs grounds to be preferred)."""
+        best_score, best = scored[0]
+        general = self._general.get(self._topics[best])
+        if general is None or general == best:
+            return scored
+        found = [item for item in scored if item[1] == general]
+        score = found[0][0] if found else self._features[general].score(query)
+        if score < GENERAL_TIE * best_score or self._explains_more(query, best, general):
+            return scored
+        return [(score, general)] + [item for item in scored if item[1] != general]
+
+    def _runner_up(self, query: Query, scored: list[tuple[float, int]]) -> float:
+        """The score of the best entry's closest rival: when the best is its topic's general
+        entry, a specific sibling that explains nothing better is no rival (the general entry
+        answers for it)."""
+        if len(scored) < 2:
+            return 0.0
+        best = scored[0][1]
+        topic = self._topics[best]
+        if self._general.get(topic) != best:
+            return scored[1][0]
+        for score, number in scored[1:]:
+            if self._topics[number] != topic or self._explains_more(query, number, best):
+                return score
+        return 0.0
+
+    def _in_doubt(self, query: Query, scored: list[tuple[float, int]]) -> tuple[int, ...]:
+        """Two siblings that the message does not tell apart, the better one first.
+
+        - The best two entries are of one topic and nearly as good as each other, and neither
+          is the topic's general entry with nothing said that the other holds better.
+        - The best is a general entry, and a close specific sibling holds a term of the
+          message better.
+        """
+        if len(scored) < 2:
+            return ()
+        (best_score, best), (second_score, second) = scored[0], scored[1]
+        topic = self._topics[best]
+        if self._topics[second] != topic:
+            return ()
+        general = self._general.get(topic)
+        if general == best:
+            if second_score >= SPECIFIC_TIE * best_score and self._explains_more(
+                query, second, best
+            ):
+                return (best, second)
+            return ()
+        if second_score >= SIBLING_TIE * best_score:
+            return (best, second)
+        return ()
 
 
 def _frozen(table: dict[str, list[tuple[int, float]]]) -> dict[str, Postings]:

@@ -1,6 +1,8 @@
 """Knowledge-base files: loading several into one base, linting them, and the bundled set."""
 
 from collections.abc import Iterable
+from dataclasses import replace
+from functools import lru_cache
 from pathlib import Path
 
 from knowledge_base.excel import export_excel, from_rows, import_excel, to_rows
@@ -15,6 +17,7 @@ __all__ = [
     "KbError",
     "KnowledgeBase",
     "LintIssue",
+    "bundled_knowledge",
     "bundled_paths",
     "dump_yaml",
     "export_excel",
@@ -23,9 +26,16 @@ __all__ = [
     "lint_files",
     "load_files",
     "to_rows",
+    "with_structure",
 ]
 
 BUNDLED_DIR = Path(__file__).parent / "bundled"
+
+
+@lru_cache(maxsize=1)
+def bundled_knowledge() -> KnowledgeBase:
+    """The bundled knowledge, loaded once per process (its files ship with the code)."""
+    return load_files(bundled_paths())
 
 
 def bundled_paths() -> list[Path]:
@@ -104,12 +114,50 @@ def _shared_synonyms(files: list[ParsedFile]) -> list[LintIssue]:
     return issues
 
 
+def _second_general_entries(files: list[ParsedFile]) -> list[LintIssue]:
+    """A topic has at most one general entry."""
+    first: dict[str, str] = {}
+    issues = []
+    for parsed in files:
+        for item in parsed.entries:
+            entry = item.entry
+            if not entry.general:
+                continue
+            known = first.setdefault(entry.siblings_key, entry.id)
+            if known != entry.id:
+                issues.append(
+                    LintIssue(
+                        parsed.path,
+                        item.line,
+                        f"{entry.id!r} and {known!r} are both the general entry of topic "
+                        f"{entry.siblings_key!r}",
+                    )
+                )
+    return issues
+
+
+def with_structure(kb: KnowledgeBase, like: KnowledgeBase) -> KnowledgeBase:
+    """The entries of ``kb`` with the sibling structure (topic, general, not_about) that the
+    entries of ``like`` with the same ids have; for entries kept where the structure is not
+    (the database holds the bundled entries' texts, the bundled files their structure)."""
+    structure = {entry.id: entry for entry in like.entries}
+    entries = []
+    for entry in kb.entries:
+        known = structure.get(entry.id)
+        if known is not None and not (entry.topic or entry.general or entry.not_about):
+            entry = replace(
+                entry, topic=known.topic, general=known.general, not_about=known.not_about
+            )
+        entries.append(entry)
+    return KnowledgeBase(tuple(entries), kb.synonyms)
+
+
 def lint_files(paths: Iterable[Path | str]) -> list[LintIssue]:
     """Every problem in these files taken together, ordered by file and line."""
     files = [parse_file(path) for path in paths]
     issues = [issue for parsed in files for issue in parsed.issues]
     issues += _duplicate_ids(files) + _colliding_phrasings(files) + _shared_synonyms(files)
-    issues += _over_limits(files)
+    issues += _second_general_entries(files) + _over_limits(files)
     order = {parsed.path: index for index, parsed in enumerate(files)}
     return sorted(issues, key=lambda issue: (order.get(issue.file, 0), issue.line))
 

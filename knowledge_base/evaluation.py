@@ -55,6 +55,10 @@ class Report(CategoryScore):
 
     must_not: int = 0
     kept_silent: int = 0
+    # Messages the bot answers on its own (unaddressed in a group, confident), and how many of
+    # those answers are right (an answer to a must-not message is wrong).
+    answered: int = 0
+    answered_right: int = 0
     categories: dict[str, CategoryScore] = field(default_factory=dict)
     misses: list[Miss] = field(default_factory=list)
 
@@ -62,12 +66,19 @@ class Report(CategoryScore):
     def silence(self) -> float:
         return self.kept_silent / self.must_not if self.must_not else 1.0
 
+    @property
+    def precision(self) -> float:
+        """The share of the bot's own answers that are right (1.0 when it answers nothing)."""
+        return self.answered_right / self.answered if self.answered else 1.0
+
     def to_json(self) -> dict[str, Any]:
         """One JSON-ready object with the measures, the categories and the misses."""
         return {
             "accuracy": round(self.accuracy, 4),
             "top3": round(self.top3, 4),
             "silence": round(self.silence, 4),
+            "precision": round(self.precision, 4),
+            "answered": self.answered,
             "answerable": self.answerable,
             "must_not": self.must_not,
             "categories": {
@@ -111,6 +122,7 @@ def evaluate(index: Index, cases: Iterable[Case]) -> Report:
     for case in cases:
         match = index.match(case.q, limit=TOP)
         answered = match.decision == "answer"
+        report.answered += answered
         if case.expect is None:
             report.must_not += 1
             if answered:
@@ -126,6 +138,7 @@ def evaluate(index: Index, cases: Iterable[Case]) -> Report:
         ids = [candidate.entry.id for candidate in match.candidates[:TOP]]
         correct = answered and bool(ids) and ids[0] == case.expect
         report.correct += correct
+        report.answered_right += correct
         score.correct += correct
         report.in_top3 += case.expect in ids
         score.in_top3 += case.expect in ids

@@ -11,15 +11,18 @@ from knowledge_base.model import Entry, KbError, KnowledgeBase
 from knowledge_base.yaml_source import ID_PATTERN, LIST_SEPARATORS
 
 COLUMNS = ("id", "category", "question", "variants", "keywords", "answer")
+# The sibling structure; optional on import (older workbooks have no such columns).
+STRUCTURE_COLUMNS = ("topic", "general", "not_about")
 ENTRY_SHEET = "entries"
 SYNONYM_SHEET = "synonyms"
-_WIDTHS = (28, 14, 40, 40, 24, 80)
+_WIDTHS = (28, 14, 40, 40, 24, 80, 14, 8, 24)
+_TRUE = {"true", "yes", "1", "是", "y"}
 _JOIN = "，"
 
 
 def to_rows(kb: KnowledgeBase) -> list[tuple[str, ...]]:
     """A header row, then one row per entry."""
-    rows: list[tuple[str, ...]] = [COLUMNS]
+    rows: list[tuple[str, ...]] = [COLUMNS + STRUCTURE_COLUMNS]
     for entry in kb.entries:
         rows.append(
             (
@@ -29,6 +32,9 @@ def to_rows(kb: KnowledgeBase) -> list[tuple[str, ...]]:
                 "\n".join(entry.variants),
                 _JOIN.join(entry.keywords),
                 entry.answer,
+                entry.topic,
+                "true" if entry.general else "",
+                _JOIN.join(entry.not_about),
             )
         )
     return rows
@@ -55,12 +61,13 @@ def from_rows(
     missing = [name for name in COLUMNS if name not in header]
     if missing:
         raise KbError(f"{source}:1: missing columns {', '.join(missing)}")
-    where = {name: header.index(name) for name in COLUMNS}
+    where = {name: header.index(name) for name in COLUMNS + STRUCTURE_COLUMNS if name in header}
     entries: list[Entry] = []
     errors: list[str] = []
     seen: dict[str, int] = {}
     for number, row in enumerate(table[1:], start=2):
         cells = {name: row[index] if index < len(row) else "" for name, index in where.items()}
+        cells = {name: cells.get(name, "") for name in COLUMNS + STRUCTURE_COLUMNS}
         if not any(value.strip() for value in cells.values()):
             continue
         problems = [
@@ -80,6 +87,9 @@ def from_rows(
             keywords=_items(LIST_SEPARATORS.split(cells["keywords"])),
             answer=cells["answer"],
             source=f"{source}:{number}",
+            topic=cells["topic"].strip(),
+            general=cells["general"].strip().lower() in _TRUE,
+            not_about=_items(LIST_SEPARATORS.split(cells["not_about"])),
         )
         if not problems:
             problems += [problem for _, problem in entry_problems(entry)]
@@ -107,7 +117,7 @@ def export_excel(kb: KnowledgeBase, path: Path | str) -> None:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
     for cell in sheet[1]:
         cell.font = Font(bold=True)
-    for letter, width in zip("ABCDEF", _WIDTHS, strict=True):
+    for letter, width in zip("ABCDEFGHI", _WIDTHS, strict=True):
         sheet.column_dimensions[letter].width = width
     sheet.freeze_panes = "A2"
     synonyms = book.create_sheet(SYNONYM_SHEET)

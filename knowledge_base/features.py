@@ -11,7 +11,7 @@ from sys import intern
 
 from knowledge_base.model import Entry
 from knowledge_base.normalize import clean, strip_politeness, strip_punctuation
-from knowledge_base.questions import split_sentences
+from knowledge_base.questions import for_a_person, split_sentences
 from knowledge_base.textmodel import TextModel, main_texts
 
 # A term found only in an answer counts this much of one found in the question or variants,
@@ -59,7 +59,7 @@ class Query:
 def analyse_query(model: TextModel, text: str) -> Query:
     """Clean, split into sentences, weight terms (asking sentences count most)."""
     sentences = split_sentences(clean(text))
-    asking = any(sentence.asks for sentence in sentences)
+    asking = any(sentence.asks for sentence in sentences) and not for_a_person(text)
     weights: dict[str, float] = {}
     parts: dict[str, Parts] = {}
     chars: set[str] = set()

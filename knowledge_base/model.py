@@ -5,7 +5,12 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True, slots=True)
 class Entry:
-    """One question the bot can answer; source is "file:line" of its definition."""
+    """One question the bot can answer; source is "file:line" of its definition.
+
+    Siblings: entries of one topic answer neighbouring questions (an entry without a topic
+    has no siblings). A topic may have one general entry, the others being specific ones; and an
+    entry may list what it is not about (phrasings that belong to a sibling or elsewhere).
+    """
 
     id: str
     category: str
@@ -14,11 +19,19 @@ class Entry:
     keywords: tuple[str, ...]
     answer: str
     source: str
+    topic: str = ""
+    general: bool = False
+    not_about: tuple[str, ...] = ()
 
     @property
     def phrasings(self) -> tuple[str, ...]:
         """The canonical question followed by its variants."""
         return (self.question, *self.variants)
+
+    @property
+    def siblings_key(self) -> str:
+        """The topic that groups this entry with its siblings (its own id if none is set)."""
+        return self.topic or f"#{self.id}"
 
 
 @dataclass(frozen=True, slots=True)

@@ -57,7 +57,11 @@ _CN_DIGITS = {char: value for value, char in enumerate("零一二三四五六七
 _HOW_TO_DO = re.compile(r"怎么(?:弄|搞|整)(?!好|完)")
 # Sichuan 好久 asks "how long" (要好久, 好久能到, 好久批得下来); in 好久没更新 or 等了好久 it
 # means "a long time".
-_HOW_LONG = re.compile(r"(?<=[要得])好久(?![了没不都])|好久(?=[能才会可批到出开拨下审])")
+# At the end of a clause after a verb it asks too (要审好久, 一般等好久); not after 了 (等了好久).
+_HOW_LONG = re.compile(
+    r"(?<=[要得])好久(?![了没不都])|好久(?=[能才会可批到出开拨下审要])"
+    r"|(?<=[\u4e00-\u9fff])(?<![了很都那这])好久(?=[哦啊呀嘛呢]?(?:[\s,.!?，。！？]|$))"
+)
 # "Did not pass" said short (审核没过, 没过审): both characters are function words, so without
 # this the outcome the message is about would vanish. Not 没过期 or 没过多久.
 _NOT_PASSED = re.compile(r"(?:没|未)过(?=审|[了吗呢啊呀哦吧咋怎还能要该]|[\W_]|$)")
@@ -121,6 +125,14 @@ def _cn_number(found: re.Match[str]) -> str:
     return str(10 * (_CN_DIGITS[tens] if tens else 1) + (_CN_DIGITS[ones] if ones else 0))
 
 
+# Sichuan 好多 asks "how much / how many" after a verb of amount, at the end of a clause or
+# before 钱/个点/以上 (上限是好多, 要扣好多个点, 捐好多钱以上); 好多人 or 筹了好多 says "a lot".
+_HOW_MUCH = re.compile(
+    r"(?<=[是有要收扣配提占交捐付剩])好多"
+    r"(?=(?:钱|个点|个|块)?(?:以上|以下|[哦啊呀嘛呢]?(?:[\s,.!?，。！？]|$)))"
+)
+
+
 def map_dialect(text: str) -> str:
     """Replace Sichuan and colloquial forms with standard words."""
     text = _DIALECT_RE.sub(lambda found: _DIALECT_MAP[found.group()], text)
@@ -128,6 +140,7 @@ def map_dialect(text: str) -> str:
     text = _WHO.sub(r"\1谁", text)
     text = _NOT_PASSED.sub("没通过", text)
     text = _HOW_LONG.sub("多久", text)
+    text = _HOW_MUCH.sub("多少", text)
     return _FINAL_ME.sub("吗", text)
 
 

@@ -15,6 +15,8 @@ from pypinyin.pinyin_dict import pinyin_dict
 _UNIT = re.compile(r"[a-z]+|.", re.DOTALL)
 _NUMERALS = ("ling", "yi", "er", "san", "si", "wu", "liu", "qi", "ba", "jiu")
 _DIGITS = dict(zip("0123456789", _NUMERALS, strict=True))
+# Particles that end a sentence (吗, 嘛, 呢 ...): they sound like the end of many terms.
+_FINAL_PARTICLES = frozenset("吗嘛么呢吧啊呀哈哦喔噢嗯哇啦咯呗")
 _TERM = ""  # the key under which a trie node stores the term that ends there
 
 Trie = dict[str, "Trie | str"]
@@ -109,5 +111,10 @@ class HomophoneFixer:
         return before or (end < len(pieces) and self._is_word(pieces[end - 1] + pieces[end]))
 
     def _repairable(self, span: str, term: str) -> bool:
-        """A span may be replaced if it looks like a one-character slip, not a real word."""
+        """A span may be replaced if it looks like a one-character slip, not a real word.
+
+        A sentence-final particle is not a slip: 几个项目嘛 is not 几个项目码.
+        """
+        if span[-1] in _FINAL_PARTICLES and span[-1] != term[-1]:
+            return False
         return not set(span).isdisjoint(term) and not self._is_word(span)

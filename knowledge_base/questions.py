@@ -26,7 +26,7 @@ _SHORT_NE = re.compile(r"^.{1,6}呢[\s?？]*$")
 # Asking the group for something, or reporting that something cannot be done.
 _REQUEST = re.compile(
     r"请问|请教|麻烦|想问|问一?下|想了解|想知道|想确认|咨询|求(?:助|推荐|拉|问|解答)|谁能|谁有"
-    r"|[\u4e00-\u9fff]不(?:了|开|进去?|上|到|出[去来]?|动)(?![解])|[进出]不来"
+    r"|[\u4e00-\u9fff]不(?:了|开|进去?|上|到|出[去来]?|动)(?![解的])|[进出]不来"
 )
 
 # A roll call asks people where they stand, not for information: 谁还没交报名表？
@@ -34,6 +34,16 @@ _REQUEST = re.compile(
 _ROLL_CALL = re.compile(
     r"^(?:各位|大家)?[,，]?(?:还有)?(?:谁|哪(?:些|个|家|位)?(?:单位|机构|群|人|老师)?)还?(?:没|未)"
 )
+
+
+# A message that opens by naming a person (@李姐 …) asks that person, not the bot (the chat
+# handlers take the bot's own name out before matching).
+_TO_A_PERSON = re.compile(r"^\s*@[^\s@]{1,20}\s")
+
+
+def for_a_person(text: str) -> bool:
+    """True when a raw message opens with an @mention of someone."""
+    return _TO_A_PERSON.match(text) is not None
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,8 +13,11 @@ ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 LIST_SEPARATORS = re.compile(r"[,，、;；\n]")
 _TOP_KEYS = {"entries", "synonyms"}
 _REQUIRED = ("id", "category", "question", "answer")
-_LISTS = ("variants", "keywords")
-_ENTRY_KEYS = set(_REQUIRED) | set(_LISTS)
+_LISTS = ("variants", "keywords", "not_about")
+# The sibling structure: the entry's topic (default: its category) and whether it is the
+# topic's general entry.
+_STRUCTURE = ("topic", "general")
+_ENTRY_KEYS = set(_REQUIRED) | set(_LISTS) | set(_STRUCTURE)
 
 
 @dataclass(slots=True)
@@ -111,6 +114,9 @@ class _Reader:
             ok = False
         variants, variant_lines = self.text_list(fields.get("variants"), "variants")
         keywords, _ = self.text_list(fields.get("keywords"), "keywords")
+        not_about, _ = self.text_list(fields.get("not_about"), "not_about")
+        topic = self.optional_text(fields.get("topic"), "topic")
+        general = self.optional_flag(fields.get("general"), "general")
         if not ok:
             return None
         entry = Entry(
@@ -121,6 +127,9 @@ class _Reader:
             keywords=keywords,
             answer=values["answer"],
             source=f"{self.result.path}:{_line(node)}",
+            topic=topic,
+            general=general,
+            not_about=not_about,
         )
         return ParsedEntry(entry, _line(node), (_line(fields["question"]), *variant_lines))
 
@@ -139,6 +148,25 @@ class _Reader:
             self.issue(node, f"empty {key!r}")
             return None
         return value
+
+    def optional_text(self, node: yaml.Node | None, key: str) -> str:
+        """A one-line text value, or "" when the key is absent."""
+        if node is None:
+            return ""
+        value = _text(node)
+        if value is None or not value.strip() or "\n" in value.strip():
+            self.issue(node, f"{key!r} must be one line of text")
+            return ""
+        return value.strip()
+
+    def optional_flag(self, node: yaml.Node | None, key: str) -> bool:
+        """true or false, False when the key is absent."""
+        if node is None:
+            return False
+        if node.tag != "tag:yaml.org,2002:bool" or not isinstance(node, yaml.ScalarNode):
+            self.issue(node, f"{key!r} must be true or false")
+            return False
+        return str(node.value).lower() in ("true", "yes", "on")
 
     def text_list(
         self, node: yaml.Node | None, key: str
@@ -238,6 +266,12 @@ def dump_yaml(kb: KnowledgeBase) -> str:
             item["variants"] = list(entry.variants)
         if entry.keywords:
             item["keywords"] = _FlowList(entry.keywords)
+        if entry.topic:
+            item["topic"] = entry.topic
+        if entry.general:
+            item["general"] = True
+        if entry.not_about:
+            item["not_about"] = list(entry.not_about)
         item["answer"] = entry.answer
         entries.append(item)
     document: dict[str, Any] = {"entries": entries}

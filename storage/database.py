@@ -11,9 +11,9 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import event
+from sqlalchemy import event, make_url, text
 from sqlalchemy.engine import Connection
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 
 from storage.base import READ_ONLY
@@ -59,6 +59,24 @@ class _ClosingCursor(sqlite3.Cursor):
 class _ClosingConnection(sqlite3.Connection):
     def cursor(self, factory: Any = _ClosingCursor) -> Any:
         return super().cursor(factory)
+
+
+class DatabaseUnavailable(Exception):
+    """The database cannot be reached, opened or written: a matter for the operator (address,
+    server, permissions, disk), not a fault of the code."""
+
+    def __init__(self, url: str, problem: str) -> None:
+        super().__init__(f"{url} {problem}")
+        self.url = url  # password hidden
+        self.problem = problem
+
+
+def display_url(url: str) -> str:
+    """The database URL as it may be shown and logged: its password hidden."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return "(unparsable URL)"
 
 
 def create_engine(url: str) -> AsyncEngine:
@@ -140,7 +158,55 @@ def _upgrade(connection: Connection, revision: str) -> None:
     command.upgrade(config, revision)
 
 
+# PostgreSQL advisory lock key taken while migrating (any constant unique to this application).
+MIGRATION_LOCK = 0x5348_414E_4C49_4E  # "SHANLIN"
+
+
+# SQLSTATEs of a server that will not let us write: read-only transaction (a standby),
+# insufficient privilege, disk full, out of memory, too many connections (class 53).
+_CANNOT_WRITE_SQLSTATES = ("25006", "42501", "53")
+
+
 async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
-    """Bring the schema up to ``revision``; safe to run at every start."""
-    async with engine.begin() as connection:
-        await connection.run_sync(_upgrade, revision)
+    """Bring the schema up to ``revision`` and make sure the database takes writes; safe to
+    run at every start, and by several processes at once: on PostgreSQL they take turns under
+    an advisory lock held until the migration commits (the later ones then find the schema up
+    to date); SQLite's BEGIN IMMEDIATE already makes them queue.
+
+    DatabaseUnavailable when the database cannot be reached, opened or written."""
+    url = engine.url.render_as_string(hide_password=True)
+    try:
+        connection = await engine.connect()
+    except Exception as error:
+        problem = f"cannot be reached or opened: {_reason(error)}"
+        raise DatabaseUnavailable(url, problem) from error
+    try:
+        async with connection.begin():
+            if connection.dialect.name == "postgresql":
+                await connection.execute(
+                    text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK}
+                )
+            await connection.run_sync(_upgrade, revision)
+            # an up-to-date schema migrates without writing: prove a write goes through
+            await connection.execute(text("UPDATE alembic_version SET version_num = version_num"))
+    except DBAPIError as error:
+        if isinstance(error, OperationalError) or _sqlstate(error).startswith(
+            _CANNOT_WRITE_SQLSTATES
+        ):
+            raise DatabaseUnavailable(url, f"cannot be written: {_reason(error)}") from error
+        raise
+    finally:
+        await connection.close()
+
+
+def _sqlstate(error: DBAPIError) -> str:
+    return str(getattr(error.orig, "sqlstate", None) or getattr(error.orig, "pgcode", None) or "")
+
+
+def _reason(error: BaseException) -> str:
+    """The driver's own words, on one line (not SQLAlchemy's wrapping, SQL and links)."""
+    cause = error.orig if isinstance(error, DBAPIError) and error.orig is not None else error
+    words = " ".join(str(cause).split()) or type(cause).__name__
+    # asyncpg's errors arrive wrapped in the dialect's adapter ("<class '...'>: message")
+    words = words.split(">: ", 1)[-1] if words.startswith("<class ") else words
+    return words[:300]

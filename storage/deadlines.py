@@ -17,7 +17,9 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    cast,
     delete,
+    func,
     select,
     update,
 )
@@ -181,6 +183,21 @@ class Deadlines:
             .with_for_update(skip_locked=True)
         )
         return (await self._session.scalars(query)).all()
+
+    async def next_due(self) -> datetime | None:
+        """The earliest moment something is due: a pending reminder, or the end of a repeating
+        deadline's occurrence (it then moves on to the next)."""
+        reminders = select(func.min(DeadlineReminder.fire_at)).where(
+            DeadlineReminder.state == ReminderState.PENDING
+        )
+        repeating = select(func.min(Deadline.due_at)).where(
+            Deadline.recurrence.is_not(None),
+            cast(Deadline.recurrence, String) != "null",  # None is stored as JSON null
+            Deadline.cancelled.is_(False),
+            Deadline.confirmed.is_(True),
+        )
+        moments = [await self._session.scalar(query) for query in (reminders, repeating)]
+        return min((moment for moment in moments if moment is not None), default=None)
 
     async def get(self, deadline_id: int) -> Deadline | None:
         return await self._session.get(Deadline, deadline_id)

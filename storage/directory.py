@@ -75,6 +75,7 @@ class Group(Base):
     previous_chat_id: Mapped[int | None] = mapped_column(BigInteger)
     auto_answer: Mapped[bool] = mapped_column(Boolean, default=True)  # FAQ without being asked
     workdays_only: Mapped[bool] = mapped_column(Boolean, default=False)  # reminders off holidays
+    is_desk: Mapped[bool] = mapped_column(Boolean, default=False)  # the provincial staff desk
 
     region: Mapped[Region | None] = relationship(lazy="joined")
 
@@ -90,6 +91,7 @@ class Person(Base):
     last_name: Mapped[str | None] = mapped_column(String(255))
     username: Mapped[str | None] = mapped_column(String(64), index=True)  # lower case
     last_seen_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    desk_staff_by: Mapped[int | None] = mapped_column(BigInteger)  # who granted the desk role
 
     @property
     def label(self) -> str:
@@ -252,6 +254,11 @@ class Grants:
         for grant in grants:
             await self._session.delete(grant)
         return names
+
+    async def is_desk_staff(self, user_id: int) -> bool:
+        """Whether a provincial admin granted this person the desk role."""
+        query = select(Person.desk_staff_by).where(Person.user_id == user_id)
+        return await self._session.scalar(query) is not None
 
     async def coordinators(self, region_id: int) -> Sequence[Person]:
         query = (

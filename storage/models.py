@@ -16,6 +16,7 @@ from storage.faq import (
 )
 from storage.notices import GroupList, Notice, NoticeConfirmation, NoticeTarget
 from storage.outbox import OutboxMessage
+from storage.tickets import Ticket, TicketEvent, TicketOffer
 from storage.updates import ProcessedUpdate
 
 __all__ = [
@@ -42,5 +43,8 @@ __all__ = [
     "ProcessedUpdate",
     "Region",
     "RegionAlias",
+    "Ticket",
+    "TicketEvent",
+    "TicketOffer",
     "UtcDateTime",
 ]

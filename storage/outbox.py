@@ -62,6 +62,7 @@ class OutboxMessage(Base):
     key: Mapped[str] = mapped_column(String(160), unique=True)  # queued twice = queued once
     feature: Mapped[str | None] = mapped_column(String(32))  # told when its deliveries settle
     ref_id: Mapped[int | None] = mapped_column(BigInteger)  # what it is about: a notice's id …
+    kind: Mapped[str | None] = mapped_column(String(16))  # which of its messages: card, relay …
     chat_id: Mapped[int] = mapped_column(BigInteger)
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)  # what to send, opaque here
     state: Mapped[str] = mapped_column(String(16), default=DeliveryState.PENDING)
@@ -90,6 +91,7 @@ class SentMessage(Base):
     message_id: Mapped[int] = mapped_column(BigInteger)
     feature: Mapped[str] = mapped_column(String(32))
     ref_id: Mapped[int | None] = mapped_column(BigInteger)
+    kind: Mapped[str | None] = mapped_column(String(16))
     sent_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
@@ -103,6 +105,7 @@ class Delivery:
     payload: dict[str, Any]
     feature: str | None = None
     ref: int | None = None
+    kind: str | None = None  # which of the ref's messages this is (a ticket's card, a relay)
 
 
 def wake_on_commit(sessions: async_sessionmaker[AsyncSession], wake: Callable[[], None]) -> None:
@@ -125,6 +128,7 @@ class Outbox:
                 "key": d.key,
                 "feature": d.feature,
                 "ref_id": d.ref,
+                "kind": d.kind,
                 "chat_id": d.chat_id,
                 "payload": d.payload,
                 "state": DeliveryState.PENDING,
@@ -239,7 +243,13 @@ class Outbox:
     # --- what the bot's messages are about ----------------------------------------------
 
     async def remember_sent(
-        self, chat_id: int, message_id: int, feature: str, ref: int | None, now: datetime
+        self,
+        chat_id: int,
+        message_id: int,
+        feature: str,
+        ref: int | None,
+        now: datetime,
+        kind: str | None = None,
     ) -> None:
         """Record what a message the bot sent is about (once per message)."""
         values = {
@@ -247,6 +257,7 @@ class Outbox:
             "message_id": message_id,
             "feature": feature,
             "ref_id": ref,
+            "kind": kind,
             "sent_at": now,
         }
         await insert_new(self._session, SentMessage, ("chat_id", "message_id"), [values])
@@ -257,6 +268,13 @@ class Outbox:
             SentMessage.chat_id == chat_id, SentMessage.message_id == message_id
         )
         return await self._session.scalar(query)
+
+    async def sent_about(self, feature: str, ref: int, kind: str) -> SentMessage | None:
+        """The latest message of this kind the bot sent about one thing (a ticket's card)."""
+        query = select(SentMessage).where(
+            SentMessage.feature == feature, SentMessage.ref_id == ref, SentMessage.kind == kind
+        )
+        return await self._session.scalar(query.order_by(SentMessage.id.desc()).limit(1))
 
     async def last_sent(self, chat_id: int, since: datetime) -> SentMessage | None:
         """The message about something that the bot sent to this chat last, since then."""

@@ -13,7 +13,7 @@ from bot.app import App, build_app
 from bot.settings import Settings, load_settings
 from bot.transports.console import ConsoleMessenger, ConsoleSession
 from handlers.core.context import Services
-from handlers.faq.knowledge import FaqKnowledge
+from handlers.shared.knowledge import FaqKnowledge
 from knowledge_base.engine import Index
 from knowledge_base.model import KnowledgeBase
 from tests.support.clock import FakeClock

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -74,7 +75,7 @@ def test_demo_script_prints_a_transcript(tmp_path: Path) -> None:
     result = shanlin("demo", "--script", str(script), cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     out = result.stdout
-    assert "[泸州交流群] 总会小王> /bind 泸州" in out
+    assert "[泸州交流群] 总会小王 #2> /bind 泸州" in out
     assert "本群已绑定到 泸州市" in out
     assert "您（成员）在群内可用的命令" in out
     assert "身份：成员" in out
@@ -112,11 +113,27 @@ def test_db_upgrade_creates_and_reuses_the_schema(tmp_path: Path) -> None:
         assert "up to date" in result.stdout
 
 
-def test_readme_shows_the_true_transcript_of_the_example(tmp_path: Path) -> None:
-    result = shanlin("demo", "--script", str(ROOT / "examples" / "onboarding.txt"), cwd=tmp_path)
+@pytest.mark.parametrize("example", ["onboarding.txt", "tickets.txt"])
+def test_readme_shows_the_true_transcript_of_the_example(tmp_path: Path, example: str) -> None:
+    result = shanlin("demo", "--script", str(ROOT / "examples" / example), cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert result.stdout.strip() in readme
+
+
+def test_readme_says_how_to_reach_the_shanlin_command() -> None:
+    """Outside make, ``shanlin`` is on the PATH only with the virtual environment active: the
+    paragraph that introduces .venv/ says how to use it, and a shell block typing the command
+    bare activates first (or writes .venv/bin/shanlin)."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    activate = ". .venv/bin/activate"
+    paragraph = next(p for p in readme.split("\n\n") if "create `.venv/`" in p)
+    assert activate in paragraph and ".venv/bin/shanlin" in paragraph
+    for block in re.findall(r"```sh\n(.*?)```", readme, re.DOTALL):
+        lines = [line.split("#")[0].strip() for line in block.splitlines()]
+        for number, line in enumerate(lines):
+            if "shanlin" in line.split():
+                assert activate in lines[:number], f"bare shanlin before activating: {line}"
 
 
 def test_demo_script_moves_the_clock_and_reminders_arrive_on_time(tmp_path: Path) -> None:
@@ -124,9 +141,18 @@ def test_demo_script_moves_the_clock_and_reminders_arrive_on_time(tmp_path: Path
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert "已设置截止 #1：项目入场报名截止" in out and "已修改截止 #1" in out
-    before, _, after = out.partition("/wait 9小时")
-    assert "⏰ 截止提醒" not in before  # not a day early
-    assert after.count("⏰ 截止提醒 #1") == 1 and "还剩 7 天" in after  # on the minute
+    # As its first line says, a coordinator (granted by reply to their message) sets it.
+    setter = re.search(r"^\[[^\]]*\] (\S+?)(?: #\d+)?> /deadline ", out, re.MULTILINE)
+    assert setter is not None
+    before_setting = out.partition("> /deadline ")[0]
+    assert f"已将 {setter.group(1)} 设为市州协调员：泸州" in before_setting
+    # 7 days before 7月2日 18:00: the clock stops then, not a day early nor at the end.
+    on_time = re.search(
+        r"（⏩ 6月25日（周四）18:00）\n\[泸州交流群\] 🤖 善邻助手 #\d+: ⏰ 截止提醒 #1", out
+    )
+    assert on_time is not None, out
+    after = out[on_time.start() :]
+    assert out.count("⏰ 截止提醒 #1") == 1 and "还剩 7 天" in after and "延迟提醒" not in out
     assert "已标记本群完成" in after and "本群目前没有即将到期" in after
 
 
@@ -137,4 +163,4 @@ def test_demo_script_delivers_notices_and_counts_confirmations(tmp_path: Path) -
     assert out.count("📢 通知 #1") >= 3  # the preview and one copy in each of the two groups
     assert "送达 2/2 个群" in out
     assert "已确认收到" in out and "无需重复" in out
-    assert "已确认 1 个群" in out
+    assert "已确认 2 个群" in out  # one by the button, one by 收到 replying to the notice

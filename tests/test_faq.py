@@ -8,7 +8,7 @@ from bot.app import App, build_app
 from bot.settings import Settings
 from bot.transports.console import ConsoleSession
 from handlers.core.model import Button, ReplyTarget, SendMessage, User
-from handlers.faq.knowledge import FaqKnowledge
+from handlers.shared.knowledge import FaqKnowledge
 from storage.models import FaqChange, FaqMiss, FaqVote
 from storage.uow import UnitOfWork
 from tests.conftest import app_services
@@ -381,3 +381,15 @@ def test_bundled_knowledge_is_large_enough_and_says_where_rules_change() -> None
     ]
     assert len(careful) >= 10
     assert len(knowledge.synonyms) >= 20
+
+
+async def test_close_siblings_are_offered_together_when_asked_and_no_miss_is_kept_unasked(
+    app: App, console: ConsoleSession
+) -> None:
+    """票据能不能开成个人抬头？ could be about correcting a receipt or issuing one."""
+    await say(console, ADMIN, LUZHOU_GROUP, "/bind 泸州")
+    assert await say(console, STAFF, LUZHOU_GROUP, "票据能不能开成个人抬头？") == []
+    assert await count(app, FaqMiss) == 0
+    await say(console, STAFF, LUZHOU_GROUP, "/ask 票据能不能开成个人抬头？")
+    offered = [b.data for b in console.messenger.buttons[LUZHOU_GROUP.id]]
+    assert len(offered) == 2  # the two siblings in doubt, nothing else

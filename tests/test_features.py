@@ -78,7 +78,10 @@ async def _noop_job(runtime: Runtime) -> None:
     [
         (Feature("b", commands=(Command("ping", "x", "/ping", _noop_command),)), "command 'ping'"),
         (Feature("b", callbacks={"p": _noop_press}), "button prefix 'p'"),
-        (Feature("b", on_text=TextRoute(TextStage.QUESTION, _noop_text)), "text stage 'QUESTION'"),
+        (
+            Feature("b", on_text=(TextRoute(TextStage.QUESTION, _noop_text),)),
+            "text stage 'QUESTION'",
+        ),
         (Feature("b", jobs=(Job("tick", 1, _noop_job),)), "job 'tick'"),
         (Feature("a"), "feature 'a'"),
     ],
@@ -90,7 +93,7 @@ def test_two_features_claiming_one_name_are_refused_naming_both(
         "a",
         commands=(Command("ping", "x", "/ping", _noop_command),),
         callbacks={"p": _noop_press},
-        on_text=TextRoute(TextStage.QUESTION, _noop_text),
+        on_text=(TextRoute(TextStage.QUESTION, _noop_text),),
         jobs=(Job("tick", 1, _noop_job),),
     )
     with pytest.raises(FeatureConflict) as refused:
@@ -105,9 +108,9 @@ def test_a_feature_cannot_take_the_cores_help() -> None:
 
 
 def test_plain_messages_go_to_the_features_in_the_order_of_their_declared_stages() -> None:
-    late = Feature("late", on_text=TextRoute(TextStage.REPORT, _noop_text))
-    early = Feature("early", on_text=TextRoute(TextStage.TAGGED, _noop_text))
-    middle = Feature("middle", on_text=TextRoute(TextStage.QUESTION, _noop_text))
+    late = Feature("late", on_text=(TextRoute(TextStage.REPORT, _noop_text),))
+    early = Feature("early", on_text=(TextRoute(TextStage.TAGGED, _noop_text),))
+    middle = Feature("middle", on_text=(TextRoute(TextStage.QUESTION, _noop_text),))
     routes = collect([late, early, middle]).text_routes
     assert [route.stage for route in routes] == [
         TextStage.TAGGED,
@@ -118,11 +121,15 @@ def test_plain_messages_go_to_the_features_in_the_order_of_their_declared_stages
 
 def test_the_bots_own_features_fit_together() -> None:
     features = collect(FEATURES)
-    assert {"deadline-reminders", "faq-refresh"} == {job.id for job in features.jobs}
-    assert set(features.settled) == {"notices"}
+    assert {"deadline-reminders", "faq-refresh", "ticket-timers"} == {
+        job.id for job in features.jobs
+    }
+    assert set(features.settled) == {"notices", "tickets"}
     assert [r.stage for r in features.text_routes] == [
+        TextStage.TAGGED,
         TextStage.ACKNOWLEDGEMENT,
         TextStage.QUESTION,
+        TextStage.REPORT,
     ]
 
 

@@ -166,6 +166,7 @@ async def test_start_in_private_introduces_the_bot(console: ConsoleSession) -> N
     # What it says is still being built is not something it already does.
     working, _, coming = answer.partition("正在开发中")[0].rpartition("。")
     assert "截止提醒" in working and "截止提醒" not in coming and "项目进展" in coming
+    assert "/ticket" in working and "/ticket" not in coming
 
 
 async def test_whoami_in_group_shows_role_and_region(console: ConsoleSession) -> None:

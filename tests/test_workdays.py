@@ -17,6 +17,7 @@ from handlers.shared.workdays import (
     next_workday,
     previous_workday,
     reminder_time,
+    working_minutes,
 )
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -153,3 +154,19 @@ def test_quiet_hours_follow_the_zone_the_bot_runs_in() -> None:
     early = datetime(2026, 6, 15, 21, 30, tzinfo=urumqi)  # 23:30 in Shanghai, fine in Urumqi
     assert reminder_time(early, due, now, False, urumqi) == early
     assert reminder_time(early, due, now, False, SH) == datetime(2026, 6, 16, 8, tzinfo=SH)
+
+
+def test_working_minutes_count_only_working_hours_of_workdays() -> None:
+    friday_five = datetime(2026, 6, 12, 17, tzinfo=SH)  # Friday 17:00
+    monday_ten = datetime(2026, 6, 15, 10, tzinfo=SH)  # Monday 10:00
+    assert working_minutes(friday_five, monday_ten, SH) == 120  # 17–18 and 9–10
+    night = datetime(2026, 6, 15, 20, tzinfo=SH)
+    assert working_minutes(night, night + timedelta(hours=12), SH) == 0  # 20:00–08:00
+    assert working_minutes(monday_ten, monday_ten + timedelta(minutes=45), SH) == 45
+    # 端午 2026: 6月19日 (Friday) is a day off
+    assert (
+        working_minutes(
+            datetime(2026, 6, 19, 9, tzinfo=SH), datetime(2026, 6, 19, 18, tzinfo=SH), SH
+        )
+        == 0
+    )

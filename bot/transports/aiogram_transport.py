@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
+import aiohttp_socks
 from aiogram import Bot, Dispatcher
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
@@ -17,6 +18,7 @@ from aiogram.exceptions import (
     TelegramNotFound,
     TelegramRetryAfter,
     TelegramServerError,
+    TelegramUnauthorizedError,
 )
 from aiogram.types import (
     BotCommand,
@@ -31,6 +33,7 @@ from aiogram.types import (
     Update,
 )
 
+from bot.startup import until_reached
 from bot.transports import Deliver
 from bot.transports.translate import ALLOWED_UPDATES, to_incoming
 from handlers.core.dispatch import Core
@@ -39,6 +42,7 @@ from handlers.core.model import (
     BotInfo,
     CommandScope,
     CopyMessage,
+    DeleteMessage,
     Delivered,
     EditMessage,
     Keyboard,
@@ -110,8 +114,21 @@ class AiogramMessenger:
             )
             return Delivered(action.message_id)
         if isinstance(action, CopyMessage):
-            copied = await bot.copy_message(action.chat_id, action.from_chat_id, action.message_id)
+            answering = None
+            if action.reply_to_message_id is not None:
+                answering = ReplyParameters(
+                    message_id=action.reply_to_message_id, allow_sending_without_reply=True
+                )
+            copied = await bot.copy_message(
+                action.chat_id,
+                action.from_chat_id,
+                action.message_id,
+                reply_parameters=answering,
+            )
             return Delivered(copied.message_id)
+        if isinstance(action, DeleteMessage):
+            await bot.delete_message(action.chat_id, action.message_id)
+            return Delivered()
         if isinstance(action, AnswerCallback):
             await bot.answer_callback_query(action.callback_id, action.text, action.show_alert)
             return Delivered()
@@ -142,17 +159,40 @@ def _send_error(error: TelegramAPIError) -> SendError:
     return SendError(error.message, permanent=False)
 
 
-def create_bot(token: str, api_base: str) -> Bot:
-    session = AiohttpSession(api=TelegramAPIServer.from_base(api_base))
+def _transient(error: BaseException) -> float | None:
+    """Seconds Telegram asked to wait when trying again may help, else None."""
+    if isinstance(error, TelegramRetryAfter):
+        return float(error.retry_after)
+    if isinstance(error, TelegramNetworkError | TelegramServerError):
+        return 0.0
+    if isinstance(error, OSError | aiohttp_socks.ProxyError):
+        return 0.0  # the proxy cannot be reached, or refused us (aiogram lets these through)
+    return None
+
+
+def _refused(error: BaseException) -> bool:
+    return isinstance(error, TelegramUnauthorizedError)
+
+
+def create_bot(token: str, api_base: str, proxy: str | None = None) -> Bot:
+    """A bot whose every call and file download goes to ``api_base``, through ``proxy`` when
+    given (http:// or socks5://, credentials in the URL; aiohttp-socks, names resolved by the
+    proxy)."""
+    session = AiohttpSession(api=TelegramAPIServer.from_base(api_base), proxy=proxy)
     return Bot(token, session=session)
 
 
 async def run_polling(
-    core: Core, token: str, api_base: str, stop: asyncio.Event, deliver: Deliver
+    core: Core,
+    token: str,
+    api_base: str,
+    stop: asyncio.Event,
+    deliver: Deliver,
+    proxy: str | None = None,
 ) -> None:
     """Long-poll Telegram until ``stop`` is set. Updates run concurrently (aiogram's default);
     the core's unit of work and unique keys make that safe."""
-    bot = create_bot(token, api_base)
+    bot = create_bot(token, api_base, proxy)
     dispatcher = Dispatcher()
 
     async def on_update(event: TelegramObject, event_update: Update) -> None:
@@ -170,9 +210,17 @@ async def run_polling(
     ):
         observer.register(on_update)
 
+    async def reach() -> None:
+        await bot.get_me()
+        await bot.delete_webhook(drop_pending_updates=False)
+
     try:
+        reached = await until_reached(
+            reach, where=api_base, transient=_transient, refused=_refused, stop=stop
+        )
+        if not reached:
+            return
         async with deliver(AiogramMessenger(bot)) as messenger:
-            await bot.delete_webhook(drop_pending_updates=False)
             await core.start(messenger)
             polling = asyncio.create_task(
                 dispatcher.start_polling(

@@ -7,20 +7,29 @@ Lines starting with these meta-commands steer the play; everything else is a mes
   /kick          the bot is removed from the current group
   /upgrade       the current group becomes a supergroup (new chat id)
   /tap TEXT      press the last button labelled TEXT in the current chat
-  /now [YYYY-MM-DD HH:MM]  show or set the demo's clock;  /wait 7天  move it forward
+  /reply N TEXT  reply to message #N (the number printed beside each message) with TEXT
+  /photo [CAPTION], /file NAME [CAPTION]  send a photo or a file (a stand-in: no content)
+  /now [YYYY-MM-DD HH:MM]  show or set the demo's clock;  /wait 7天  move it forward,
+                 stopping at each moment a scheduled job has work (reminders come on time)
   /who           list people and chats;  /quit  leave
+
+People and groups are found again by name on a kept demo database (their ids and bindings
+follow them), and message ids continue, as Telegram's would.
 """
 
 from __future__ import annotations
 
 import asyncio
 import itertools
+import logging
 import sys
 import time
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, tzinfo
-from typing import TextIO
+from typing import Protocol, TextIO
+
+from sqlalchemy import select
 
 from handlers.core.dispatch import Core
 from handlers.core.model import (
@@ -31,6 +40,7 @@ from handlers.core.model import (
     Chat,
     ChatType,
     CopyMessage,
+    DeleteMessage,
     Delivered,
     EditMessage,
     IncomingMessage,
@@ -45,15 +55,33 @@ from handlers.core.model import (
     SetCommands,
     User,
 )
-from handlers.shared.dates import format_when
+from handlers.shared.dates import WEEKDAYS, format_when, month_day
 from handlers.shared.when import Unclear, reminder_offsets
+from storage.directory import Group, Person
+from storage.uow import UnitOfWork
+
+log = logging.getLogger(__name__)
 
 DEMO_BOT = BotInfo(id=700000001, username="shanlin_demo_bot", can_read_all_group_messages=True)
-FIRST_USER_ID = 1001
+BOT_USER = User(DEMO_BOT.id, "善邻助手", username=DEMO_BOT.username, is_bot=True)
+FIRST_USER_ID = 1001  # the first person of a new demo database: a provincial admin
+SUPERGROUP_BASE = 10**12  # a supergroup's id is -100 and ten digits, as Telegram's
 PRIVATE = "私聊"
 META_COMMANDS = (
-    "/as", "/in", "/join", "/kick", "/upgrade", "/tap", "/now", "/wait", "/who", "/quit",
+    "/as", "/in", "/join", "/kick", "/upgrade", "/tap", "/reply", "/photo", "/file", "/now",
+    "/wait", "/who", "/quit",
 )  # fmt: skip
+# The demo's clock stays within these years: the bot computes dates years ahead of now.
+EARLIEST = datetime(2000, 1, 1)
+LATEST = datetime(2099, 12, 31, 23, 59)
+CLOCK_RANGE = "（演示时钟只能在 2000-01-01 00:00 到 2099-12-31 23:59 之间）"
+TICK = 1.0  # seconds between runs of the scheduled jobs while the person types
+
+
+def continuing_ids() -> itertools.count[int]:
+    """Ids that continue across runs on a kept demo database (milliseconds since the epoch),
+    so that an update or a message of this run is never taken for one of an earlier run."""
+    return itertools.count(time.time_ns() // 1_000_000)
 
 
 class DemoClock:
@@ -67,10 +95,40 @@ class DemoClock:
         return datetime.now(self._zone) + self._offset
 
     def set(self, when: datetime) -> None:
-        self._offset = when.replace(tzinfo=self._zone) - datetime.now(self._zone)
+        """Set the clock; a naive time is in the demo's zone."""
+        when = when.astimezone(self._zone) if when.tzinfo else when.replace(tzinfo=self._zone)
+        self._offset = when - datetime.now(self._zone)
 
-    def advance(self, delta: timedelta) -> None:
-        self._offset += delta
+
+class Timekeeper(Protocol):
+    """The scheduled jobs, as the demo runs them (``bot.cli.demo_session`` provides one)."""
+
+    async def settle(self) -> None:
+        """Run every scheduled job now and deliver what they and the last line queued."""
+
+    async def next_due(self) -> datetime | None:
+        """The earliest moment at which a job will have work, if any job can tell."""
+
+
+@dataclass(frozen=True)
+class Shown:
+    """A message on the demo's screen, known by the number printed beside it (for /reply)."""
+
+    chat_id: int
+    message_id: int
+    sender: User
+    text: str | None = None  # the text, or a photo's or file's caption
+    kind: MessageKind = MessageKind.TEXT
+    name: str | None = None  # a file's name
+
+    def content(self) -> str:
+        """What the message shows: its text, or a stand-in for a photo or file."""
+        caption = self.text or ""
+        if self.kind is MessageKind.PHOTO:
+            return f"🖼 图片{'：' + caption if caption else ''}"
+        if self.kind is MessageKind.DOCUMENT:
+            return f"📎 文件 {self.name or ''}{'：' + caption if caption else ''}"
+        return caption
 
 
 @dataclass
@@ -78,16 +136,35 @@ class ConsoleMessenger:
     """Carries out the core's actions by printing them; keeps what was sent."""
 
     names: dict[int, str] = field(default_factory=dict)  # chat id → display name
-    out: TextIO = sys.stdout
+    out: TextIO = field(default_factory=lambda: sys.stdout)  # the one in use when created
     sent: list[tuple[int, str]] = field(default_factory=list)  # (chat id, text) in order
     sent_ids: list[int] = field(default_factory=list)  # their message ids, in the same order
     performed: list[Outgoing] = field(default_factory=list)  # every action, in order
     callback_answers: list[str] = field(default_factory=list)
     buttons: dict[int, list[Button]] = field(default_factory=dict)  # chat id → last buttons
-    _message_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(100000))
+    buttons_on: dict[int, int] = field(default_factory=dict)  # chat id → their message's id
+    # Every message on screen by its number (the bot's and the people's), for /reply.
+    shown: dict[int, Shown] = field(default_factory=dict)
+    _numbers: dict[tuple[int, int], int] = field(default_factory=dict)  # (chat, message) → №
+    # One sequence for the bot's and the people's messages, continuing across runs.
+    _message_ids: itertools.count[int] = field(default_factory=continuing_ids)
+    heading: str | None = None  # printed before the next line, if one comes
 
     async def bot_info(self) -> BotInfo:
         return DEMO_BOT
+
+    def new_message_id(self) -> int:
+        return next(self._message_ids)
+
+    def show(self, message: Shown) -> int:
+        """Give a message on screen its number."""
+        number = len(self.shown) + 1
+        self.shown[number] = message
+        self._numbers[(message.chat_id, message.message_id)] = number
+        return number
+
+    def number_of(self, chat_id: int, message_id: int | None) -> int | None:
+        return None if message_id is None else self._numbers.get((chat_id, message_id))
 
     async def perform(self, action: Outgoing) -> Delivered:
         self.performed.append(action)
@@ -96,34 +173,68 @@ class ConsoleMessenger:
                 self.callback_answers.append(action.text)
                 self._print(f"    （按钮提示：{action.text}）")
             return Delivered()
-        chat_id, text = _describe(action)
-        message_id = next(self._message_ids)
+        chat_id, text = self._describe(action)
         self.sent.append((chat_id, text))
+        if isinstance(action, EditMessage | DeleteMessage):  # a message already on screen
+            message_id, number = action.message_id, self.number_of(chat_id, action.message_id)
+        else:
+            message_id = self.new_message_id()
+            number = self.show(self._as_shown(action, message_id, text))
         self.sent_ids.append(message_id)
         buttons = getattr(action, "buttons", ())
         if buttons:
             self.buttons[chat_id] = [b for row in buttons for b in row]
+            self.buttons_on[chat_id] = message_id
             text += "\n" + "  ".join(f"[{b.text}]" for row in buttons for b in row)
         where = self.names.get(chat_id, str(chat_id))
-        self._print(f"[{where}] 🤖 善邻助手: " + text.replace("\n", "\n    "))
+        label = "" if number is None else f" #{number}"
+        # A reply to the message just before it goes without saying.
+        replied = self.number_of(chat_id, getattr(action, "reply_to_message_id", None))
+        if replied is not None and number is not None and replied < number - 1:
+            label += f"（回复 #{replied}）"
+        self._print(f"[{where}] 🤖 善邻助手{label}: " + text.replace("\n", "\n    "))
         return Delivered(message_id)
 
+    def _describe(self, action: Outgoing) -> tuple[int, str]:
+        if isinstance(action, SendMessage):
+            return action.chat_id, action.text
+        if isinstance(action, EditMessage):
+            return action.chat_id, f"（修改消息）{action.text}"
+        if isinstance(action, DeleteMessage):
+            return action.chat_id, "（删除消息）"
+        if isinstance(action, CopyMessage):
+            number = self.number_of(action.from_chat_id, action.message_id)
+            if number is None:
+                return action.chat_id, f"（转发消息 {action.message_id}）"
+            return action.chat_id, f"（转发 #{number}）{self.shown[number].content()}"
+        if isinstance(action, SendDocument | SendPhoto):
+            kind = "文件" if isinstance(action, SendDocument) else "图片"
+            caption = f" {action.caption}" if action.caption else ""
+            size = len(action.content)
+            return action.chat_id, f"（{kind} {action.filename}，{size} 字节）{caption}"
+        raise TypeError(action)
+
+    def _as_shown(self, action: Outgoing, message_id: int, text: str) -> Shown:
+        """The bot's new message as a reply to it will quote it."""
+        chat_id = getattr(action, "chat_id")  # noqa: B009 (every sending action has one)
+        if isinstance(action, CopyMessage):
+            number = self.number_of(action.from_chat_id, action.message_id)
+            if number is not None:
+                original = self.shown[number]
+                return Shown(
+                    chat_id, message_id, BOT_USER, original.text, original.kind, original.name
+                )
+        if isinstance(action, SendPhoto):
+            return Shown(chat_id, message_id, BOT_USER, action.caption, MessageKind.PHOTO)
+        if isinstance(action, SendDocument):
+            document = MessageKind.DOCUMENT
+            return Shown(chat_id, message_id, BOT_USER, action.caption, document, action.filename)
+        return Shown(chat_id, message_id, BOT_USER, text)
+
     def _print(self, line: str) -> None:
+        if self.heading is not None:
+            line, self.heading = f"{self.heading}\n{line}", None
         print(line, file=self.out, flush=True)
-
-
-def _describe(action: Outgoing) -> tuple[int, str]:
-    if isinstance(action, SendMessage):
-        return action.chat_id, action.text
-    if isinstance(action, EditMessage):
-        return action.chat_id, f"（修改消息）{action.text}"
-    if isinstance(action, CopyMessage):
-        return action.chat_id, f"（转发消息 {action.message_id}）"
-    if isinstance(action, SendDocument | SendPhoto):
-        kind = "文件" if isinstance(action, SendDocument) else "图片"
-        caption = f" {action.caption}" if action.caption else ""
-        return action.chat_id, f"（{kind} {action.filename}，{len(action.content)} 字节）{caption}"
-    raise TypeError(action)
 
 
 class ConsoleSession:
@@ -133,41 +244,79 @@ class ConsoleSession:
         self,
         core: Core,
         messenger: ConsoleMessenger,
-        out: TextIO = sys.stdout,
+        out: TextIO | None = None,
         clock: DemoClock | None = None,
+        jobs: Timekeeper | None = None,
     ) -> None:
         self.core = core
         self.clock = clock  # the core's clock, when the play may move it
+        self.jobs = jobs  # the scheduled jobs, when the play runs them (the demo does)
         self.messenger = messenger
-        self.out = out
+        self.out = out or sys.stdout
         self.users: dict[str, User] = {}
         self.groups: dict[str, Chat] = {}
         self.user: User | None = None
         self.chat: Chat | None = None
-        # Ids continue across runs on a kept demo database, as Telegram's would.
-        start = time.time_ns() // 1_000_000
-        self._update_ids = itertools.count(start)
-        self._message_ids = itertools.count(start)
-        self._group_ids = itertools.count(1)
+        self._update_ids = continuing_ids()
+        self._last_user_id = FIRST_USER_ID - 1
+        self._last_group = 0  # groups are -1, -2 …; supergroups -100 and ten digits
+        self._turn = asyncio.Lock()  # one typed line, or one run of the jobs, at a time
+
+    async def restore(self) -> None:
+        """Meet again, by name, the people and groups of a kept demo database: each keeps its
+        id, and so its role, its region and its bindings; new ones get ids not used yet."""
+        async with UnitOfWork(self.core.sessions) as uow:
+            people = await uow.session.scalars(select(Person).order_by(Person.user_id))
+            groups = await uow.session.scalars(select(Group).order_by(Group.id))
+            for person in people:
+                self._last_user_id = max(self._last_user_id, person.user_id)
+                if person.first_name and person.first_name not in self.users:
+                    self.users[person.first_name] = User(
+                        person.user_id, person.first_name, person.last_name, person.username
+                    )
+            chats: dict[str, tuple[bool, Chat]] = {}
+            for group in groups:
+                for chat_id in (group.chat_id, group.previous_chat_id or 0):
+                    self._last_group = max(self._last_group, -chat_id % SUPERGROUP_BASE)
+                kind = ChatType.SUPERGROUP if group.chat_id <= -SUPERGROUP_BASE else ChatType.GROUP
+                held = chats.get(group.title)  # of two groups with one title: the active one
+                if group.title and (held is None or group.active or not held[0]):
+                    chats[group.title] = (group.active, Chat(group.chat_id, kind, group.title))
+        for name, user in self.users.items():
+            self.messenger.names.setdefault(user.id, f"{PRIVATE}:{name}")
+        for title, (_, chat) in chats.items():
+            self.groups[title] = chat
+            self.messenger.names.setdefault(chat.id, title)
 
     # --- driving the core directly (used by the scenario tests too) -------------------------
 
     async def message(
-        self, user: User, chat: Chat, text: str, reply_to: ReplyTarget | None = None
-    ) -> None:
+        self,
+        user: User,
+        chat: Chat,
+        text: str | None,
+        reply_to: ReplyTarget | None = None,
+        kind: MessageKind = MessageKind.TEXT,
+        file_name: str | None = None,
+    ) -> int:
+        """Send a message (a photo or file: ``kind``, with ``text`` as its caption); returns
+        the number shown beside it."""
         self.messenger.names.setdefault(chat.id, chat.title or f"{PRIVATE}:{user.first_name}")
+        message_id = self.messenger.new_message_id()
+        number = self.messenger.show(Shown(chat.id, message_id, user, text, kind, file_name))
         await self._deliver(
             IncomingMessage(
                 update_id=next(self._update_ids),
                 chat=chat,
-                message_id=next(self._message_ids),
+                message_id=message_id,
                 date=self.core.clock.now(),
                 sender=user,
-                kind=MessageKind.TEXT,
+                kind=kind,
                 text=text,
                 reply_to=reply_to,
             )
         )
+        return number
 
     async def bot_membership(self, actor: User, chat: Chat, present: bool) -> None:
         self.messenger.names.setdefault(chat.id, chat.title or str(chat.id))
@@ -180,7 +329,8 @@ class ConsoleSession:
 
     async def upgrade(self, actor: User, chat: Chat) -> Chat:
         """The group becomes a supergroup; both chats receive the service message."""
-        new_chat = Chat(int(f"-100{abs(chat.id)}"), ChatType.SUPERGROUP, chat.title)
+        new_id = -(SUPERGROUP_BASE + abs(chat.id) % SUPERGROUP_BASE)
+        new_chat = Chat(new_id, ChatType.SUPERGROUP, chat.title)
         self.messenger.names[new_chat.id] = new_chat.title or str(new_chat.id)
         for target, extra in (
             (chat, {"migrate_to_chat_id": new_chat.id}),
@@ -190,7 +340,7 @@ class ConsoleSession:
                 IncomingMessage(
                     update_id=next(self._update_ids),
                     chat=target,
-                    message_id=next(self._message_ids),
+                    message_id=self.messenger.new_message_id(),
                     date=self.core.clock.now(),
                     sender=actor,
                     kind=MessageKind.SERVICE,
@@ -202,7 +352,12 @@ class ConsoleSession:
     async def press(self, user: User, chat: Chat, button: Button) -> None:
         await self._deliver(
             CallbackPress(
-                next(self._update_ids), f"cb{next(self._message_ids)}", user, button.data, chat, 0
+                next(self._update_ids),
+                f"cb{self.messenger.new_message_id()}",
+                user,
+                button.data,
+                chat,
+                self.messenger.buttons_on.get(chat.id, 0),  # the message the button is on
             )
         )
 
@@ -212,45 +367,72 @@ class ConsoleSession:
     # --- the typed play -----------------------------------------------------------------
 
     def person(self, name: str, username: str | None = None) -> User:
-        if name not in self.users:
-            user = User(FIRST_USER_ID + len(self.users), name, username=username)
-            self.users[name] = user
-            # The bot may write to someone privately before they open the chat.
-            self.messenger.names.setdefault(user.id, f"{PRIVATE}:{name}")
-        return self.users[name]
+        """Someone by name: met before (in this run or, on a kept database, an earlier one),
+        or new, with the next id (the first person of a new database is a provincial admin)."""
+        user = self.users.get(name)
+        if user is None:
+            self._last_user_id += 1
+            user = User(self._last_user_id, name, username=username)
+        elif username and username != user.username:
+            user = User(user.id, name, user.last_name, username)
+        self.users[name] = user
+        # The bot may write to someone privately before they open the chat.
+        self.messenger.names.setdefault(user.id, f"{PRIVATE}:{name}")
+        return user
 
     def group(self, title: str) -> Chat:
         if title not in self.groups:
-            self.groups[title] = Chat(-next(self._group_ids), ChatType.GROUP, title)
+            self._last_group += 1
+            self.groups[title] = Chat(-self._last_group, ChatType.GROUP, title)
         return self.groups[title]
 
-    async def play(
-        self,
-        lines: Iterable[str],
-        echo: bool,
-        after_line: Callable[[], Awaitable[None]] | None = None,
-    ) -> None:
-        """Play a script; ``after_line`` runs after each line (e.g. to deliver what it queued)."""
+    async def settle(self) -> None:
+        """Run the scheduled jobs and deliver what they and the last line queued."""
+        if self.jobs is not None:
+            await self.jobs.settle()
+
+    async def play(self, lines: Iterable[str], echo: bool) -> None:
+        """Play a script; after each line, the jobs run and what it queued is delivered."""
         for raw in lines:
             line = raw.rstrip("\n")
             if not line.strip() or line.lstrip().startswith("#"):
                 continue
             if echo:
-                self._print(self._prompt() + line)
-            if not await self.line(line):
-                break
-            if after_line is not None:
-                await after_line()
+                self._print(self._prompt(numbered=self._makes_message(line)) + line)
+            async with self._turn:
+                if not await self.line(line):
+                    break
+                await self.settle()
 
     async def interact(self) -> None:
-        """Read lines from the terminal until /quit or end of input."""
-        while True:
+        """Read lines from the terminal until /quit or end of input; meanwhile the jobs run
+        every second, so what falls due while the person types arrives too."""
+        stop = asyncio.Event()
+        ticking = asyncio.create_task(self._tick(stop))
+        try:
+            while True:
+                try:
+                    line = await asyncio.to_thread(input, self._prompt(numbered=True))
+                except EOFError:
+                    return
+                async with self._turn:
+                    if not await self.line(line):
+                        return
+                    await self.settle()
+        finally:
+            stop.set()
+            await ticking
+
+    async def _tick(self, stop: asyncio.Event) -> None:
+        while not stop.is_set():
             try:
-                line = await asyncio.to_thread(input, self._prompt())
-            except EOFError:
-                return
-            if not await self.line(line):
-                return
+                await asyncio.wait_for(stop.wait(), TICK)
+            except TimeoutError:
+                async with self._turn:
+                    try:
+                        await self.settle()
+                    except Exception:  # the demo goes on; the next tick tries again
+                        log.exception("demo: a scheduled run failed")
 
     async def line(self, line: str) -> bool:
         """Handle one typed line; False when the person wants to leave."""
@@ -266,7 +448,7 @@ class ConsoleSession:
         elif word == "/in":
             self._switch_chat(rest)
         elif word in ("/now", "/wait"):
-            self._move_time(word, rest)
+            await self._move_time(word, rest)
         elif word == "/who":
             self._print("人：" + "、".join(self.users) + "；群：" + "、".join(self.groups))
         elif self.user is None or self.chat is None:
@@ -277,13 +459,67 @@ class ConsoleSession:
             await self._upgrade_current()
         elif word == "/tap":
             await self._tap(rest)
+        elif word == "/reply":
+            await self._reply(rest)
+        else:
+            await self._attach(word, rest)
         return True
+
+    def _makes_message(self, line: str) -> bool:
+        """Whether this line will be a message (and so get a number)."""
+        if self.user is None or self.chat is None:
+            return False
+        word, _, rest = line.strip().partition(" ")
+        if word == "/reply":
+            return not isinstance(self._reply_target(rest.strip()), str)
+        return word not in META_COMMANDS or word == "/photo" or (word == "/file" and bool(rest))
 
     async def _say(self, text: str) -> None:
         if self.user is None or self.chat is None:
             self._print("（先用 /as 名字 选择身份，再用 /in 群名 选择群，或 /in 私聊）")
             return
         await self.message(self.user, self.chat, text.replace("\\n", "\n"))  # \n: a new line
+
+    async def _reply(self, rest: str) -> None:
+        assert self.user is not None and self.chat is not None
+        target = self._reply_target(rest)
+        if isinstance(target, str):
+            self._print(target)
+            return
+        shown, text = target
+        quoted = ReplyTarget(shown.message_id, shown.sender, shown.text)
+        word, _, caption = text.partition(" ")
+        if word in ("/photo", "/file"):
+            await self._attach(word, caption.strip(), quoted)
+        else:
+            await self.message(self.user, self.chat, text.replace("\\n", "\n"), quoted)
+
+    def _reply_target(self, rest: str) -> tuple[Shown, str] | str:
+        """The message ``/reply N 文字`` replies to and the text; or why it cannot."""
+        number, _, text = rest.partition(" ")
+        number, text = number.lstrip("#"), text.strip()
+        if not number.isdigit() or not text:
+            return "（用法：/reply 编号 文字，编号是消息旁的 #数字，例如 /reply 3 收到）"
+        shown = self.messenger.shown.get(int(number))
+        if shown is None:
+            return f"（没有 #{int(number)} 这条消息）"
+        if self.chat is None or shown.chat_id != self.chat.id:
+            return f"（#{int(number)} 不在这个聊天里：只能回复当前聊天里的消息）"
+        return shown, text
+
+    async def _attach(self, word: str, rest: str, reply_to: ReplyTarget | None = None) -> None:
+        """/photo [说明] or /file 文件名 [说明]: a stand-in with no content; the 说明 is its
+        caption."""
+        assert self.user is not None and self.chat is not None
+        kind, name, caption = MessageKind.PHOTO, None, rest
+        if word == "/file":
+            name, _, caption = rest.partition(" ")
+            if not name:
+                self._print("（用法：/file 文件名 [说明]，例如 /file 报名表.xlsx 请各单位填写）")
+                return
+            kind = MessageKind.DOCUMENT
+        text = caption.strip().replace("\\n", "\n") or None
+        await self.message(self.user, self.chat, text, reply_to, kind, name)
 
     def _switch_person(self, words: str) -> None:
         name, _, username = words.partition(" ")
@@ -305,24 +541,56 @@ class ConsoleSession:
         else:
             self.chat = self.group(title)
 
-    def _move_time(self, word: str, value: str) -> None:
+    async def _move_time(self, word: str, value: str) -> None:
         if self.clock is None:
             self._print("（这里的时间不能调整）")
             return
+        now = self.clock.now()
+        latest = LATEST.replace(tzinfo=now.tzinfo)
         if word == "/now" and value:
             try:
-                self.clock.set(datetime.strptime(value, "%Y-%m-%d %H:%M"))
+                when = datetime.strptime(value, "%Y-%m-%d %H:%M")
             except ValueError:
                 self._print("（用法：/now 2026-06-01 09:00）")
                 return
+            if not EARLIEST <= when <= LATEST:
+                self._print(CLOCK_RANGE)
+                return
+            await self._pass_time(when.replace(tzinfo=now.tzinfo))
         elif word == "/wait":
             delta = reminder_offsets(value) if value else Unclear("")
             if isinstance(delta, Unclear) or len(delta) != 1:
                 self._print("（用法：/wait 7天，或 /wait 3小时、/wait 30分钟）")
                 return
-            self.clock.advance(delta[0])
+            if delta[0] > latest - now:
+                self._print(CLOCK_RANGE)
+                return
+            await self._pass_time(now + delta[0])
         now = self.clock.now()
         self._print(f"（现在是 {format_when(now, now)}）")
+
+    async def _pass_time(self, target: datetime) -> None:
+        """Set the clock to ``target``. Forward, it stops at each moment a scheduled job has
+        work and runs the jobs there, so that each reminder comes at its own time (rather than
+        all at the end, as after the bot was down)."""
+        assert self.clock is not None
+        if self.jobs is not None and target > self.clock.now():
+            await self.jobs.settle()  # what is due already goes out now
+            while (due := await self.jobs.next_due()) is not None:
+                now = self.clock.now()
+                step = due if due > now else now + timedelta(minutes=1)  # always onwards
+                if step > target:
+                    break
+                self.clock.set(step)
+                local = step.astimezone(now.tzinfo)
+                weekday = WEEKDAYS[local.weekday()]
+                # the time, above what arrives then (nothing may: a repeat moving on)
+                self.messenger.heading = f"（⏩ {month_day(local)}（周{weekday}）{local:%H:%M}）"
+                try:
+                    await self.jobs.settle()
+                finally:
+                    self.messenger.heading = None
+        self.clock.set(target)
 
     async def _upgrade_current(self) -> None:
         assert self.user is not None and self.chat is not None
@@ -341,12 +609,14 @@ class ConsoleSession:
                 return
         self._print(f"（本群最近的消息里没有“{label}”按钮）")
 
-    def _prompt(self) -> str:
+    def _prompt(self, numbered: bool = False) -> str:
+        """[群] 名字> ; with the number the next message will get when ``numbered``."""
         if self.user is None and self.chat is None:
             return "> "
         who = self.user.first_name if self.user else "?"
         where = "?" if self.chat is None else (self.chat.title or PRIVATE)
-        return f"[{where}] {who}> "
+        number = f" #{len(self.messenger.shown) + 1}" if numbered and self.chat else ""
+        return f"[{where}] {who}{number}> "
 
     def _print(self, line: str) -> None:
         print(line, file=self.out, flush=True)

@@ -26,12 +26,14 @@ from telegram.error import (
     BadRequest,
     ChatMigrated,
     Forbidden,
+    InvalidToken,
     NetworkError,
     RetryAfter,
     TelegramError,
 )
 from telegram.ext import Application, ContextTypes, TypeHandler
 
+from bot.startup import until_reached
 from bot.transports import Deliver
 from bot.transports.translate import ALLOWED_UPDATES, to_incoming
 from handlers.core.dispatch import Core
@@ -40,6 +42,7 @@ from handlers.core.model import (
     BotInfo,
     CommandScope,
     CopyMessage,
+    DeleteMessage,
     Delivered,
     EditMessage,
     Keyboard,
@@ -107,8 +110,21 @@ class PtbMessenger:
             )
             return Delivered(action.message_id)
         if isinstance(action, CopyMessage):
-            copied = await bot.copy_message(action.chat_id, action.from_chat_id, action.message_id)
+            answering = None
+            if action.reply_to_message_id is not None:
+                answering = ReplyParameters(
+                    action.reply_to_message_id, allow_sending_without_reply=True
+                )
+            copied = await bot.copy_message(
+                action.chat_id,
+                action.from_chat_id,
+                action.message_id,
+                reply_parameters=answering,
+            )
             return Delivered(copied.message_id)
+        if isinstance(action, DeleteMessage):
+            await bot.delete_message(action.chat_id, action.message_id)
+            return Delivered()
         if isinstance(action, AnswerCallback):
             await bot.answer_callback_query(action.callback_id, action.text, action.show_alert)
             return Delivered()
@@ -141,22 +157,45 @@ def _send_error(error: TelegramError) -> SendError:
     return SendError(error.message, permanent=False)
 
 
-def create_application(token: str, api_base: str) -> Application:
-    return (
+def _transient(error: BaseException) -> float | None:
+    """Seconds Telegram asked to wait when trying again may help, else None."""
+    if isinstance(error, RetryAfter):
+        wait = error.retry_after
+        return wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
+    if isinstance(error, NetworkError) and not isinstance(error, BadRequest):
+        return 0.0  # connection failures, time-outs, 5xx
+    return None
+
+
+def _refused(error: BaseException) -> bool:
+    return isinstance(error, InvalidToken)
+
+
+def create_application(token: str, api_base: str, proxy: str | None = None) -> Application:
+    """An application whose every call, long poll and file download goes to ``api_base``,
+    through ``proxy`` when given (http:// or socks5://, credentials in the URL; httpx[socks])."""
+    builder = (
         Application.builder()
         .token(token)
         .base_url(f"{api_base}/bot")
         .base_file_url(f"{api_base}/file/bot")
         .get_updates_read_timeout(20)
-        .build()
     )
+    if proxy is not None:
+        builder = builder.proxy(proxy).get_updates_proxy(proxy)
+    return builder.build()
 
 
 async def run_polling(
-    core: Core, token: str, api_base: str, stop: asyncio.Event, deliver: Deliver
+    core: Core,
+    token: str,
+    api_base: str,
+    stop: asyncio.Event,
+    deliver: Deliver,
+    proxy: str | None = None,
 ) -> None:
     """Long-poll Telegram until ``stop`` is set."""
-    application = create_application(token, api_base)
+    application = create_application(token, api_base, proxy)
 
     async def on_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         incoming = to_incoming(update.to_dict())
@@ -164,8 +203,22 @@ async def run_polling(
             await core.handle(incoming, messenger)
 
     application.add_handler(TypeHandler(Update, on_update))
-    async with application, deliver(PtbMessenger(application.bot)) as messenger:
+
+    async def reach() -> None:
+        await application.bot.initialize()  # getMe
         await application.bot.delete_webhook(drop_pending_updates=False)
+
+    try:
+        reached = await until_reached(
+            reach, where=api_base, transient=_transient, refused=_refused, stop=stop
+        )
+    except BaseException:
+        await application.bot.shutdown()  # its HTTP clients
+        raise
+    if not reached:
+        await application.bot.shutdown()
+        return
+    async with application, deliver(PtbMessenger(application.bot)) as messenger:
         await core.start(messenger)
         await application.start()
         assert application.updater is not None

@@ -18,6 +18,12 @@ class Actor:
     user: User | None
     is_provincial_admin: bool = False
     coordinator_regions: tuple[Region, ...] = ()
+    desk_role: bool = False  # granted the provincial desk's role (tickets)
+
+    @property
+    def is_desk_staff(self) -> bool:
+        """Who handles tickets at the desk: provincial admins and those granted the role."""
+        return self.is_provincial_admin or self.desk_role
 
     @property
     def is_coordinator(self) -> bool:
@@ -41,16 +47,18 @@ class Actor:
 
     @property
     def role_text(self) -> str:
+        desk = "，工单台工作人员" if self.desk_role and not self.is_provincial_admin else ""
         if self.is_provincial_admin:
             return "省级管理员"
         if self.coordinator_regions:
             names = "、".join(r.name for r in self.coordinator_regions)
-            return f"市州协调员（{names}）"
-        return "成员"
+            return f"市州协调员（{names}）{desk}"
+        return "工单台工作人员" if self.desk_role else "成员"
 
 
 async def load_actor(uow: UnitOfWork, config: CoreConfig, user: User | None) -> Actor:
     if user is None:
         return Actor(None)
     regions = tuple(await uow.grants.regions_of(user.id))
-    return Actor(user, user.id in config.provincial_admins, regions)
+    desk = await uow.grants.is_desk_staff(user.id)
+    return Actor(user, user.id in config.provincial_admins, regions, desk)

@@ -13,3 +13,4 @@ class CoreConfig:
     timezone: ZoneInfo
     desk_chat_id: int | None = None
     end_of_day: time = time(18, 0)  # a deadline given as a date alone means this time
+    desk_hours: tuple[time, time] = (time(9, 0), time(18, 0))  # the desk's working hours

@@ -3,11 +3,12 @@ composition root lists them once and ``collect`` checks that they fit together.
 
 A feature plugs in through:
 - ``commands`` and ``callbacks`` (button data ``prefix:rest``, routed by prefix);
-- ``on_text``: a plain message, at a declared ``TextStage`` (one feature per stage);
+- ``on_text``: plain messages, each handler at a declared ``TextStage`` (one per stage);
 - ``trackers``: told the Telegram message id of a direct reply sent with ``track=(kind, ref)``;
 - ``on_settled``: told when deliveries it queued for one reference were all sent, failed or
   cancelled (``Delivery.feature`` / ``Delivery.ref``);
-- ``jobs``: scheduled runs (a fixed id, a period, a function);
+- ``jobs``: scheduled runs (a fixed id, a period, a function, and optionally when the next
+  run will have work);
 - ``on_start``: run once when the application starts (load data, provide a service).
 """
 
@@ -69,6 +70,9 @@ class Job:
     id: str
     every_seconds: float
     run: Callable[[Runtime], Awaitable[None]]
+    # When a run will next have work, if the job can tell (the demo's clock, which jumps,
+    # stops at each such moment so that what is due then happens on time).
+    next_due: Callable[[Runtime], Awaitable[datetime | None]] | None = None
 
 
 @dataclass(frozen=True)
@@ -76,7 +80,7 @@ class Feature:
     name: str
     commands: tuple[Command, ...] = ()
     callbacks: Mapping[str, CallbackHandler] = field(default_factory=dict)
-    on_text: TextRoute | None = None
+    on_text: tuple[TextRoute, ...] = ()
     trackers: Mapping[str, Tracker] = field(default_factory=dict)
     on_settled: SettledHandler | None = None
     jobs: tuple[Job, ...] = ()
@@ -129,8 +133,8 @@ def collect(features: Sequence[Feature], core_commands: Sequence[Command] = ()) 
                 claim(kind, key, feature.name)
         for job in feature.jobs:
             claim("job", job.id, feature.name)
-        if feature.on_text is not None:
-            claim("text stage", feature.on_text.stage.name, feature.name)
+        for route in feature.on_text:
+            claim("text stage", route.stage.name, feature.name)
     return Features(
         all=tuple(features),
         commands=commands,
@@ -139,6 +143,6 @@ def collect(features: Sequence[Feature], core_commands: Sequence[Command] = ()) 
         settled={f.name: f.on_settled for f in features if f.on_settled is not None},
         jobs=tuple(job for f in features for job in f.jobs),
         text_routes=tuple(
-            sorted((f.on_text for f in features if f.on_text), key=lambda route: route.stage)
+            sorted((r for f in features for r in f.on_text), key=lambda route: route.stage)
         ),
     )

@@ -187,8 +187,19 @@ class EditMessage:
 
 @dataclass(frozen=True)
 class CopyMessage:
+    """A message copied (not forwarded: no "forwarded from", works for hidden senders)."""
+
     chat_id: int
     from_chat_id: int
+    message_id: int
+    reply_to_message_id: int | None = None
+
+
+@dataclass(frozen=True)
+class DeleteMessage:
+    """Remove one of the bot's messages (an offer someone declined)."""
+
+    chat_id: int
     message_id: int
 
 
@@ -200,7 +211,9 @@ class AnswerCallback:
 
 
 @dataclass(frozen=True)
-class SendDocument:
+class Upload:
+    """A file the bot sends (an Excel export, a chart)."""
+
     chat_id: int
     filename: str
     content: bytes
@@ -208,11 +221,13 @@ class SendDocument:
 
 
 @dataclass(frozen=True)
-class SendPhoto:
-    chat_id: int
-    filename: str
-    content: bytes
-    caption: str | None = None
+class SendDocument(Upload):
+    """Sent as a file."""
+
+
+@dataclass(frozen=True)
+class SendPhoto(Upload):
+    """Sent as a photo, shown in the chat."""
 
 
 class CommandScope(StrEnum):
@@ -233,6 +248,7 @@ Outgoing = (
     SendMessage
     | EditMessage
     | CopyMessage
+    | DeleteMessage
     | AnswerCallback
     | SendDocument
     | SendPhoto

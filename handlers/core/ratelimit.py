@@ -144,7 +144,8 @@ class RateLimiter:
             self._overall.pause(until)
 
 
-# Actions that put a message into a chat; answering a button press or setting menus does not.
+# Actions that put a message into a chat; answering a button press, deleting a message or
+# setting menus does not.
 _MESSAGES = (SendMessage, EditMessage, CopyMessage, SendDocument, SendPhoto)
 REPLY_ATTEMPTS = 3
 

@@ -204,7 +204,7 @@ class Sender:
             )
             if recorded and delivered and delivered.message_id and row.feature:
                 await uow.outbox.remember_sent(
-                    row.chat_id, delivered.message_id, row.feature, row.ref_id, now
+                    row.chat_id, delivered.message_id, row.feature, row.ref_id, now, row.kind
                 )
             if recorded and error in GONE and row.chat_id < 0:
                 group = await uow.groups.by_chat(row.chat_id)

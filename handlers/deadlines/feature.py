@@ -10,12 +10,12 @@ from handlers.deadlines.managing import (
     REMIND_WORKDAYS,
     on_press,
 )
-from handlers.deadlines.reminders import NAME, run_reminders
+from handlers.deadlines.reminders import NAME, next_reminder_due, run_reminders
 from handlers.deadlines.setting import DEADLINE, REMINDER_EVERY
 
 FEATURE = Feature(
     NAME,
     commands=(DEADLINE, DEADLINES, DEADLINE_EDIT, DEADLINE_CANCEL, REMIND_WORKDAYS),
     callbacks={"deadline": on_press},
-    jobs=(Job("deadline-reminders", REMINDER_EVERY, run_reminders),),
+    jobs=(Job("deadline-reminders", REMINDER_EVERY, run_reminders, next_reminder_due),),
 )

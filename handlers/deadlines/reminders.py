@@ -238,6 +238,13 @@ def _summary(reader: int, lost: list[DeadlineReminder], now: datetime) -> SendMe
     return SendMessage(reader, "\n".join(lines))
 
 
+async def next_reminder_due(runtime: Runtime) -> datetime | None:
+    """When the reminder job will next have work: a reminder falls due, or a repeating
+    deadline moves on to its next occurrence."""
+    async with UnitOfWork(runtime.sessions) as uow:
+        return await uow.deadlines.next_due()
+
+
 async def run_reminders(runtime: Runtime) -> None:
     """The scheduler's job: queue whatever reminders are due, a batch per transaction until
     none is left (a burst of thousands due at one moment takes several batches)."""

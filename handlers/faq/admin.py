@@ -19,7 +19,7 @@ from handlers.faq.fields import (
     shortened,
     too_long,
 )
-from handlers.faq.knowledge import FaqKnowledge
+from handlers.shared.knowledge import FaqKnowledge
 from handlers.shared.regions import resolve_region
 from knowledge_base.limits import (
     answer_excess,
@@ -35,20 +35,43 @@ async def _reload_after_commit(ctx: Context) -> None:
     ctx.after_commit.append(reload)
 
 
+async def _log_change(
+    ctx: Context, entry: FaqEntry, action: str, before: dict[str, object] | None
+) -> None:
+    """Mark the entry as changed from chat, log who changed what (before and after), and
+    rebuild the index once the change is committed."""
+    now = ctx.clock.now()
+    entry.edited, entry.updated_at, entry.updated_by = True, now, _editor(ctx)
+    after = None if action == "delete" else snapshot(entry)
+    ctx.uow.faq.record_change(entry, action, before, after, _editor(ctx), now)
+    await _reload_after_commit(ctx)
+
+
 def _editor(ctx: Context) -> int:
     assert ctx.actor.user is not None
     return ctx.actor.user.id
 
 
+async def _fields_to_save(
+    ctx: Context, text: str, entry: FaqEntry | None, hint: str
+) -> dict[str, object] | None:
+    """The fields typed in ``text`` if they may be saved (to ``entry``, or as a new entry,
+    which needs a question and an answer); None once the person was told why not."""
+    fields, error = parse_fields(text)
+    new_but_incomplete = entry is None and not (fields.get("question") and fields.get("answer"))
+    if error or not fields or new_but_incomplete:
+        ctx.reply(error or hint)
+        return None
+    if problem := await entry_problem(ctx, fields, entry):
+        ctx.reply(problem)
+        return None
+    return fields
+
+
 async def add_entry(ctx: Context, message: IncomingMessage, args: str) -> None:
     """/faq_add: a new provincial entry."""
-    fields, error = parse_fields(args)
-    if error or not fields.get("question") or not fields.get("answer"):
-        ctx.reply(error or f"{usage_hint(ADD)}\n{FIELDS_HELP}")
-        return
-    problem = await entry_problem(ctx, fields, None)
-    if problem:
-        ctx.reply(problem)
+    fields = await _fields_to_save(ctx, args, None, f"{usage_hint(ADD)}\n{FIELDS_HELP}")
+    if fields is None:
         return
     now = ctx.clock.now()
     entry = FaqEntry(
@@ -65,8 +88,7 @@ async def add_entry(ctx: Context, message: IncomingMessage, args: str) -> None:
     )
     ctx.uow.faq.add(entry)
     await ctx.uow.faq.flush()
-    ctx.uow.faq.record_change(entry, "add", None, snapshot(entry), _editor(ctx), now)
-    await _reload_after_commit(ctx)
+    await _log_change(ctx, entry, "add", None)
     ctx.reply(f"✅ 已新增 #{entry.id}（{entry.category}）：{entry.question}\n立即生效。")
 
 
@@ -76,36 +98,25 @@ async def edit_entry(ctx: Context, message: IncomingMessage, args: str) -> None:
     if found is None:
         return
     entry, rest = found
-    fields, error = parse_fields(rest)
-    if error or not fields:
-        ctx.reply(error or f"{usage_hint(EDIT)}\n只写要改的项。{FIELDS_HELP}")
-        return
-    problem = await entry_problem(ctx, fields, entry)
-    if problem:
-        ctx.reply(problem)
+    hint = f"{usage_hint(EDIT)}\n只写要改的项。{FIELDS_HELP}"
+    fields = await _fields_to_save(ctx, rest, entry, hint)
+    if fields is None:
         return
     before = snapshot(entry)
     for name, value in fields.items():
         setattr(entry, name, value)
-    now = ctx.clock.now()
-    entry.edited, entry.updated_at, entry.updated_by = True, now, _editor(ctx)
-    ctx.uow.faq.record_change(entry, "edit", before, snapshot(entry), _editor(ctx), now)
-    await _reload_after_commit(ctx)
+    await _log_change(ctx, entry, "edit", before)
     changed = "、".join(k for k, v in LABELS.items() if v in fields and k != "同义问法")
     ctx.reply(f"✅ 已修改 #{entry.id} 的{changed}，立即生效。")
 
 
 async def delete_entry(ctx: Context, message: IncomingMessage, args: str) -> None:
     """/faq_del: remove an entry (kept in the change log)."""
-    found = await entry_named(ctx, args, DELETE)
-    if found is None:
-        return
-    entry, _ = found
-    now = ctx.clock.now()
-    entry.active, entry.edited, entry.updated_at, entry.updated_by = False, True, now, _editor(ctx)
-    ctx.uow.faq.record_change(entry, "delete", snapshot(entry), None, _editor(ctx), now)
-    await _reload_after_commit(ctx)
-    ctx.reply(f"✅ 已删除 #{entry.id}：{entry.question}")
+    if (found := await entry_named(ctx, args, DELETE)) is not None:
+        entry = found[0]
+        entry.active = False
+        await _log_change(ctx, entry, "delete", snapshot(entry))
+        ctx.reply(f"✅ 已删除 #{entry.id}：{entry.question}")
 
 
 async def set_local_answer(ctx: Context, message: IncomingMessage, args: str) -> None:

@@ -12,9 +12,9 @@ from datetime import timedelta
 from handlers.core.commands import Audience, Command, Where, typed_number, usage_hint
 from handlers.core.context import Context
 from handlers.core.model import AnswerCallback, Button, CallbackPress, IncomingMessage, Keyboard
-from handlers.faq.knowledge import FaqKnowledge
 from handlers.shared.chatter import is_about_bot, is_acknowledgement, is_thanks
 from handlers.shared.group_settings import switch
+from handlers.shared.knowledge import FaqKnowledge
 from handlers.shared.texts import INTRO
 from knowledge_base.engine import STRONG_THRESHOLD, SUGGEST_THRESHOLD
 from knowledge_base.limits import answer_message
@@ -92,8 +92,9 @@ async def on_text(ctx: Context, message: IncomingMessage) -> bool:
         return False  # @王老师 你们审核过了没: a conversation between people
     # Replying to the bot in a group, a question is for it; a remark (好的，我们马上交) is not.
     by_reply = message.chat.is_group and not _mentioned(ctx, message) and addressed
+    before = len(ctx.actions)
     await answer(ctx, question, addressed, questions_only=by_reply)
-    return True
+    return addressed or len(ctx.actions) > before  # silent on chatter: later stages may look
 
 
 async def answer(
@@ -132,9 +133,10 @@ async def answer(
     best = await ctx.uow.faq.entry(match.candidates[0].entry.id)
     if decision == "answer" and best is not None and best.active:
         await _send_answer(ctx, best, question, addressed)
-    elif addressed:
-        await _offer_candidates(ctx, [c.entry.id for c in match.candidates])
-    elif match.is_question:
+    elif addressed:  # 您是不是想问: the close siblings, when that is the doubt
+        offered = match.ambiguous or tuple(c.entry for c in match.candidates)
+        await _offer_candidates(ctx, [entry.id for entry in offered])
+    elif match.is_question and not match.ambiguous:  # an unclear choice is no gap in the FAQ
         _keep_miss(ctx, question, match.normalized)
 
 

@@ -7,8 +7,9 @@ import logging
 
 from handlers.core.feature import Feature, Job, Runtime, TextRoute, TextStage
 from handlers.faq import admin, answering, browsing
-from handlers.faq.knowledge import FaqKnowledge, sync_bundled
-from knowledge_base.entries import bundled_paths, load_files
+from handlers.faq.knowledge import sync_bundled
+from handlers.shared.knowledge import FaqKnowledge
+from knowledge_base.entries import bundled_knowledge
 from storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -23,7 +24,7 @@ async def start(runtime: Runtime) -> None:
         knowledge = FaqKnowledge()
         runtime.services.provide(knowledge)
     async with UnitOfWork(runtime.sessions) as uow:
-        await sync_bundled(uow, load_files(bundled_paths()), runtime.clock.now())
+        await sync_bundled(uow, bundled_knowledge(), runtime.clock.now())
         await uow.commit()
         await knowledge.reload(uow)
 
@@ -51,7 +52,7 @@ FEATURE = Feature(
         admin.LOCAL,
     ),
     callbacks={"faq": answering.on_button},
-    on_text=TextRoute(TextStage.QUESTION, answering.on_text),
+    on_text=(TextRoute(TextStage.QUESTION, answering.on_text),),
     trackers={"faq_reply": answering.remember_message},
     jobs=(Job("faq-refresh", REFRESH_EVERY, refresh),),
     on_start=start,

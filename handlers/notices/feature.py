@@ -18,6 +18,6 @@ FEATURE = Feature(
     NAME,
     commands=(NOTICE, NOTICE_STATUS, NUDGE, NOTICES, NOTICE_DELETE, GROUP_LIST),
     callbacks={"notice": on_press},
-    on_text=TextRoute(TextStage.ACKNOWLEDGEMENT, on_text),
+    on_text=(TextRoute(TextStage.ACKNOWLEDGEMENT, on_text),),
     on_settled=delivery_settled,
 )

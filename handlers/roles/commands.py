@@ -84,8 +84,37 @@ async def _person_and_regions(
     return person, regions
 
 
+DESK_ROLE = "工单台"  # /grant @someone 工单台: the provincial desk's role (tickets)
+
+
+async def _desk_role(
+    ctx: Context, message: IncomingMessage, args: str, command: Command, granting: bool
+) -> bool:
+    """/grant @someone 工单台 and /revoke @someone 工单台; False if ``args`` is not that."""
+    if DESK_ROLE not in args.split():
+        return False
+    person, words, error = await _target_and_regions(ctx, message, args)
+    if error or person is None or words != [DESK_ROLE]:
+        ctx.reply(error or usage_hint(command))
+        return True
+    assert ctx.actor.user is not None
+    had = person.desk_staff_by is not None
+    person.desk_staff_by = ctx.actor.user.id if granting else None
+    if granting and had:
+        ctx.reply(f"{person.label} 已经是工单台工作人员，无需重复授权。")
+    elif granting:
+        ctx.reply(f"✅ 已将 {person.label} 设为工单台工作人员，可以认领和处理工单。")
+    elif had:
+        ctx.reply(f"✅ 已撤销 {person.label} 的工单台工作人员身份。")
+    else:
+        ctx.reply(f"{person.label} 不是工单台工作人员，无需撤销。")
+    return True
+
+
 async def grant(ctx: Context, message: IncomingMessage, args: str) -> None:
-    """/grant: make someone a coordinator of one or more regions."""
+    """/grant: make someone a coordinator of one or more regions (or desk staff)."""
+    if await _desk_role(ctx, message, args, GRANT, granting=True):
+        return
     target = await _person_and_regions(ctx, message, args, GRANT, regions_required=True)
     if target is None:
         return
@@ -102,7 +131,9 @@ async def grant(ctx: Context, message: IncomingMessage, args: str) -> None:
 
 
 async def revoke(ctx: Context, message: IncomingMessage, args: str) -> None:
-    """/revoke: take coordinator rights away (the regions named, or all)."""
+    """/revoke: take coordinator rights away (the regions named, or all; or the desk role)."""
+    if await _desk_role(ctx, message, args, REVOKE, granting=False):
+        return
     target = await _person_and_regions(ctx, message, args, REVOKE, regions_required=False)
     if target is None:
         return
@@ -122,15 +153,16 @@ async def revoke(ctx: Context, message: IncomingMessage, args: str) -> None:
 
 GRANT = Command(
     "grant",
-    "授予市州协调员身份",
-    "回复对方的消息发送 /grant 泸州，或 /grant @用户名 泸州，或 /grant 用户ID 泸州 德阳",
+    "授予市州协调员（或工单台工作人员）身份",
+    "回复对方的消息发送 /grant 泸州，或 /grant @用户名 泸州，或 /grant 用户ID 泸州 德阳；"
+    "工单台工作人员：/grant @用户名 工单台",
     grant,
     audience=Audience.PROVINCIAL_ADMIN,
 )
 REVOKE = Command(
     "revoke",
     "撤销市州协调员身份",
-    "回复对方的消息发送 /revoke（撤销全部），或 /revoke @用户名 泸州",
+    "回复对方的消息发送 /revoke（撤销全部），或 /revoke @用户名 泸州，或 /revoke @用户名 工单台",
     revoke,
     audience=Audience.PROVINCIAL_ADMIN,
 )

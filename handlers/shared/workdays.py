@@ -43,6 +43,23 @@ def is_workday(day: date) -> bool:
     return day.weekday() < 5
 
 
+def working_minutes(
+    start: datetime, end: datetime, zone: tzinfo, opens: time = time(9), closes: time = time(18)
+) -> int:
+    """Minutes of working hours (``opens``–``closes`` on workdays, in ``zone``) between two
+    moments: how long a ticket has waited, as a desk counts it."""
+    start, end = start.astimezone(zone), end.astimezone(zone)
+    total = 0.0
+    day = start.date()
+    while day <= end.date():
+        if is_workday(day):
+            first = max(start, datetime.combine(day, opens, zone))
+            last = min(end, datetime.combine(day, closes, zone))
+            total += max(0.0, (last - first).total_seconds())
+        day += timedelta(days=1)
+    return int(total // 60)
+
+
 def previous_workday(day: date) -> date:
     """The nearest workday strictly before ``day``."""
     day -= timedelta(days=1)

@@ -233,19 +233,19 @@ def _last_keyword(lead: str, kinds: frozenset[str] | None = None) -> str:
     return last
 
 
+# Where each kind of figure (but raised, which also notes whether it was said as a total) goes.
+_LISTS = {
+    "plain": "plain_money",
+    "milestone": "milestones",
+    "target": "targets",
+    "missing": "missing",
+    "donations": "donations",
+    "beneficiaries": "beneficiaries",
+}
+
+
 def _record(figures: _Figures, kind: str, quantity: Quantity, lead: str) -> None:
-    value = quantity.value
     if kind == "raised":
-        figures.raised.append((bool(_TOTAL.search(lead)), value))
-    elif kind == "plain":
-        figures.plain_money.append(value)
-    elif kind == "milestone":
-        figures.milestones.append(value)
-    elif kind == "target":
-        figures.targets.append(value)
-    elif kind == "missing":
-        figures.missing.append(value)
-    elif kind == "donations":
-        figures.donations.append(value)
-    elif kind == "beneficiaries":
-        figures.beneficiaries.append(value)
+        figures.raised.append((bool(_TOTAL.search(lead)), quantity.value))
+    elif kind in _LISTS:
+        getattr(figures, _LISTS[kind]).append(quantity.value)

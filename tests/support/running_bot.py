@@ -22,8 +22,7 @@ async def running_bot(settings: Settings, api: FakeBotAPI, framework: str) -> As
     try:
         # started = its three command menus are registered (polling starts right after;
         # updates pushed meanwhile wait in the server's queue, as on Telegram)
-        # (a loaded machine may take a while to import, migrate and index: be generous)
-        await api.wait_for("setMyCommands", count=3, timeout=60)
+        await api.wait_for("setMyCommands", count=3, timeout=60)  # a loaded machine is slow
         yield
     finally:
         stop.set()

@@ -15,10 +15,12 @@ async def say(
     return [text for _, text in console.messenger.sent[before:]]
 
 
-async def reply_to(console: ConsoleSession, user: User, chat: Chat, text: str) -> str:
+async def reply_to(
+    console: ConsoleSession, user: User, chat: Chat, text: str, reply: ReplyTarget | None = None
+) -> str:
     """Like ``say`` but expects exactly one answer, in the same chat."""
     before = len(console.messenger.sent)
-    await console.message(user, chat, text)
+    await console.message(user, chat, text, reply)
     sent = console.messenger.sent[before:]
     assert len(sent) == 1, f"expected one reply to {text!r}, got {sent!r}"
     assert sent[0][0] == chat.id, f"reply went to chat {sent[0][0]}, not {chat.id}"

@@ -24,6 +24,7 @@ def upgrade() -> None:
     with op.batch_alter_table("outbox") as batch:
         batch.add_column(sa.Column("feature", sa.String(32), nullable=True))
         batch.add_column(sa.Column("ref_id", sa.BigInteger(), nullable=True))
+        batch.add_column(sa.Column("kind", sa.String(16), nullable=True))
     connection = op.get_bind()
     outbox = sa.table(
         "outbox",
@@ -56,6 +57,7 @@ def upgrade() -> None:
         sa.Column("message_id", sa.BigInteger(), nullable=False),
         sa.Column("feature", sa.String(32), nullable=False),
         sa.Column("ref_id", sa.BigInteger(), nullable=True),
+        sa.Column("kind", sa.String(16), nullable=True),
         sa.Column("sent_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_sent_messages")),
         sa.UniqueConstraint("chat_id", "message_id", name=op.f("uq_sent_messages_chat_id")),
@@ -78,5 +80,6 @@ def downgrade() -> None:
         batch.drop_index("ix_outbox_feature_ref_id")
         batch.add_column(sa.Column("topic", sa.String(64), nullable=True))
         batch.create_index("ix_outbox_topic", ["topic"])
+        batch.drop_column("kind")
         batch.drop_column("ref_id")
         batch.drop_column("feature")

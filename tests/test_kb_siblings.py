@@ -1,0 +1,346 @@
+"""Sibling entries (a topic with a general entry and specific ones, what an entry is not about),
+the precision of the bot's own answers, and the blind rounds on the bundled knowledge."""
+
+import io
+import json
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from knowledge_base.cli import kb_main
+from knowledge_base.engine import Index
+from knowledge_base.entries import (
+    Entry,
+    KnowledgeBase,
+    bundled_paths,
+    dump_yaml,
+    export_excel,
+    from_rows,
+    import_excel,
+    lint_files,
+    load_files,
+    to_rows,
+    with_structure,
+)
+from knowledge_base.evaluation import Case, evaluate, load_cases
+from knowledge_base.normalize import clean
+from knowledge_base.questions import is_question
+
+REPO = Path(__file__).resolve().parents[1]
+
+KB_TEXT = """\
+entries:
+  - id: matching-rules
+    category: 配捐规则
+    topic: 配捐
+    general: true
+    question: 今年配捐怎么配？
+    variants:
+      - 配捐比例是多少
+      - 配捐有没有封顶
+    keywords: [配捐, 上限]
+    answer: |
+      配捐比例和封顶以平台当年规则为准。
+  - id: matching-missed
+    category: 配捐规则
+    topic: 配捐
+    question: 为什么有的捐款没有配上捐？
+    variants:
+      - 配捐没得了
+      - 这笔捐款没配到
+    keywords: [未配捐, 配捐额度用完]
+    answer: |
+      常见原因：额度用完、不在配捐时段、异常捐赠。
+  - id: matching-arrival
+    category: 配捐规则
+    topic: 配捐
+    question: 配捐资金什么时候到账？
+    variants:
+      - 配捐到账时间
+    keywords: [配捐到账, 结算]
+    answer: |
+      配捐结算给公募单位，到账时间以平台公布为准。
+  - id: receipt-issue
+    category: 票据与财务
+    topic: 票据
+    question: 捐赠人要捐赠票据，找谁开？
+    variants:
+      - 捐赠票据怎么开
+    keywords: [捐赠票据, 开票]
+    answer: |
+      票据由接收善款的公募单位开具。
+  - id: receipt-fix
+    category: 票据与财务
+    topic: 票据
+    question: 捐赠票据开错了怎么重开？
+    variants:
+      - 票据要重开
+    keywords: [重开, 作废]
+    answer: |
+      联系开票的公募单位作废后重开。
+  - id: raise-target
+    category: 提额
+    topic: 满额
+    question: 项目满额了，还要接着筹怎么办？
+    keywords: [满额]
+    answer: |
+      联系公募单位申请提高筹款目标。
+  - id: over-target
+    category: 票据与财务
+    topic: 满额
+    question: 项目满额了，多出来的钱怎么办？
+    keywords: [满额]
+    answer: |
+      超出部分按项目用途使用，并公示。
+  - id: partner-fee
+    category: 公募对接
+    question: 公募单位收管理费合理吗？
+    variants:
+      - 管理费比例多少合适
+    keywords: [管理费]
+    not_about: [社区慈善基金]
+    answer: |
+      按协议收取，比例双方协商。
+  - id: community-fund
+    category: 社区基金
+    question: 社区慈善基金怎么设立？
+    variants:
+      - 社区基金咋个建
+    keywords: [社区慈善基金]
+    answer: |
+      挂在有资质的慈善组织名下，依托机构是否收管理费以协议为准。
+"""
+
+
+@pytest.fixture(scope="module")
+def kb_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("siblings") / "kb.yaml"
+    path.write_text(KB_TEXT, encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def index(kb_file: Path) -> Index:
+    return Index.build(load_files([kb_file]))
+
+
+# --- the structure in the files --------------------------------------------------------------
+
+
+def test_files_carry_the_sibling_structure_and_write_it_back(
+    kb_file: Path, tmp_path: Path
+) -> None:
+    kb = load_files([kb_file])
+    rules = kb.get("matching-rules")
+    fee = kb.get("partner-fee")
+    assert rules is not None and rules.topic == "配捐" and rules.general
+    assert fee is not None and fee.not_about == ("社区慈善基金",) and fee.topic == ""
+    again = tmp_path / "again.yaml"
+    again.write_text(dump_yaml(kb), encoding="utf-8")
+    back = load_files([again]).entries
+    assert [replace(entry, source="") for entry in back] == [
+        replace(entry, source="") for entry in kb.entries
+    ]
+    assert lint_files([again]) == []
+
+
+def test_lint_names_a_second_general_entry_and_a_general_that_is_not_a_flag(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "two.yaml"
+    path.write_text(
+        KB_TEXT.replace(
+            "    topic: 配捐\n    question: 配捐资金",
+            "    topic: 配捐\n    general: true\n    question: 配捐资金",
+        ).replace(
+            "    topic: 票据\n    question: 捐赠票据开错",
+            "    topic: 票据\n    general: 是\n    question: 捐赠票据开错",
+        ),
+        encoding="utf-8",
+    )
+    messages = [str(issue) for issue in lint_files([path])]
+    assert any(
+        "'matching-arrival' and 'matching-rules' are both the general entry of topic '配捐'" in m
+        for m in messages
+    )
+    assert any("'general' must be true or false" in m for m in messages)
+
+
+def test_database_entries_get_the_structure_of_the_bundled_ones(kb_file: Path) -> None:
+    """The database keeps texts only; the index of the live bot takes the structure by id."""
+    bundled = load_files([kb_file])
+    texts = [
+        Entry(e.id, e.category, e.question, e.variants, e.keywords, e.answer, "#1")
+        for e in bundled.entries
+    ]
+    stored = KnowledgeBase((*texts, Entry("new-one", "类", "新问题？", (), (), "答。", "#2")))
+    structured = with_structure(stored, bundled)
+    rules = structured.get("matching-rules")
+    fee = structured.get("partner-fee")
+    assert rules is not None and rules.general and rules.topic == "配捐"
+    assert fee is not None and fee.not_about == ("社区慈善基金",)
+    assert structured.get("new-one") == stored.get("new-one")
+
+
+# --- siblings in matching --------------------------------------------------------------------
+
+
+def test_a_message_naming_only_the_topic_gets_the_general_entry(index: Index) -> None:
+    """配捐没得了 is a phrasing of the specific entry, but 配捐 alone names nothing that the
+    general entry does not: the general entry answers, confidently."""
+    match = index.match("想问一下配捐好久开始")
+    assert match.best is not None and match.best.id == "matching-rules"
+    assert match.decision == "answer" and match.ambiguous == ()
+
+
+def test_a_message_naming_what_a_specific_entry_is_about_gets_it(index: Index) -> None:
+    match = index.match("配捐到账时间是好久？")
+    assert match.best is not None and match.best.id == "matching-arrival"
+    assert match.decision == "answer"
+
+
+def test_close_siblings_are_suggested_together_never_answered_unasked(index: Index) -> None:
+    """项目满额了 may ask how to go on raising or what to do with the money above the target."""
+    match = index.match("项目满额了怎么办？")
+    assert {entry.id for entry in match.ambiguous} == {"raise-target", "over-target"}
+    assert match.decision == "suggest" and match.confidence >= 0.3  # confident, but which one?
+    assert {c.entry.id for c in match.candidates[:2]} == {"raise-target", "over-target"}
+    told = index.match("项目满额了，多出来的钱怎么办？")
+    assert told.best is not None and told.best.id == "over-target" and told.decision == "answer"
+
+
+def test_kb_ask_names_the_siblings_in_doubt(kb_file: Path) -> None:
+    out = io.StringIO()
+    assert kb_main(["ask", "--kb", str(kb_file), "项目满额了怎么办？"], out=out) == 0
+    assert "decision:    suggest" in out.getvalue()
+    assert "ambiguous:   over-target, raise-target" in out.getvalue()
+
+
+def test_what_an_entry_is_not_about_keeps_it_from_answering(index: Index) -> None:
+    fee = index.match("公募单位要收管理费吗？")
+    assert fee.best is not None and fee.best.id == "partner-fee" and fee.decision == "answer"
+    community = index.match("社区慈善基金要收管理费吗？")
+    assert community.best is not None and community.best.id == "community-fund"
+
+
+def test_entries_without_a_topic_have_no_siblings(kb_file: Path) -> None:
+    plain = KnowledgeBase(
+        tuple(
+            Entry(e.id, e.category, e.question, e.variants, e.keywords, e.answer, e.source)
+            for e in load_files([kb_file]).entries
+        )
+    )
+    match = Index.build(plain).match("项目满额了怎么办？")
+    assert match.ambiguous == () and match.decision == "answer"
+
+
+# --- messages ------------------------------------------------------------------------------
+
+
+def test_a_message_opening_with_a_persons_name_asks_that_person(index: Index) -> None:
+    match = index.match("@李姐 配捐比例是多少？你帮我看一下")
+    assert not match.is_question and match.decision != "answer"
+    assert index.match("配捐比例是多少？").decision == "answer"
+
+
+@pytest.mark.parametrize(
+    ("text", "normal"),
+    [
+        ("每个项目配捐额度上限是好多", "每个项目配捐额度上限是多少"),
+        ("单笔捐好多钱以上才有配捐", "单笔捐多少钱以上才有配捐"),
+        ("一般收好多个点", "一般收多少个点"),
+        ("账号认证一般要审好久", "账号认证一般要审多久"),
+        ("我们项目今天筹了好多，好多人捐", "我们项目今天筹了好多,好多人捐"),
+        ("等了好久", "等了好久"),
+    ],
+)
+def test_sichuan_how_much_and_how_long(text: str, normal: str) -> None:
+    assert clean(text) == normal
+
+
+def test_sichuan_how_much_makes_a_question_and_a_lot_does_not() -> None:
+    assert is_question(clean("单笔捐好多钱以上才有配捐哦"))
+    assert not is_question(clean("我们项目现在筹了好多，有好多人捐"))
+    assert not is_question(clean("昨天打不开的页面今天好了"))
+
+
+def test_a_final_particle_is_not_taken_for_a_typo(tmp_path: Path) -> None:
+    path = tmp_path / "code.yaml"
+    path.write_text(
+        KB_TEXT + "  - id: share\n    category: 平台操作\n    question: 项目码在哪里下载？\n"
+        "    keywords: [项目码]\n    answer: |\n      在项目页生成。\n",
+        encoding="utf-8",
+    )
+    terms = Index.build(load_files([path])).terms("一个机构可以报几个项目嘛")
+    assert "项目码" not in terms and "项目" in terms
+
+
+# --- precision -------------------------------------------------------------------------------
+
+
+def test_precision_counts_wrong_entries_and_answered_remarks_as_wrong(index: Index) -> None:
+    cases = [
+        Case("配捐比例是多少？", "matching-rules"),  # right
+        Case("配捐比例是多少？", "matching-missed"),  # a wrong entry
+        Case("配捐到账时间是好久？", "matching-arrival"),  # right
+        Case("收到", None),  # silent: not an answer
+    ]
+    report = evaluate(index, cases)
+    assert (report.answered, report.answered_right) == (3, 2)
+    assert report.precision == pytest.approx(2 / 3)
+    remark = evaluate(index, [Case("配捐比例是多少？", None)])
+    assert remark.answered == 1 and remark.precision == 0.0
+
+
+def test_kb_test_json_prints_precision(kb_file: Path, tmp_path: Path) -> None:
+    cases = tmp_path / "cases.jsonl"
+    rows = [{"q": "配捐比例是多少？", "expect": "matching-rules"}, {"q": "配捐比例是多少？"}]
+    cases.write_text("\n".join(json.dumps(row, ensure_ascii=False) for row in rows) + "\n")
+    out = io.StringIO()
+    assert kb_main(["test", "--kb", str(kb_file), str(cases), "--json"], out=out) == 0
+    report = json.loads(out.getvalue())
+    assert report["precision"] == 0.5 and report["answered"] == 2
+    text = io.StringIO()
+    kb_main(["test", "--kb", str(kb_file), str(cases)], out=text)
+    assert "precision: 0.500  (1/2 answers given unasked)" in text.getvalue()
+
+
+# --- the blind rounds on the bundled knowledge ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("cases", "floors"),
+    [
+        # 120 messages written from DOMAIN.md and the seed by someone who never saw the
+        # knowledge; first scored 0.699 / 0.940 / 0.784, precision 0.734. The knowledge and the
+        # sibling rules were then tuned on it: a regression set, not a measure.
+        ("bundled_blind_round1.jsonl", (0.85, 0.97, 0.85, 0.9)),
+        # A second round written the same way, labelled and scored once after tuning ended
+        # (0.544 / 0.868 / 0.635, precision 0.521): the honest figure, kept as a floor.
+        ("bundled_blind_round2.jsonl", (0.5, 0.85, 0.6, 0.5)),
+    ],
+)
+def test_bundled_knowledge_on_blind_rounds(
+    cases: str, floors: tuple[float, float, float, float]
+) -> None:
+    index = Index.build(load_files(bundled_paths()))
+    report = evaluate(index, load_cases(REPO / "tests" / "data" / cases))
+    assert report.accuracy >= floors[0] and report.top3 >= floors[1]
+    assert report.silence >= floors[2] and report.precision >= floors[3]
+
+
+def test_the_excel_sheet_carries_the_structure_and_older_sheets_still_import(
+    kb_file: Path, tmp_path: Path
+) -> None:
+    kb = load_files([kb_file])
+    workbook = tmp_path / "kb.xlsx"
+    export_excel(kb, workbook)
+    back = import_excel(workbook)
+    assert [replace(e, source="") for e in back.entries] == [
+        replace(e, source="") for e in kb.entries
+    ]
+    older = [row[:6] for row in to_rows(kb)]  # a sheet from before the structure columns
+    plain = from_rows(older)
+    rules = plain.get("matching-rules")
+    assert rules is not None and rules.topic == "" and not rules.general
