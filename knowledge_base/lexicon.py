@@ -66,10 +66,15 @@ def general_idf() -> tuple[dict[str, float], float]:
     """IDF of words in a general Chinese corpus (shipped with jieba), and the median IDF."""
     path = Path(jieba.__file__).parent / "analyse" / "idf.txt"
     table: dict[str, float] = {}
-    for line in path.read_text(encoding="utf-8").splitlines():
-        word, _, value = line.partition(" ")
-        if value:
-            table[word] = float(value)
+    numbers: dict[str, float] = {}  # one float per distinct value (most words share theirs)
+    with path.open(encoding="utf-8") as lines:  # line by line: no 260,000-line list at once
+        for line in lines:
+            word, _, value = line.rstrip("\n").partition(" ")
+            if value:
+                number = numbers.get(value)
+                if number is None:
+                    number = numbers[value] = float(value)
+                table[word] = number
     values = sorted(table.values())
     return table, values[len(values) // 2]
 
@@ -77,8 +82,10 @@ def general_idf() -> tuple[dict[str, float], float]:
 @lru_cache(maxsize=1)
 def place_names() -> frozenset[str]:
     """Words that jieba's dictionary tags as place names (ns): 凉山, 宜宾, 锦江区."""
-    text = (Path(jieba.__file__).parent / "dict.txt").read_text(encoding="utf-8")
-    return frozenset(line[: line.index(" ")] for line in text.splitlines() if line.endswith(" ns"))
+    path = Path(jieba.__file__).parent / "dict.txt"
+    with path.open(encoding="utf-8") as lines:  # line by line: the file is 5 MB
+        stripped = (line.rstrip("\n") for line in lines)
+        return frozenset(line[: line.index(" ")] for line in stripped if line.endswith(" ns"))
 
 
 _NUMBER = re.compile(r"[0-9.%]+")

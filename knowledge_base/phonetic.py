@@ -5,12 +5,27 @@ Staff type with pinyin keyboards and voice input, so 与论 stands for 舆论, �
 a known word, so real words are left alone.
 """
 
+import importlib.util
+import json
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
 from functools import lru_cache
+from pathlib import Path
 
-from pypinyin.pinyin_dict import pinyin_dict
+
+def _character_readings() -> dict[int, str]:
+    """pypinyin's table of single characters (code point → readings, comma-separated), read
+    from its data file: importing ``pypinyin.pinyin_dict`` runs the package's ``__init__``,
+    which loads its phrase dictionary too (about 55 MB resident, never used here)."""
+    spec = importlib.util.find_spec("pypinyin")  # finds the package without importing it
+    if spec is None or not spec.submodule_search_locations:
+        raise ImportError("pypinyin is not installed")
+    path = Path(next(iter(spec.submodule_search_locations))) / "pinyin_dict.json"
+    return {int(code): readings for code, readings in json.loads(path.read_text("utf-8")).items()}
+
+
+pinyin_dict = _character_readings()
 
 _UNIT = re.compile(r"[a-z]+|.", re.DOTALL)
 _NUMERALS = ("ling", "yi", "er", "san", "si", "wu", "liu", "qi", "ba", "jiu")

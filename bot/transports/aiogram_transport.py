@@ -53,6 +53,7 @@ from handlers.core.model import (
     SetCommands,
 )
 from handlers.core.ports import SendError
+from handlers.core.replies import ChatQueues
 
 log = logging.getLogger(__name__)
 
@@ -191,14 +192,15 @@ async def run_polling(
     proxy: str | None = None,
 ) -> None:
     """Long-poll Telegram until ``stop`` is set. Updates run concurrently (aiogram's default);
-    the core's unit of work and unique keys make that safe."""
+    the core's unit of work and unique keys make that safe. Replies go out per chat after the
+    commit (``ChatQueues``), so a reply waiting for its group's budget holds up no update."""
     bot = create_bot(token, api_base, proxy)
     dispatcher = Dispatcher()
 
     async def on_update(event: TelegramObject, event_update: Update) -> None:
         incoming = to_incoming(event_update.model_dump(mode="json", by_alias=True))
         if incoming is not None:
-            await core.handle(incoming, messenger)
+            await replies.handle(incoming)
 
     for observer in (
         dispatcher.message,
@@ -221,6 +223,7 @@ async def run_polling(
         if not reached:
             return
         async with deliver(AiogramMessenger(bot)) as messenger:
+            replies = ChatQueues(core, messenger)
             await core.start(messenger)
             polling = asyncio.create_task(
                 dispatcher.start_polling(
@@ -233,5 +236,6 @@ async def run_polling(
             if not polling.done():
                 await dispatcher.stop_polling()
             await polling
+            await replies.drain()
     finally:
         await bot.session.close()

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import os
+from collections.abc import Awaitable
 from datetime import timedelta
+from typing import Any
 
 # Opt in to PTB's future behaviour (timedelta periods) instead of a deprecation warning.
 os.environ.setdefault("PTB_TIMEDELTA", "1")
@@ -31,7 +33,7 @@ from telegram.error import (
     RetryAfter,
     TelegramError,
 )
-from telegram.ext import Application, ContextTypes, TypeHandler
+from telegram.ext import Application, BaseUpdateProcessor, ContextTypes, TypeHandler
 
 from bot.startup import until_reached
 from bot.transports import Deliver
@@ -53,6 +55,11 @@ from handlers.core.model import (
     SetCommands,
 )
 from handlers.core.ports import SendError
+from handlers.core.replies import ChatQueues
+
+# Updates being processed at once (one database transaction each). Updates waiting for an
+# earlier one of their own chat do not count, so a busy group never holds up other chats.
+CONCURRENT_UPDATES = 16
 
 _SCOPES = {
     CommandScope.PRIVATE: BotCommandScopeAllPrivateChats,
@@ -157,6 +164,44 @@ def _send_error(error: TelegramError) -> SendError:
     return SendError(error.message, permanent=False)
 
 
+class PerChatUpdateProcessor(BaseUpdateProcessor):
+    """Updates run concurrently, but one chat's updates one at a time and in the order they
+    came (PTB starts each update's task in order; ``asyncio.Lock`` serves waiters in order).
+
+    PTB's own bound (``max_concurrent_updates``) is taken before ``do_process_update``, so it is
+    set high; the real bound, ``limit``, is taken only once the update's chat is free: updates
+    queued behind their chat's earlier ones take no slot from other chats."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(max_concurrent_updates=2**16)
+        self._slots = asyncio.Semaphore(limit)
+        self._chats: dict[int, tuple[asyncio.Lock, int]] = {}  # lock, updates using it
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        chat = update.effective_chat if isinstance(update, Update) else None
+        if chat is None:
+            async with self._slots:
+                await coroutine
+            return
+        lock, users = self._chats.get(chat.id) or (asyncio.Lock(), 0)
+        self._chats[chat.id] = (lock, users + 1)
+        try:
+            async with lock, self._slots:
+                await coroutine
+        finally:
+            lock, users = self._chats[chat.id]
+            if users == 1:
+                del self._chats[chat.id]
+            else:
+                self._chats[chat.id] = (lock, users - 1)
+
+    async def initialize(self) -> None:
+        pass
+
+    async def shutdown(self) -> None:
+        pass
+
+
 def _transient(error: BaseException) -> float | None:
     """Seconds Telegram asked to wait when trying again may help, else None."""
     if isinstance(error, RetryAfter):
@@ -177,6 +222,7 @@ def create_application(token: str, api_base: str, proxy: str | None = None) -> A
     builder = (
         Application.builder()
         .token(token)
+        .concurrent_updates(PerChatUpdateProcessor(CONCURRENT_UPDATES))
         .base_url(f"{api_base}/bot")
         .base_file_url(f"{api_base}/file/bot")
         .get_updates_read_timeout(20)
@@ -194,13 +240,14 @@ async def run_polling(
     deliver: Deliver,
     proxy: str | None = None,
 ) -> None:
-    """Long-poll Telegram until ``stop`` is set."""
+    """Long-poll Telegram until ``stop`` is set. Updates run concurrently, one chat's in order
+    (``PerChatUpdateProcessor``); replies go out per chat after the commit (``ChatQueues``)."""
     application = create_application(token, api_base, proxy)
 
     async def on_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         incoming = to_incoming(update.to_dict())
         if incoming is not None:
-            await core.handle(incoming, messenger)
+            await replies.handle(incoming)
 
     application.add_handler(TypeHandler(Update, on_update))
 
@@ -219,6 +266,7 @@ async def run_polling(
         await application.bot.shutdown()
         return
     async with application, deliver(PtbMessenger(application.bot)) as messenger:
+        replies = ChatQueues(core, messenger)
         await core.start(messenger)
         await application.start()
         assert application.updater is not None
@@ -226,4 +274,5 @@ async def run_polling(
         await stop.wait()
         if application.updater.running:
             await application.updater.stop()
-        await application.stop()
+        await application.stop()  # waits for the updates in progress
+        await replies.drain()

@@ -119,8 +119,13 @@ class Core:
             await uow.commit()
 
     async def handle(self, update: Incoming, messenger: Messenger) -> None:
-        """Process one update, then send its direct replies."""
-        for action in await self.process(update):
+        """Process one update, then send its direct replies (the console and tests; the
+        Telegram transports hand the replies to ``replies.ChatQueues`` instead)."""
+        await self.send(await self.process(update), messenger)
+
+    async def send(self, actions: Sequence[Outgoing], messenger: Messenger) -> None:
+        """Carry out committed replies in order; a refused one is logged and skipped."""
+        for action in actions:
             try:
                 delivered = await messenger.perform(action)
             except SendError as error:
