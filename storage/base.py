@@ -4,6 +4,7 @@ INSERT … ON CONFLICT helpers that work on SQLite and PostgreSQL alike."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
 
@@ -20,6 +21,16 @@ NAMING = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+# Set while a read-only unit of work opens its transaction: on SQLite a plain (deferred) BEGIN,
+# which takes no write lock (see storage/uow.py).
+READ_ONLY: ContextVar[bool] = ContextVar("shanlin_read_only", default=False)
+# session.info key of a read-only unit of work's session: any write raises WriteNeeded.
+READ_ONLY_SESSION = "shanlin_read_only"
+
+
+class WriteNeeded(Exception):
+    """A read-only unit of work tried to write: re-run the work in a writing one."""
 
 
 class UtcDateTime(TypeDecorator[datetime]):
@@ -78,3 +89,24 @@ async def insert_new(
     for start in range(0, len(rows), 100):
         statement = dialect.insert(model).values(list(rows[start : start + 100]))
         await session.execute(statement.on_conflict_do_nothing(index_elements=columns))
+
+
+async def insert_if_new(
+    session: AsyncSession,
+    model: type[DeclarativeBase],
+    key: str | Sequence[str],
+    values: dict[str, Any],
+) -> bool:
+    """INSERT … ON CONFLICT (key) DO NOTHING RETURNING: True if the row is new, False if a row
+    with that key was already there. No exception, no savepoint, no cursor left open: a unique
+    key decides "first time or repeat" without a failed statement."""
+    dialect = postgresql if session.bind.dialect.name == "postgresql" else sqlite
+    columns = [key] if isinstance(key, str) else list(key)
+    primary = model.__mapper__.primary_key[0]
+    statement = (
+        dialect.insert(model)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=columns)
+        .returning(primary)
+    )
+    return (await session.execute(statement)).first() is not None

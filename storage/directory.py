@@ -15,11 +15,10 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from storage.base import Base, UtcDateTime, upsert
+from storage.base import Base, UtcDateTime, insert_if_new, upsert
 
 
 def person_label(first_name: str, last_name: str | None, username: str | None) -> str:
@@ -241,16 +240,9 @@ class Grants:
 
     async def grant(self, person: Person, region: Region, by: int, now: datetime) -> bool:
         """Make ``person`` a coordinator of ``region``; False if they already were."""
-        try:
-            async with self._session.begin_nested():
-                self._session.add(
-                    CoordinatorGrant(
-                        person_id=person.id, region_id=region.id, granted_by=by, granted_at=now
-                    )
-                )
-        except IntegrityError:
-            return False
-        return True
+        key = {"person_id": person.id, "region_id": region.id}
+        values = key | {"granted_by": by, "granted_at": now}
+        return await insert_if_new(self._session, CoordinatorGrant, tuple(key), values)
 
     async def revoke(self, person: Person, region: Region | None) -> list[str]:
         """Remove the person's grants (one region, or all); the names of regions removed."""

@@ -19,11 +19,10 @@ from sqlalchemy import (
     func,
     select,
 )
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from storage.base import Base, UtcDateTime
+from storage.base import Base, UtcDateTime, insert_if_new
 from storage.directory import Region
 
 
@@ -287,14 +286,8 @@ class FaqRepository:
 
     async def vote(self, reply_id: int, user_id: int, helpful: bool, at: datetime) -> bool:
         """Record a vote; False if this person already voted on this answer."""
-        try:
-            async with self._session.begin_nested():
-                self._session.add(
-                    FaqVote(reply_id=reply_id, user_id=user_id, helpful=helpful, voted_at=at)
-                )
-        except IntegrityError:
-            return False
-        return True
+        values = {"reply_id": reply_id, "user_id": user_id, "helpful": helpful, "voted_at": at}
+        return await insert_if_new(self._session, FaqVote, ("reply_id", "user_id"), values)
 
     def add_miss(
         self,

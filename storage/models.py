@@ -4,6 +4,7 @@ Each table lives in the module of the feature that owns it."""
 from storage.base import Base, UtcDateTime
 from storage.deadlines import Deadline, DeadlineReminder, DeadlineTarget
 from storage.directory import CoordinatorGrant, Group, Person, Region, RegionAlias
+from storage.directory_cache import DirectoryVersion
 from storage.faq import (
     FaqChange,
     FaqEntry,
@@ -24,6 +25,7 @@ __all__ = [
     "Deadline",
     "DeadlineReminder",
     "DeadlineTarget",
+    "DirectoryVersion",
     "FaqChange",
     "FaqEntry",
     "FaqMiss",

@@ -17,11 +17,10 @@ from sqlalchemy import (
     UniqueConstraint,
     select,
 )
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from storage.base import Base, UtcDateTime, upsert
+from storage.base import Base, UtcDateTime, insert_if_new, upsert
 from storage.directory import Group
 
 
@@ -127,20 +126,13 @@ class Notices:
         self, notice_id: int, group_id: int, user_id: int, name: str, now: datetime
     ) -> bool:
         """Record a 收到; False if this person already confirmed in this group."""
-        try:
-            async with self._session.begin_nested():
-                self._session.add(
-                    NoticeConfirmation(
-                        notice_id=notice_id,
-                        group_id=group_id,
-                        user_id=user_id,
-                        name=name,
-                        confirmed_at=now,
-                    )
-                )
-        except IntegrityError:
-            return False
-        return True
+        values = {"notice_id": notice_id, "group_id": group_id, "user_id": user_id}
+        return await insert_if_new(
+            self._session,
+            NoticeConfirmation,
+            ("notice_id", "group_id", "user_id"),
+            values | {"name": name, "confirmed_at": now},
+        )
 
     async def confirmations(self, notice_id: int) -> Sequence[NoticeConfirmation]:
         query = select(NoticeConfirmation).where(NoticeConfirmation.notice_id == notice_id)

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from contextvars import Token
 from types import TracebackType
+from typing import Any
 
+from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
 
+from storage.base import READ_ONLY, READ_ONLY_SESSION, WriteNeeded
 from storage.deadlines import Deadlines
 from storage.directory import Grants, Groups, People, Regions
+from storage.directory_cache import DIRECTORY_TABLES  # noqa: F401 (its hooks bump versions)
 from storage.faq import FaqRepository
 from storage.notices import Notices
 from storage.outbox import Outbox
@@ -17,14 +23,40 @@ from storage.updates import ProcessedUpdates
 SessionFactory = async_sessionmaker[AsyncSession]
 
 
-class UnitOfWork:
-    """Repositories over one session. Leaving the block without ``commit()`` rolls back."""
+@event.listens_for(Session, "before_flush")
+def _refuse_flush(session: Session, _context: UOWTransaction, _instances: Any) -> None:
+    if session.info.get(READ_ONLY_SESSION) and (
+        session.new or session.deleted or any(session.is_modified(o) for o in session.dirty)
+    ):
+        raise WriteNeeded("a flush with changes")
 
-    def __init__(self, sessions: SessionFactory) -> None:
+
+@event.listens_for(Session, "do_orm_execute")
+def _refuse_statement(state: ORMExecuteState) -> None:
+    if state.session.info.get(READ_ONLY_SESSION) and (
+        state.is_insert or state.is_update or state.is_delete
+    ):
+        raise WriteNeeded("a data-changing statement")
+
+
+class UnitOfWork:
+    """Repositories over one session. Leaving the block without ``commit()`` rolls back.
+
+    A ``read_only`` unit of work takes no write lock (on SQLite its transaction is a plain,
+    deferred BEGIN) and raises ``WriteNeeded`` as soon as anything would be written: a flush
+    with changes, an INSERT, UPDATE or DELETE statement. Whoever opened it then does the work
+    again in a normal one; what the first attempt did is rolled back and forgotten."""
+
+    def __init__(self, sessions: SessionFactory, read_only: bool = False) -> None:
         self._sessions = sessions
+        self.read_only = read_only
+        self._read_only_token: Token[bool] | None = None
 
     async def __aenter__(self) -> UnitOfWork:
         self.session = self._sessions()
+        if self.read_only:
+            self.session.info[READ_ONLY_SESSION] = True
+            self._read_only_token = READ_ONLY.set(True)
         self.updates = ProcessedUpdates(self.session)
         self.regions = Regions(self.session)
         self.groups = Groups(self.session)
@@ -46,6 +78,17 @@ class UnitOfWork:
             await self.session.rollback()
         finally:
             await self.session.close()
+            if self._read_only_token is not None:
+                READ_ONLY.reset(self._read_only_token)
+                self._read_only_token = None
+
+    def has_changes(self) -> bool:
+        """Whether the session holds changes not yet flushed (an object added, deleted or
+        modified): something a read-only attempt would have had to write."""
+        session = self.session.sync_session
+        if session.new or session.deleted:
+            return True
+        return any(session.is_modified(obj) for obj in session.dirty)
 
     async def commit(self) -> None:
         await self.session.commit()

@@ -5,11 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import BigInteger, Integer, String, UniqueConstraint, delete
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
-from storage.base import Base, UtcDateTime
+from storage.base import Base, UtcDateTime, insert_if_new
 
 
 class ProcessedUpdate(Base):
@@ -35,14 +34,10 @@ class ProcessedUpdates:
         The unique constraint decides, inside the update's own transaction: if the handler
         fails, the claim rolls back with it and a re-delivery is processed again.
         """
-        try:
-            async with self._session.begin_nested():
-                self._session.add(
-                    ProcessedUpdate(update_id=update_id, fingerprint=fingerprint, processed_at=now)
-                )
-        except IntegrityError:
-            return False
-        return True
+        values = {"update_id": update_id, "fingerprint": fingerprint, "processed_at": now}
+        return await insert_if_new(
+            self._session, ProcessedUpdate, ("update_id", "fingerprint"), values
+        )
 
     async def prune(self, before: datetime) -> int:
         """Forget updates older than Telegram's re-delivery window."""

@@ -5,13 +5,15 @@ Adapters call ``Core.handle(update, messenger)``; everything below is framework-
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import time
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy.exc import DBAPIError
 
-from handlers.core.access import load_actor
+from handlers.core.access import Actor
 from handlers.core.commands import (
     Audience,
     Command,
@@ -35,9 +37,13 @@ from handlers.core.model import (
     MessageKind,
     Outgoing,
     SendMessage,
+    User,
 )
 from handlers.core.ports import Clock, Messenger, SendError
+from storage.base import WriteNeeded
 from storage.database import is_transient
+from storage.directory import Group
+from storage.directory_cache import DirectoryCache, attach
 from storage.uow import SessionFactory, UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -45,6 +51,29 @@ log = logging.getLogger(__name__)
 # Telegram re-delivers an unconfirmed update for at most a day; keep a margin.
 PROCESSED_UPDATES_KEPT = timedelta(days=3)
 TRANSACTION_ATTEMPTS = 3
+# Processing one update (its transaction, not sending its replies, nor its wait for a turn)
+# longer than this is logged as a warning; every update's time is logged at DEBUG, with
+# ``extra={"duration_s": …, "queued_s": …}``.
+SLOW_UPDATE_S = 2.0
+# Updates processed at once (the rest wait their turn, in order of arrival): more would only
+# wait for a database connection or the SQLite write lock, while crowding the event loop that
+# the transactions holding them need to finish.
+CONCURRENT_UPDATES = 4
+# A known person's last sighting is refreshed at most this often (people.last_seen_at).
+SEEN_REFRESH = timedelta(days=1)
+
+
+def _log_time(update: Incoming, queued: float, took: float) -> None:
+    level = logging.WARNING if took > SLOW_UPDATE_S else logging.DEBUG
+    extra = {"update_id": update.update_id, "duration_s": took, "queued_s": queued}
+    message = "update %s processed in %.0f ms (after %.0f ms waiting for its turn)"
+    log.log(level, message, update.update_id, took * 1000, queued * 1000, extra=extra)
+
+
+def _may_be_without_effect(update: Incoming) -> bool:
+    """Updates worth a read-only first attempt: plain messages, which mostly change nothing
+    (chatter). Commands, button presses and membership changes always answer or write."""
+    return isinstance(update, IncomingMessage) and parse_command(update.text) is None
 
 
 def all_commands(features: Sequence[Feature]) -> list[Command]:
@@ -71,6 +100,8 @@ class Core:
         help_ = next(c for c in self.commands if c.name == "help")
         self.features = collect(features, core_commands=(help_,))
         self._bot: BotInfo | None = None
+        self.directory = DirectoryCache()
+        self._gate = asyncio.Semaphore(CONCURRENT_UPDATES)
 
     @property
     def bot(self) -> BotInfo:
@@ -115,16 +146,36 @@ class Core:
 
         An update seen before (same update_id and content) has no effects the second time.
         A transaction that lost a deadlock or a lock wait to a concurrent update is re-run."""
-        for attempt in range(1, TRANSACTION_ATTEMPTS + 1):
+        queued = time.monotonic()
+        async with self._gate:
+            started = time.monotonic()
             try:
-                return await self._process_once(update)
-            except DBAPIError as error:
-                if attempt == TRANSACTION_ATTEMPTS or not is_transient(error):
-                    raise
-                log.warning("update %s: retrying after %s", update.update_id, error.orig)
-        raise AssertionError("unreachable")
+                for attempt in range(1, TRANSACTION_ATTEMPTS + 1):
+                    try:
+                        return await self._process_once(update)
+                    except DBAPIError as error:
+                        if attempt == TRANSACTION_ATTEMPTS or not is_transient(error):
+                            raise
+                        log.warning("update %s: retrying after %s", update.update_id, error.orig)
+                raise AssertionError("unreachable")
+            finally:
+                _log_time(update, started - queued, time.monotonic() - started)
 
     async def _process_once(self, update: Incoming) -> list[Outgoing]:
+        if _may_be_without_effect(update):
+            try:
+                async with UnitOfWork(self.sessions, read_only=True) as uow:
+                    ctx = await self._context(uow, update)
+                    await self._route(ctx, update)
+                    if not (ctx.actions or ctx.after_commit or uow.has_changes()):
+                        return []  # nothing to write, nothing to say: no claim, no lock
+            except WriteNeeded:
+                pass  # it has an effect after all
+            except Exception:
+                pass  # the writing attempt below meets the same failure, handles and logs it
+        return await self._process_writing(update)
+
+    async def _process_writing(self, update: Incoming) -> list[Outgoing]:
         async with UnitOfWork(self.sessions) as uow:
             if not await uow.updates.claim(update.update_id, update.fingerprint, self.clock.now()):
                 log.info("update %s already processed", update.update_id)
@@ -152,12 +203,18 @@ class Core:
             user = update.actor
         if isinstance(update, IncomingMessage) and update.sender_chat_id is None:
             user = update.sender
+        await self.directory.check(uow.session)
         if user is not None and not user.is_bot:
-            await uow.people.seen(user.id, user.first_name, user.last_name, user.username, now)
+            await self._seen(uow, user, now)
         elif user is not None:
             user = None
         chat = update.chat
-        actor = await load_actor(uow, self.config, user)
+        actor = Actor(None)
+        if user is not None:
+            regions = await self.directory.coordinator_regions(
+                uow.session, user.id, uow.grants.regions_of
+            )
+            actor = Actor(user, user.id in self.config.provincial_admins, regions)
         message = update if isinstance(update, IncomingMessage) else None
         ctx = Context(
             uow, self.config, self.clock, self.bot, actor, chat, message=message,
@@ -168,8 +225,39 @@ class Core:
             if message.migrate_to_chat_id:
                 return ctx  # the old chat is gone; do not recreate it
         if chat is not None and chat.is_group and not isinstance(update, MembershipChange):
-            ctx.group = await uow.groups.ensure(chat.id, chat.title, now)
+            ctx.group = await self._group(uow, chat.id, chat.title, now)
         return ctx
+
+    async def _seen(self, uow: UnitOfWork, user: User, now: datetime) -> None:
+        """Record the person, writing only what changed: a new person, a new name or
+        username, or a last sighting older than SEEN_REFRESH."""
+        known = self.directory.people.get(user.id)
+        if known is None:
+            person = await uow.people.by_user_id(user.id)
+            if person is not None:
+                known = self.directory.keep_person(uow.session, person)
+        username = user.username.lower() if user.username else None
+        if (
+            known is None
+            or (known["first_name"], known["last_name"], known["username"])
+            != (user.first_name, user.last_name, username)
+            or now - known["last_seen_at"] > SEEN_REFRESH
+        ):
+            await uow.people.seen(user.id, user.first_name, user.last_name, user.username, now)
+
+    async def _group(
+        self, uow: UnitOfWork, chat_id: int, title: str | None, now: datetime
+    ) -> Group:
+        """The group's row, created on first sight; its title is written only if it changed."""
+        known = self.directory.groups.get(chat_id)
+        if known is None:
+            group = await uow.groups.by_chat(chat_id)
+            if group is not None and not (title and group.title != title):
+                self.directory.keep_group(uow.session, group)
+                return group
+        elif not (title and known.title != title):
+            return attach(uow.session, known)
+        return await uow.groups.ensure(chat_id, title, now)
 
     async def _route(self, ctx: Context, update: Incoming) -> None:
         if isinstance(update, MembershipChange):

@@ -62,8 +62,8 @@ class FaqKnowledge:
 
     async def refresh(self, sessions: SessionFactory) -> bool:
         """Reload if the knowledge changed in the database since it was indexed (say, edited
-        through another process); whether it did."""
-        async with UnitOfWork(sessions) as uow:
+        through another process); whether it did. Only reads: no write lock is taken."""
+        async with UnitOfWork(sessions, read_only=True) as uow:
             if await uow.faq.revision() == self._revision:
                 return False
             await self.reload(uow)
