@@ -12,9 +12,8 @@ from bot.app import App, build_app
 from bot.runner import run_bot
 from bot.settings import Settings
 from bot.transports.translate import to_incoming
-from handlers.core.dispatch import Core
 from handlers.core.model import Incoming
-from handlers.core.ports import Messenger
+from handlers.core.replies import ChatQueues
 from tests.support.fake_bot_api import Call, FakeBotAPI
 from tests.support.indexes import app_services
 from tests.support.waiting import eventually, until_outbox_settled
@@ -23,10 +22,16 @@ SENDS = ("sendMessage", "sendDocument", "sendPhoto", "copyMessage")
 
 
 class _Handled:
-    """How many updates the core of a bot running in this process has finished with."""
+    """How many updates the core of a bot running in this process has finished with, and the
+    queues its direct replies wait in (the transports hand them over after the commit)."""
 
     def __init__(self) -> None:
         self.count = 0
+        self.queues: set[ChatQueues] = set()
+
+    @property
+    def replies_waiting(self) -> int:
+        return sum(queue.pending for queue in self.queues)
 
 
 _RUNNING: dict[FakeBotAPI, tuple[_Handled, Settings]] = {}
@@ -37,11 +42,12 @@ async def running_bot(settings: Settings, api: FakeBotAPI, framework: str) -> As
     """Start ``shanlin run``'s coroutine on ``framework`` and stop it cleanly afterwards."""
     configured = settings.model_copy(update={"framework": framework, "telegram_api_base": api.url})
     handled = _Handled()
-    handle = Core.handle
+    handle = ChatQueues.handle
 
-    async def counted(core: Core, update: Incoming, messenger: Messenger) -> None:
+    async def counted(queues: ChatQueues, update: Incoming) -> None:
+        handled.queues.add(queues)
         try:
-            await handle(core, update, messenger)
+            await handle(queues, update)
         finally:
             handled.count += 1
 
@@ -49,7 +55,10 @@ async def running_bot(settings: Settings, api: FakeBotAPI, framework: str) -> As
         return build_app(settings, services=app_services())
 
     stop = asyncio.Event()
-    with mock.patch.object(Core, "handle", counted), mock.patch.object(runner, "build_app", build):
+    with (
+        mock.patch.object(ChatQueues, "handle", counted),
+        mock.patch.object(runner, "build_app", build),
+    ):
         task = asyncio.create_task(run_bot(configured, stop))
         _RUNNING[api] = (handled, configured)
         try:
@@ -75,8 +84,12 @@ async def idle(api: FakeBotAPI) -> None:
     delivery queued in its database has settled. Whatever it was going to send has arrived."""
     handled, settings = _RUNNING[api]
     await eventually(
-        lambda: not api.pending_updates and handled.count >= _for_the_core(api),
-        "the bot to fetch and handle every update",
+        lambda: (
+            not api.pending_updates
+            and handled.count >= _for_the_core(api)
+            and not handled.replies_waiting
+        ),
+        "the bot to fetch and handle every update and send its replies",
     )
     await until_outbox_settled(settings.database_url)
     assert handled.count == _for_the_core(api), "an update was handled twice"
