@@ -5,10 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from handlers.core.config import CoreConfig
 from handlers.core.model import User
 from storage.directory import Region
-from storage.uow import UnitOfWork
 
 
 @dataclass(frozen=True)
@@ -54,11 +52,3 @@ class Actor:
             names = "、".join(r.name for r in self.coordinator_regions)
             return f"市州协调员（{names}）{desk}"
         return "工单台工作人员" if self.desk_role else "成员"
-
-
-async def load_actor(uow: UnitOfWork, config: CoreConfig, user: User | None) -> Actor:
-    if user is None:
-        return Actor(None)
-    regions = tuple(await uow.grants.regions_of(user.id))
-    desk = await uow.grants.is_desk_staff(user.id)
-    return Actor(user, user.id in config.provincial_admins, regions, desk)

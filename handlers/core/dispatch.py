@@ -214,7 +214,13 @@ class Core:
             regions = await self.directory.coordinator_regions(
                 uow.session, user.id, uow.grants.regions_of
             )
-            actor = Actor(user, user.id in self.config.provincial_admins, regions)
+            known = self.directory.people.get(user.id)
+            desk = (
+                known.get("desk_staff_by") is not None
+                if known is not None
+                else await uow.grants.is_desk_staff(user.id)
+            )
+            actor = Actor(user, user.id in self.config.provincial_admins, regions, desk)
         message = update if isinstance(update, IncomingMessage) else None
         ctx = Context(
             uow, self.config, self.clock, self.bot, actor, chat, message=message,

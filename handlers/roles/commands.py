@@ -8,20 +8,12 @@ every group of a region, so only a provincial admin grants them, explicitly, wit
 from __future__ import annotations
 
 from handlers.core.commands import Audience, Command, typed_number, usage_hint
-from handlers.core.context import Actor, Context, CoreConfig
+from handlers.core.context import Context
 from handlers.core.feature import Feature
-from handlers.core.model import IncomingMessage, User
+from handlers.core.model import IncomingMessage
 from handlers.shared.regions import read_regions
 from handlers.shared.targeting import unknown_regions_text
 from storage.directory import Person, Region
-from storage.uow import UnitOfWork
-
-
-async def load_actor(uow: UnitOfWork, config: CoreConfig, user: User | None) -> Actor:
-    if user is None:
-        return Actor(None)
-    regions = tuple(await uow.grants.regions_of(user.id))
-    return Actor(user, user.id in config.provincial_admins, regions)
 
 
 async def _target_and_regions(
