@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from handlers.core.commands import typed_number
 from handlers.core.context import Context
 from handlers.core.model import (
     AnswerCallback,
@@ -101,7 +102,8 @@ async def notice(ctx: Context, message: IncomingMessage) -> bool:
 async def on_offer_press(ctx: Context, press: CallbackPress, data: str) -> None:
     """提交工单 / 不用 under a noticed problem; 已解决 / 仍需人工 under a deflecting answer."""
     action, _, ident = data.partition(":")
-    offer = await ctx.uow.tickets.get_offer(int(ident), lock=True) if ident.isdigit() else None
+    number = typed_number(ident)
+    offer = await ctx.uow.tickets.get_offer(number, lock=True) if number is not None else None
     if offer is None or action not in ("file", "no", "solved") or press.chat is None:
         ctx.add(AnswerCallback(press.callback_id, "这个按钮已失效。"))
         return

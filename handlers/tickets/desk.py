@@ -4,7 +4,7 @@ group the ticket came from gets one line when it is claimed and when it is resol
 
 from __future__ import annotations
 
-from handlers.core.commands import Audience, Command, Where
+from handlers.core.commands import Audience, Command, Where, typed_number
 from handlers.core.context import Context
 from handlers.core.delivery import delivery
 from handlers.core.model import (
@@ -61,7 +61,8 @@ async def on_press(ctx: Context, press: CallbackPress, data: str) -> None:
     """认领 / 需补充 / 已解决 / 改分类 on a card: desk staff only; anyone else changes nothing."""
     action, _, rest = data.partition(":")
     ident, _, choice = rest.partition(":")
-    ticket = await ctx.uow.tickets.get(int(ident), lock=True) if ident.isdigit() else None
+    number = typed_number(ident)
+    ticket = await ctx.uow.tickets.get(number, lock=True) if number is not None else None
     if ticket is None or (action not in _MOVES and action not in ("cat", "reopen")):
         ctx.add(AnswerCallback(press.callback_id, "这个按钮已失效。"))
         return
@@ -102,22 +103,23 @@ async def _recategorise(ctx: Context, press: CallbackPress, ticket: Ticket, choi
     if press.chat is None or press.message_id is None:
         ctx.add(AnswerCallback(press.callback_id))
         return
-    if not choice.isdigit() or int(choice) >= len(CATEGORIES):  # show the choices
+    chosen = typed_number(choice)
+    if chosen is None or chosen >= len(CATEGORIES):  # show the choices
         text = card_text(ticket, ctx.config.timezone)
         buttons = category_buttons(ticket)
         ctx.add(EditMessage(press.chat.id, press.message_id, text, buttons))
         ctx.add(AnswerCallback(press.callback_id, "请选择新的分类。"))
         return
     assert ctx.actor.user is not None
-    chosen, now = CATEGORIES[int(choice)], ctx.clock.now()
-    if chosen != ticket.category:
+    category, now = CATEGORIES[chosen], ctx.clock.now()
+    if category != ticket.category:
         user = ctx.actor.user
         ctx.uow.tickets.record(
-            ticket, "category", ticket.category, chosen, user.id, user.label, now
+            ticket, "category", ticket.category, category, user.id, user.label, now
         )
-        ticket.category, ticket.updated_at = chosen, now
+        ticket.category, ticket.updated_at = category, now
     _edit_card(ctx, press, ticket)
-    ctx.add(AnswerCallback(press.callback_id, f"{ticket.number}：分类改为{chosen}"))
+    ctx.add(AnswerCallback(press.callback_id, f"{ticket.number}：分类改为{category}"))
 
 
 async def _reopen(ctx: Context, press: CallbackPress, ticket: Ticket) -> None:

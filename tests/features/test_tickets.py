@@ -552,3 +552,18 @@ async def test_an_update_delivered_twice_files_one_ticket(
     acks = [t for _, t in sent(console, group) if "已提交工单" in t]
     assert len(acks) == 1
     assert "T-0002" not in await reply_to(console, ADMIN, private(ADMIN), "/tickets")
+
+
+async def test_desk_staff_change_a_tickets_category_and_the_history_keeps_it(
+    app: App, console: ConsoleSession, group: Chat
+) -> None:
+    await make_desk(app, console)
+    await say(console, STAFF, group, f"/ticket {REPORT}")
+    await deliver(app, console.messenger)
+    await console.press(ADMIN, DESK, card_button(console, "改分类"))
+    assert console.messenger.callback_answers[-1] == "请选择新的分类。"
+    await console.press(ADMIN, DESK, card_button(console, "票据"))
+    assert console.messenger.callback_answers[-1] == "T-0001：分类改为票据"
+    edited = [a for a in console.messenger.performed if isinstance(a, EditMessage)][-1]
+    assert edited.text.startswith("🎫 T-0001｜待处理｜票据")
+    assert "分类 其他 → 票据" in await reply_to(console, STAFF, group, "/ticket T-0001")
