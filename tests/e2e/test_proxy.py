@@ -9,8 +9,6 @@ import asyncio
 import gc
 import logging
 import os
-import signal
-import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -23,6 +21,7 @@ from bot.settings import Settings
 from tests.conftest import TOKEN
 from tests.support import fake_bot_api as tg
 from tests.support.fake_bot_api import FakeBotAPI
+from tests.support.processes import kill, start_run, stop
 from tests.support.proxy import Kind, TestProxy
 
 FRAMEWORKS = ["aiogram", "ptb"]
@@ -153,22 +152,14 @@ async def test_shanlin_run_through_a_proxy_never_logs_its_password(tmp_path: Pat
             "TELEGRAM_PROXY": proxy.url,
             "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/run.sqlite3",
         }
-        process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", "run",
-            cwd=tmp_path, env=env,
-            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
-        )  # fmt: skip
+        process = await start_run(env, tmp_path)
         try:
             await api.wait_for("setMyCommands", count=3, timeout=30)
             api.push_message(tg.private_chat(staff), staff, "/whoami")
             await api.wait_for("sendMessage", timeout=15)
-            process.send_signal(signal.SIGTERM)
-            _, stderr = await asyncio.wait_for(process.communicate(), timeout=30)
+            log = await stop(process)
         finally:
-            if process.returncode is None:
-                process.kill()
-                await process.wait()
-    log = stderr.decode()
+            await kill(process)
     assert process.returncode == 0, log
     assert f"through the proxy http://{USER}:***@127.0.0.1:{proxy.port}" in log
     assert PASSWORD not in log and TOKEN not in log

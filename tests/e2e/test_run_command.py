@@ -3,10 +3,7 @@ and its logs never show the token (python-telegram-bot's HTTP client logs URLs a
 
 from __future__ import annotations
 
-import asyncio
 import os
-import signal
-import sys
 from pathlib import Path
 
 import pytest
@@ -15,6 +12,7 @@ from tests.conftest import TOKEN
 from tests.support import fake_bot_api as tg
 from tests.support.databases import copy_sqlite
 from tests.support.fake_bot_api import FakeBotAPI
+from tests.support.processes import kill, start_run, stop
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -32,24 +30,16 @@ async def test_run_answers_over_http_stops_on_sigterm_and_never_logs_the_token(
             "DATABASE_URL": copy_sqlite(prepared_sqlite, tmp_path, "run.sqlite3"),
             "PROVINCIAL_ADMINS": "1001",
         }
-        process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", "run",
-            cwd=tmp_path, env=env,
-            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
-        )  # fmt: skip
+        process = await start_run(env, tmp_path)
         try:
             await api.wait_for("setMyCommands", count=3, timeout=120)
             staff = tg.user(1003, "张社工")
             api.push_message(tg.private_chat(staff), staff, "/whoami")
             [reply] = await api.wait_for("sendMessage", timeout=60)
             assert reply.chat_id == 1003 and "Telegram ID：1003" in (reply.text or "")
-            process.send_signal(signal.SIGTERM)
-            _, stderr = await asyncio.wait_for(process.communicate(), timeout=60)
+            log = await stop(process)
         finally:
-            if process.returncode is None:
-                process.kill()
-                await process.wait()
-    log = stderr.decode()
+            await kill(process)
     assert process.returncode == 0, log
     assert f"starting on {framework}" in log and "stopped" in log
     assert TOKEN not in log and TOKEN.split(":")[1] not in log

@@ -6,9 +6,6 @@ DATABASE_URL, its password hidden, and exit status 2. Never a traceback."""
 from __future__ import annotations
 
 import asyncio
-import os
-import signal
-import sys
 from pathlib import Path
 
 import pytest
@@ -17,19 +14,12 @@ from tests.conftest import TOKEN
 from tests.e2e.test_cli import shanlin
 from tests.support import fake_bot_api as tg
 from tests.support.fake_bot_api import FakeBotAPI
+from tests.support.processes import kill, start_run, stop
 from tests.support.proxy import LateServer, free_port
 
 FRAMEWORKS = ["aiogram", "ptb"]
 RETRY_LINE = "Telegram not reachable at"
 PASSWORD = "db-s3cret-pw"
-
-
-async def _start_run(env: dict[str, str], cwd: Path) -> asyncio.subprocess.Process:
-    return await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "run",
-        cwd=cwd, env={**os.environ, **env},
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
-    )  # fmt: skip
 
 
 async def _lines_until(process: asyncio.subprocess.Process, text: str, count: int) -> list[str]:
@@ -41,17 +31,6 @@ async def _lines_until(process: asyncio.subprocess.Process, text: str, count: in
         assert line, "the process ended:\n" + "".join(lines)
         lines.append(line.decode())
     return lines
-
-
-async def _stop(process: asyncio.subprocess.Process) -> str:
-    process.send_signal(signal.SIGTERM)
-    try:
-        _, rest = await asyncio.wait_for(process.communicate(), timeout=30)
-    finally:
-        if process.returncode is None:
-            process.kill()
-            await process.wait()
-    return rest.decode()
 
 
 @pytest.mark.parametrize("framework", FRAMEWORKS)
@@ -66,7 +45,7 @@ async def test_telegram_unreachable_at_start_is_retried_until_it_answers(
         "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/run.sqlite3",
     }
     async with FakeBotAPI(token=TOKEN) as api:
-        process = await _start_run(env, tmp_path)
+        process = await start_run(env, tmp_path)
         try:
             before = await _lines_until(process, RETRY_LINE, 2)
             await late.open(int(api.url.rsplit(":", 1)[1]))  # Telegram is back
@@ -75,11 +54,9 @@ async def test_telegram_unreachable_at_start_is_retried_until_it_answers(
             api.push_message(tg.private_chat(staff), staff, "/whoami")
             [reply] = await api.wait_for("sendMessage", timeout=15)
             assert "Telegram ID：1003" in (reply.text or "")
-            after = await _stop(process)
+            after = await stop(process)
         finally:
-            if process.returncode is None:
-                process.kill()
-                await process.wait()
+            await kill(process)
             await late.close()
     log = "".join(before) + after
     assert process.returncode == 0, log
@@ -100,9 +77,9 @@ async def test_stopping_while_telegram_is_unreachable_exits_cleanly(
         "TELEGRAM_API_BASE": f"http://127.0.0.1:{free_port()}",
         "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/run.sqlite3",
     }
-    process = await _start_run(env, tmp_path)
+    process = await start_run(env, tmp_path)
     before = await _lines_until(process, RETRY_LINE, 1)
-    log = "".join(before) + await _stop(process)
+    log = "".join(before) + await stop(process)
     assert process.returncode == 0, log
     assert "Traceback" not in log and "stopped" in log
 
