@@ -16,6 +16,13 @@ from storage.faq import (
 )
 from storage.notices import GroupList, Notice, NoticeConfirmation, NoticeTarget
 from storage.outbox import OutboxMessage
+from storage.status import (
+    StatusAlias,
+    StatusOwner,
+    StatusPhoto,
+    StatusProject,
+    StatusRecord,
+)
 from storage.tickets import Ticket, TicketEvent, TicketOffer
 from storage.updates import ProcessedUpdate
 
@@ -43,6 +50,11 @@ __all__ = [
     "ProcessedUpdate",
     "Region",
     "RegionAlias",
+    "StatusAlias",
+    "StatusOwner",
+    "StatusPhoto",
+    "StatusProject",
+    "StatusRecord",
     "Ticket",
     "TicketEvent",
     "TicketOffer",
