@@ -19,6 +19,7 @@ from storage.outbox import OutboxMessage
 from storage.status import (
     StatusAlias,
     StatusOwner,
+    StatusPending,
     StatusPhoto,
     StatusProject,
     StatusRecord,
@@ -52,6 +53,7 @@ __all__ = [
     "RegionAlias",
     "StatusAlias",
     "StatusOwner",
+    "StatusPending",
     "StatusPhoto",
     "StatusProject",
     "StatusRecord",

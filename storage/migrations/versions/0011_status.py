@@ -99,6 +99,7 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("supersedes_id", sa.Integer(), nullable=True),
         sa.Column("root_id", sa.Integer(), nullable=True),
+        sa.Column("media_group", sa.String(64), nullable=True),
         sa.ForeignKeyConstraint(
             ["project_id"], ["status_projects.id"],
             name=op.f("fk_status_updates_project_id_status_projects"), ondelete="CASCADE",
@@ -133,9 +134,36 @@ def upgrade() -> None:
             "update_id", "file_id", name=op.f("uq_status_update_photos_update_id")
         ),
     )  # fmt: skip
+    op.create_table(
+        "status_pending",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(16), nullable=False),
+        sa.Column("user_id", sa.BigInteger(), nullable=False),
+        sa.Column("chat_id", sa.BigInteger(), nullable=False),
+        sa.Column("message_id", sa.BigInteger(), nullable=True),
+        sa.Column("region_id", sa.Integer(), nullable=True),
+        sa.Column("project_id", sa.Integer(), nullable=True),
+        sa.Column("stage", sa.String(16), nullable=True),
+        sa.Column("payload", sa.Text(), nullable=False),
+        sa.Column("photos", sa.Text(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("done_at", sa.DateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["region_id"], ["regions.id"], name=op.f("fk_status_pending_region_id_regions"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["project_id"], ["status_projects.id"],
+            name=op.f("fk_status_pending_project_id_status_projects"), ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_status_pending")),
+    )  # fmt: skip
+    op.create_index(op.f("ix_status_pending_user_id"), "status_pending", ["user_id"])
 
 
 def downgrade() -> None:
+    op.drop_index(op.f("ix_status_pending_user_id"), table_name="status_pending")
+    op.drop_table("status_pending")
     op.drop_table("status_update_photos")
     op.drop_index("ix_status_updates_project_reported", table_name="status_updates")
     op.drop_index("uq_status_updates_message", table_name="status_updates")
