@@ -242,23 +242,27 @@ class StatusRepository(StatusReads):
         query = select(StatusPending).where(StatusPending.id == pending_id)
         return await self._session.scalar(query.with_for_update() if lock else query)
 
-    async def open_draft(self, user_id: int, since: datetime) -> StatusPending | None:
-        """The person's unfinished step-by-step update begun since then, if any."""
+    async def open_pending(
+        self, kind: str, user_id: int, chat_id: int | None, since: datetime
+    ) -> StatusPending | None:
+        """The person's newest unfinished ``kind`` (in that chat, if given) begun since then."""
         query = select(StatusPending).where(
             StatusPending.user_id == user_id,
-            StatusPending.kind == "private",
+            StatusPending.kind == kind,
             StatusPending.done_at.is_(None),
             StatusPending.created_at >= since,
         )
+        if chat_id is not None:
+            query = query.where(StatusPending.chat_id == chat_id)
         return await self._session.scalar(query.order_by(StatusPending.id.desc()).limit(1))
 
-    async def close_drafts(self, user_id: int, now: datetime) -> None:
-        """Finish every open step-by-step update of the person (a new one begins)."""
+    async def close_pending(self, kind: str, user_id: int, now: datetime) -> None:
+        """Finish every open ``kind`` of the person (a new one begins)."""
         await self._session.execute(
             update(StatusPending)
             .where(
                 StatusPending.user_id == user_id,
-                StatusPending.kind == "private",
+                StatusPending.kind == kind,
                 StatusPending.done_at.is_(None),
             )
             .values(done_at=now)

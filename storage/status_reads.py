@@ -54,6 +54,22 @@ class StatusReads:
         query = query.order_by(Region.position, StatusProject.name)
         return list((await self._session.scalars(query)).all())
 
+    async def projects_of_owner(self, user_id: int) -> list[StatusProject]:
+        """The active projects this person owns (by their person row or their username)."""
+        person = await self._session.scalar(select(Person).where(Person.user_id == user_id))
+        if person is None:
+            return []
+        mine = StatusOwner.person_id == person.id
+        if person.username:
+            mine = or_(mine, StatusOwner.username == person.username)
+        query = (
+            select(StatusProject)
+            .join(StatusOwner, StatusOwner.project_id == StatusProject.id)
+            .where(mine, StatusProject.archived.is_(False))
+            .order_by(StatusProject.name)
+        )
+        return list((await self._session.scalars(query)).unique().all())
+
     async def owners_of(self, project_ids: Sequence[int]) -> dict[int, list[OwnerView]]:
         """Each project's owners, with the Telegram user id of those the bot knows."""
         person = aliased(Person)

@@ -127,6 +127,7 @@ def test_the_bots_own_features_fit_together() -> None:
     assert set(features.settled) == {"notices", "tickets"}
     assert [r.stage for r in features.text_routes] == [
         TextStage.TAGGED,
+        TextStage.PROGRESS,
         TextStage.ACKNOWLEDGEMENT,
         TextStage.QUESTION,
         TextStage.REPORT,
