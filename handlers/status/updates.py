@@ -54,17 +54,29 @@ async def may_report(ctx: Context, project: StatusProject) -> str | None:
     )
 
 
+async def private_region(ctx: Context) -> str | None:
+    """In a private chat, names are resolved within the person's region when they have one:
+    the one region they coordinate or own projects in; else within the whole registry."""
+    user = ctx.actor.user
+    if user is None or ctx.actor.is_provincial_admin:
+        return None
+    regions = {region.name for region in ctx.actor.coordinator_regions}
+    regions |= {p.region.name for p in await ctx.uow.status.projects_of_owner(user.id)}
+    return regions.pop() if len(regions) == 1 else None
+
+
 async def report(ctx: Context, message: IncomingMessage, text: str, source: str) -> None:
     """Read an update and record it, or ask which project it is about."""
     if ctx.actor.user is None:
         ctx.reply("我无法识别匿名管理员或频道的身份，请关闭“匿名发言”后再报送进展。")
         return
-    region = None
     if ctx.group is not None:
         if ctx.group.region is None:
             ctx.reply(NOT_BOUND)
             return
-        region = ctx.group.region.name
+        region: str | None = ctx.group.region.name
+    else:
+        region = await private_region(ctx)
     registry = await ctx.services.get(ProjectIndex).current(ctx.uow)
     parsed = parse_update(text, region, registry)
     resolution = parsed.resolution
@@ -104,11 +116,13 @@ async def ask_which(
             payload=text, photos="\n".join(photos_of(message)), created_at=ctx.clock.now(),
         )
     )  # fmt: skip
+    labels = [p.name if region else f"{p.name}（{p.region}）" for p in candidates]
     rows: list[tuple[Button, ...]] = [
-        (Button(p.name, f"status:pick:{pending.id}:{p.id}"),) for p in candidates
+        (Button(label, f"status:pick:{pending.id}:{p.id}"),)
+        for label, p in zip(labels, candidates, strict=True)
     ]
     rows.append((Button("都不是", f"status:pick:{pending.id}:0"),))
-    names = "、".join(p.name for p in candidates)
+    names = "、".join(labels)
     ctx.reply(f"您是指：{names}？请点选项目，我再记录这条进展。", tuple(rows))
 
 

@@ -164,8 +164,16 @@ async def test_step_by_step_in_private_with_a_photo(
     async with UnitOfWork(app.sessions) as uow:
         update_id = figures.update_id or 0
         assert len((await uow.status.photos_of([update_id]))[update_id]) == 1
+    twin = "/project_add 阅芽计划 机构=凉山妇联 领域=儿童关爱 市州=凉山"
+    assert "✅" in await reply_to(console, ADMIN, private(ADMIN), twin)
+    # in private a name is read within the writer's own region: 泸州 for 泸州's owner
+    mine = await reply_to(console, STAFF, chat, "/update 阅芽计划 已筹9万")
+    assert "✅ 已记录进展：阅芽计划（泸州）" in mine
     stranger = await reply_to(console, STRANGER, private(STRANGER), "/update 阅芽计划 已筹9万")
-    assert "您不是“阅芽计划”的负责人" in stranger
+    assert stranger.startswith("您是指：阅芽计划（泸州）、阅芽计划（凉山）")  # in two regions
+    choices = buttons(console, private(STRANGER))
+    await console.press(STRANGER, private(STRANGER), choices["阅芽计划（泸州）"])
+    assert "您不是“阅芽计划”的负责人" in console.messenger.sent[-1][1]
 
 
 async def test_a_problem_in_an_update_gets_the_ticket_offer(
@@ -268,3 +276,21 @@ async def test_an_admin_in_private_names_the_region(
     added = await reply_to(console, ADMIN, private(ADMIN), named)
     assert "✅ 已登记项目（凉山）" in added
     assert set(await latest(app, "凉山")) == {"彝绣传承"}
+
+
+async def test_an_albums_photos_stay_with_its_update(
+    app: App, console: ConsoleSession, groups: tuple[Chat, Chat]
+) -> None:
+    luzhou, _ = groups
+    caption = "#进展 阅芽计划 已筹6万 执行中"
+    await console.message(STAFF, luzhou, caption, kind=MessageKind.PHOTO, media_group_id="a1")
+    assert "📷 照片 1 张" in console.messenger.sent[-1][1]
+    before = len(console.messenger.sent)
+    for _ in range(2):  # the album's other photos come as messages of their own, uncaptioned
+        await console.message(STAFF, luzhou, None, kind=MessageKind.PHOTO, media_group_id="a1")
+    assert len(console.messenger.sent) == before  # kept quietly
+    update_id = (await latest(app, "泸州"))["阅芽计划"].update_id or 0
+    async with UnitOfWork(app.sessions) as uow:
+        assert len((await uow.status.photos_of([update_id]))[update_id]) == 3
+    unbound = Chat(-4999, luzhou.type, "未绑定的群")
+    assert "还没有绑定市州" in await reply_to(console, STAFF, unbound, caption)
