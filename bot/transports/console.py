@@ -134,6 +134,12 @@ class Shown:
         return caption
 
 
+def _is_comment(line: str) -> bool:
+    """A script's comment: ``#`` then a blank (``#进展 …`` and ``#求助 …`` are messages)."""
+    stripped = line.lstrip()
+    return stripped == "#" or stripped.startswith(("# ", "#\t"))
+
+
 @dataclass
 class ConsoleMessenger:
     """Carries out the core's actions by printing them; keeps what was sent."""
@@ -424,7 +430,7 @@ class ConsoleSession:
         """Play a script; after each line, the jobs run and what it queued is delivered."""
         for raw in lines:
             line = raw.rstrip("\n")
-            if not line.strip() or line.lstrip().startswith("#"):
+            if not line.strip() or _is_comment(line):
                 continue
             if echo:
                 self._print(self._prompt(numbered=self._makes_message(line)) + line)

@@ -19,8 +19,8 @@ LIMITS = {
     "beneficiaries": (100_000_000, "受益人数", "1亿"),
 }
 LABELS = {
-    "raised_yuan": "已筹",
-    "target_yuan": "目标",
+    "raised_yuan": "已筹金额",
+    "target_yuan": "目标金额",
     "donations": "捐赠人次",
     "beneficiaries": "受益人数",
     "stage": "阶段",
@@ -87,7 +87,7 @@ def summary(
     if record.raised_yuan is not None:
         money.append(f"已筹 {yuan(record.raised_yuan)}")
     if target:
-        money.append(f"目标 {yuan(target)}" + ("" if record.target_yuan else "（登记）"))
+        money.append(("目标" if record.target_yuan else "登记目标") + f" {yuan(target)}")
     share = record.percent
     if share is None and record.raised_yuan is not None and target:
         share = 100 * record.raised_yuan / target
@@ -125,5 +125,6 @@ def change_line(record: StatusRecord, previous: StatusRecord, zone: tzinfo) -> s
         changes.append(f"捐赠 {record.donations - previous.donations:+,} 人次")
     if record.stage and previous.stage and record.stage != previous.stage:
         changes.append(f"阶段 {previous.stage} → {record.stage}")
-    when = month_day(previous.reported_at.astimezone(zone))
+    local = previous.reported_at.astimezone(zone)
+    when = f"{month_day(local)} {local:%H:%M}"
     return f"较上次（{when}）：" + ("，".join(changes) if changes else "没有可比的数字")
