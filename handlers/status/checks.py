@@ -8,7 +8,7 @@ from typing import Any
 
 from handlers.shared.dates import month_day
 from handlers.status.amounts import normalize
-from handlers.status.messages import signed_yuan, yuan
+from handlers.status.messages import clip, signed_yuan, yuan
 from storage.status import StatusProject, StatusRecord
 
 # Above these a figure is a slip of the unit (万 for 元), not a charity project's figure.
@@ -112,7 +112,7 @@ def summary(
         lines.append("⚠️ 已筹超过目标，已照常记录；如有误请点“更正”。")
     if unread:
         lines.append(
-            "❓ 没读懂：" + "、".join(f"“{part}”" for part in unread) + "，可点“更正”补上。"
+            "❓ 没读懂：" + "、".join(f"“{clip(part)}”" for part in unread) + "，可点“更正”补上。"
         )
     return "\n".join(lines)
 

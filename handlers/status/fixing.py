@@ -12,7 +12,7 @@ from handlers.core.model import AnswerCallback, Button, CallbackPress, EditMessa
 from handlers.status.amounts import normalize
 from handlers.status.checks import LABELS, refusal
 from handlers.status.fields import read_amount
-from handlers.status.messages import PICK_STALE, STAGES, yuan
+from handlers.status.messages import PICK_STALE, STAGES, clip, yuan
 from handlers.status.names import ProjectIndex
 from handlers.status.parse import parse_update
 from handlers.status.updates import FIX_CODES, record
@@ -164,7 +164,7 @@ async def on_fix_value(ctx: Context, message: IncomingMessage) -> bool:
     if current is None or project is None:
         return False
     if value is None:
-        ctx.reply(f"没读出{LABELS[field]}：“{text}”。请只发数字，例如 12.6万。")
+        ctx.reply(f"没读出{LABELS[field]}：“{clip(text)}”。请只发数字，例如 12.6万。")
         return True
     fields = current.figures() | {field: value}
     if (why := refusal(text, fields, project)) is not None:

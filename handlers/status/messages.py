@@ -26,6 +26,12 @@ NOT_BOUND = "本群还没有绑定市州，无法记录进展。请协调员先�
 PICK_STALE = "这个选择已经处理过或已失效。"
 
 
+def clip(text: str, limit: int = 24) -> str:
+    """Someone's text quoted back, cut short (a 5,000-character name stays out of replies)."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def yuan(amount: int | float | None) -> str:
     """12.5万元, 8000元, 1.2亿元."""
     if amount is None:

@@ -12,7 +12,7 @@ from handlers.core.model import IncomingMessage
 from handlers.shared.regions import resolve_region
 from handlers.status.amounts import normalize
 from handlers.status.fields import Typed, owner_entry, read_amount, read_fields, split_list
-from handlers.status.messages import ADD_USAGE, DOMAIN_LIST, EDIT_USAGE, yuan
+from handlers.status.messages import ADD_USAGE, DOMAIN_LIST, EDIT_USAGE, clip, yuan
 from handlers.status.names import ProjectIndex
 from storage.directory import Region
 from storage.status import DOMAINS, StatusProject
@@ -26,7 +26,7 @@ async def region_for(ctx: Context, written: str | None) -> Region | str:
     regions = await ctx.uow.regions.all()
     if written:
         region = resolve_region(written, regions)
-        return region if region is not None else f"不认识市州“{written}”。"
+        return region if region is not None else f"不认识市州“{clip(written)}”。"
     if ctx.group is not None and ctx.group.region_id is not None:
         found = await ctx.uow.regions.get(ctx.group.region_id)
         if found is not None:
@@ -55,7 +55,7 @@ async def owners_of(ctx: Context, written: str) -> Owners:
 
 def check_values(typed: Typed, *, adding: bool) -> tuple[dict[str, Any], list[str]]:
     """The fields as stored, and what is wrong with them (in Chinese)."""
-    problems = [f"不认识字段“{key}”" for key in typed.unknown]
+    problems = [f"不认识字段“{clip(key)}”" for key in typed.unknown]
     values: dict[str, Any] = {}
     if "organisation" in typed.values:
         values["organisation"] = typed.values["organisation"][:255]
@@ -65,14 +65,14 @@ def check_values(typed: Typed, *, adding: bool) -> tuple[dict[str, Any], list[st
     if domain is not None:
         domain = "其他类" if domain in ("其他", "其它", "其它类") else domain
         if domain not in DOMAINS:
-            problems.append(f"领域“{domain}”不在八类之中（{DOMAIN_LIST}）")
+            problems.append(f"领域“{clip(domain)}”不在八类之中（{DOMAIN_LIST}）")
         values["domain"] = domain
     elif adding:
         problems.append("缺少领域（领域=…）")
     if "target" in typed.values:
         target = read_amount(typed.values["target"])
         if target is None:
-            problems.append(f"目标“{typed.values['target']}”不是有效金额（例如 目标=30万）")
+            problems.append(f"目标“{clip(typed.values['target'])}”不是有效金额（例如 目标=30万）")
         values["target_yuan"] = target
     if "aliases" in typed.values:
         values["aliases"] = [a[:64] for a in split_list(typed.values["aliases"])]
@@ -95,7 +95,7 @@ async def find_project(ctx: Context, region: Region, name: str) -> StatusProject
             return match
     closest = "、".join(p.name for p in found.candidates) if found.candidates else ""
     hint = f"您是指：{closest}？" if closest else "发送 /projects 查看本市州的项目。"
-    return f"{region.name}没有名为“{name}”的项目。{hint}"
+    return f"{region.name}没有名为“{clip(name)}”的项目。{hint}"
 
 
 async def project_add(ctx: Context, message: IncomingMessage, args: str) -> None:
@@ -123,7 +123,7 @@ async def project_add(ctx: Context, message: IncomingMessage, args: str) -> None
         owners=owners, by=user.id, by_name=user.label, now=ctx.clock.now(),
     )  # fmt: skip
     if project is None:
-        ctx.reply(f"{region.name}已经有名为“{typed.name}”的项目。修改请用 /project_edit。")
+        ctx.reply(f"{region.name}已经有名为“{clip(typed.name)}”的项目。修改请用 /project_edit。")
         return
     ctx.reply(f"✅ 已登记项目（{region.name}）：\n{describe(project)}")
 
@@ -148,7 +148,7 @@ async def project_edit(ctx: Context, message: IncomingMessage, args: str) -> Non
     values, problems = check_values(typed, adding=False)
     if new_name:
         if await ctx.uow.status.project_by_name(region.id, new_name) not in (None, project):
-            problems.append(f"{region.name}已经有名为“{new_name}”的项目")
+            problems.append(f"{region.name}已经有名为“{clip(new_name)}”的项目")
         values["name"] = new_name[:128]
     if problems:
         ctx.reply("；".join(problems) + f"。\n用法：{EDIT_USAGE}")

@@ -27,7 +27,7 @@ from handlers.core.model import (
 from handlers.core.ports import FileUnavailable
 from handlers.shared.regions import resolve_region
 from handlers.status.fields import KEYS, Typed, owner_entry, split_list
-from handlers.status.messages import PICK_STALE
+from handlers.status.messages import PICK_STALE, clip
 from handlers.status.registry import check_values, region_for
 from storage.directory import Region
 from storage.status import StatusPending
@@ -133,9 +133,9 @@ async def check_rows(
         if entry is not None:
             key = (entry["region_id"], entry["name"])
             if key in seen:
-                why = f"项目名称“{entry['name']}”与第{seen[key]}行重复"
+                why = f"项目名称“{clip(entry['name'])}”与第{seen[key]}行重复"
             elif await ctx.uow.status.project_by_name(*key) is not None:
-                why = f"“{entry['name']}”已经登记过了（修改请用 /project_edit）"
+                why = f"“{clip(entry['name'])}”已经登记过了（修改请用 /project_edit）"
             else:
                 seen[key] = number
                 good.append(entry)
@@ -151,7 +151,7 @@ async def _check_row(
         return "缺少项目名称", None
     region = resolve_region(cell["region"], regions) if cell.get("region") else default
     if region is None:
-        return (f"不认识市州“{cell['region']}”" if cell.get("region") else "缺少市州"), None
+        return (f"不认识市州“{clip(cell['region'])}”" if cell.get("region") else "缺少市州"), None
     if not ctx.actor.may_manage(region.id):
         return f"您不是{region.name}的协调员，不能登记{region.name}的项目", None
     for key, title in REQUIRED.items():
@@ -193,7 +193,7 @@ async def on_document(ctx: Context, message: IncomingMessage) -> bool:
         return True
     if not _is_sheet(name):
         ctx.reply(
-            f"⛔ “{name or '这个文件'}”不是表格：请发送 .xlsx 或 .csv"
+            f"⛔ “{clip(name) or '这个文件'}”不是表格：请发送 .xlsx 或 .csv"
             "（/project_template 获取模板）。"
         )
         return True
@@ -239,7 +239,7 @@ async def _preview(
     assert user is not None
     total = len(good) + len(problems)
     lines = [f"📄 共 {total} 行：可导入 {len(good)} 个项目，有问题 {len(problems)} 行。"]
-    lines += [f"✅ {row['name']}（{row['region']}，{row['domain']}）" for row in good[:10]]
+    lines += [f"✅ {clip(row['name'])}（{row['region']}，{row['domain']}）" for row in good[:10]]
     if len(good) > 10:
         lines.append(f"……等 {len(good)} 个")
     lines += [f"❌ {problem}" for problem in problems[:SHOWN_PROBLEMS]]

@@ -12,7 +12,7 @@ from handlers.core.context import Context
 from handlers.core.feature import TextStage
 from handlers.core.model import Button, IncomingMessage, Keyboard, MessageKind
 from handlers.status.checks import refusal, stated, summary, unread_parts
-from handlers.status.messages import NOT_BOUND, UPDATE_USAGE
+from handlers.status.messages import NOT_BOUND, UPDATE_USAGE, clip
 from handlers.status.names import ProjectIndex
 from handlers.status.parse import StatusUpdate, parse_update
 from handlers.status.projects import Resolution
@@ -150,7 +150,7 @@ async def record(
         return False
     unread = unread_parts(text, fields)
     if not stated(fields):
-        missing = "、".join(f"“{part}”" for part in unread)
+        missing = "、".join(f"“{clip(part)}”" for part in unread)
         said = f"{missing}里没有读出数字。" if missing else "没有读到数字或阶段。"
         ctx.reply(f"❓ {project.name}：{said}\n用法：{UPDATE_USAGE}")
         return False
