@@ -23,6 +23,7 @@ STOP_WORDS = ("取消", "停止", "关闭")
 async def _region_and_rest(ctx: Context, text: str) -> tuple[Region | str, str]:
     """The region named first (泸州 每周五 …), else the group's or the coordinator's own."""
     first, _, rest = text.partition(" ")
+    first = first.removeprefix("市州=").removeprefix("市州：")
     if first and resolve_region(first, await ctx.uow.regions.all()) is not None:
         return await region_for(ctx, first), rest.strip()
     return await region_for(ctx, None), text
