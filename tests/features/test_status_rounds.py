@@ -132,6 +132,10 @@ async def test_only_the_regions_coordinator_or_an_admin_sets_a_round(
     elsewhere = await reply_to(console, LUZHOU_COORD, luzhou, f"/collect 凉山 {SET[9:]}")
     assert elsewhere.startswith("⛔ 只有凉山的协调员或省级管理员")
     assert await settings(app) == 0
+    assert "/collect — 定期征集项目进展（协调员）" in await reply_to(
+        console, LUZHOU_COORD, luzhou, "/help"
+    )
+    assert "/collect" not in await reply_to(console, STRANGER, luzhou, "/help")
     hint = await reply_to(console, LUZHOU_COORD, luzhou, "/collect 每周五 17:00")
     assert "用“截止”隔开" in hint and "例如：/collect 每周五 17:00 截止 周一 12:00" in hint
     once = await reply_to(console, LUZHOU_COORD, luzhou, "/collect 周五 17:00 截止 周一 12:00")
