@@ -24,7 +24,6 @@ from sqlalchemy import (
     func,
     select,
     text,
-    update,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -149,20 +148,6 @@ class StatusRounds:
             .with_for_update(skip_locked=True, of=StatusRound)
         )
         return (await self._session.scalars(query)).unique().all()
-
-    async def cancel_queued(self, feature: str, round_id: int, now: datetime) -> int:
-        """Cancel a round's deliveries not yet started (its kinds only: ``round-…``)."""
-        result = await self._session.execute(
-            update(OutboxMessage)
-            .where(
-                OutboxMessage.feature == feature,
-                OutboxMessage.ref_id == round_id,
-                OutboxMessage.kind.like("round-%"),
-                OutboxMessage.state == DeliveryState.PENDING,
-            )
-            .values(state=DeliveryState.CANCELLED, finished_at=now)
-        )
-        return int(getattr(result, "rowcount", 0) or 0)
 
     async def next_due(self) -> datetime | None:
         query = select(func.min(StatusRound.next_at)).where(StatusRound.ended_at.is_(None))

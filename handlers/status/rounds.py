@@ -83,7 +83,7 @@ async def _stop(ctx: Context, region: Region) -> None:
         if current.state == RoundState.OPEN:
             said = "进行中的一轮不再提醒，也不再公布汇总。"
         await end(ctx.uow, current, RoundState.CANCELLED, now)
-        await ctx.uow.status_rounds.cancel_queued(NAME, current.id, now)
+        await ctx.uow.outbox.cancel(NAME, current.id, now, kinds="round-%")
     await ctx.uow.status_rounds.drop_setting(region.id)
     ctx.reply(f"✅ 已停止{region.name}的进展征集。{said}")
 
