@@ -24,6 +24,7 @@ from storage.status import (
     StatusProject,
     StatusRecord,
 )
+from storage.status_rounds import RoundSetting, StatusRound
 from storage.tickets import Ticket, TicketEvent, TicketOffer
 from storage.updates import ProcessedUpdate
 
@@ -51,12 +52,14 @@ __all__ = [
     "ProcessedUpdate",
     "Region",
     "RegionAlias",
+    "RoundSetting",
     "StatusAlias",
     "StatusOwner",
     "StatusPending",
     "StatusPhoto",
     "StatusProject",
     "StatusRecord",
+    "StatusRound",
     "Ticket",
     "TicketEvent",
     "TicketOffer",

@@ -18,6 +18,7 @@ from storage.faq import FaqRepository
 from storage.notices import Notices
 from storage.outbox import Outbox
 from storage.status import StatusRepository
+from storage.status_rounds import StatusRounds
 from storage.tickets import Tickets
 from storage.updates import ProcessedUpdates
 
@@ -68,6 +69,7 @@ class UnitOfWork:
         self.deadlines = Deadlines(self.session)
         self.tickets = Tickets(self.session)
         self.status = StatusRepository(self.session)
+        self.status_rounds = StatusRounds(self.session)
         return self
 
     async def __aexit__(

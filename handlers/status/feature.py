@@ -1,16 +1,18 @@
 """The status feature: the project registry (commands and sheet import), progress updates
-(#进展, /update, step by step in private) and their corrections."""
+(#进展, /update, step by step in private) and their corrections, and collection rounds."""
 
 from __future__ import annotations
 
 from handlers.core.context import Context
-from handlers.core.feature import Feature, Runtime, TextRoute, TextStage
+from handlers.core.feature import Feature, Job, Runtime, TextRoute, TextStage
 from handlers.core.model import AnswerCallback, CallbackPress, IncomingMessage
 from handlers.status.fixing import on_fix, on_fix_value, on_pick, on_stage
 from handlers.status.messages import NAME, PICK_STALE
 from handlers.status.names import ProjectIndex
 from handlers.status.private import UPDATE, on_draft, on_draft_stage, on_draft_text
 from handlers.status.registry import PROJECT_ADD, PROJECT_ARCHIVE, PROJECT_EDIT, PROJECTS
+from handlers.status.round_job import ROUNDS_EVERY, next_round_due, on_round_settled, run_rounds
+from handlers.status.rounds import COLLECT
 from handlers.status.sheets import PROJECT_TEMPLATE, on_document, on_import_press
 from handlers.status.updates import on_album_photo, on_tagged
 
@@ -50,8 +52,18 @@ async def start(runtime: Runtime) -> None:
 
 FEATURE = Feature(
     NAME,
-    commands=(UPDATE, PROJECTS, PROJECT_ADD, PROJECT_EDIT, PROJECT_ARCHIVE, PROJECT_TEMPLATE),
+    commands=(
+        UPDATE,
+        PROJECTS,
+        PROJECT_ADD,
+        PROJECT_EDIT,
+        PROJECT_ARCHIVE,
+        PROJECT_TEMPLATE,
+        COLLECT,
+    ),
     callbacks={"status": on_press},
     on_text=(TextRoute(TextStage.PROGRESS, on_text),),
+    on_settled=on_round_settled,
+    jobs=(Job("status-rounds", ROUNDS_EVERY, run_rounds, next_round_due),),
     on_start=start,
 )

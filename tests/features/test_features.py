@@ -121,10 +121,10 @@ def test_plain_messages_go_to_the_features_in_the_order_of_their_declared_stages
 
 def test_the_bots_own_features_fit_together() -> None:
     features = collect(FEATURES)
-    assert {"deadline-reminders", "faq-refresh", "ticket-timers"} == {
+    assert {"deadline-reminders", "faq-refresh", "status-rounds", "ticket-timers"} == {
         job.id for job in features.jobs
     }
-    assert set(features.settled) == {"notices", "tickets"}
+    assert set(features.settled) == {"notices", "status", "tickets"}
     assert [r.stage for r in features.text_routes] == [
         TextStage.TAGGED,
         TextStage.PROGRESS,
