@@ -5,6 +5,7 @@ from typing import Literal
 
 from knowledge_base.features import (
     BIGRAM_SHARE,
+    CLUE,
     MESSAGE_SHARE,
     PARTIAL,
     EntryFeatures,
@@ -41,6 +42,14 @@ SPECIFIC_TIE = 0.8
 GENERAL_TIE = 0.9
 # Score kept by an entry when the message says what the entry is not about.
 NOT_ABOUT = 0.5
+# Unasked, the best entry must explain this share of what the message says (its content terms,
+# by weight), and no more than this share may be words that the knowledge uses elsewhere but
+# the entry lacks: a question about something else in the domain's words gets no answer.
+# An entry far ahead of every other (the runner-up under this share of its score) is not checked:
+# the words it lacks point nowhere else in particular.
+COVERAGE = 0.3
+ELSEWHERE = 0.5
+CLEAR_LEAD = 0.6
 
 
 @dataclass(frozen=True, slots=True)
@@ -232,7 +241,7 @@ class Index:
         decision = decide(confidence, query.is_question, bare=bare)
         if for_a_person(text):
             decision = "silent"  # @李姐 配捐比例是多少: asked of a colleague, not of the bot
-        elif doubt and decision == "answer":
+        elif decision == "answer" and (doubt or not self._speaks_for(query, scored)):
             decision = "suggest"
         return Match(
             decision=decision,
@@ -242,6 +251,30 @@ class Index:
             normalized=query.normalized,
             ambiguous=tuple(self.kb.entries[number] for number in doubt),
         )
+
+    def _speaks_for(self, query: Query, scored: list[tuple[float, int]]) -> bool:
+        """True when the best entry may answer unasked: it is far ahead of the rest, or it
+        explains the message well enough."""
+        (best_score, best), second_score = scored[0], scored[1][0] if len(scored) > 1 else 0.0
+        return second_score < CLEAR_LEAD * best_score or self._explains(query, best)
+
+    def _explains(self, query: Query, number: int) -> bool:
+        """True when the entry covers enough of the message's content, and the message does not
+        say much that the knowledge holds elsewhere but this entry lacks (法人变了，账号信息要改吗
+        is not the account-opening question although it shares 腾讯公益账号)."""
+        feature = self._features[number]
+        total = covered = elsewhere = 0.0
+        for term, weight, _ in query.items:
+            if term[0] == "?":
+                continue
+            factor = feature.term_factor(term, query)
+            total += weight
+            covered += weight * min(factor, 1.0)
+            if factor < CLUE and self._model.knows(term):
+                elsewhere += weight
+        if total <= 0:
+            return True
+        return covered >= COVERAGE * total and elsewhere <= ELSEWHERE * total
 
     def _not_for(self, query: Query, number: int) -> bool:
         """True when the message says one of the things the entry is not about: each term of
