@@ -257,7 +257,9 @@ def test_a_message_calling_a_colleague_is_not_for_the_bot(index: Index, text: st
     assert index.match(text).decision == "silent"
 
 
-@pytest.mark.parametrize("text", ["老师，配捐比例是多少？", "各位老师，配捐比例是多少？"])
+@pytest.mark.parametrize(
+    "text", ["老师，配捐比例是多少？", "各位老师，配捐比例是多少？", "你们好，配捐比例是多少？"]
+)
 def test_calling_on_whoever_knows_is_still_a_question_for_the_bot(index: Index, text: str) -> None:
     assert index.match(text).decision == "answer"
 
