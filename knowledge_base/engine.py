@@ -263,14 +263,17 @@ class Index:
         say much that the knowledge holds elsewhere but this entry lacks (法人变了，账号信息要改吗
         is not the account-opening question although it shares 腾讯公益账号)."""
         feature = self._features[number]
+        term_factor, char_factor, knows = feature.terms.get, feature.chars.get, self._model.knows
         total = covered = elsewhere = 0.0
-        for term, weight, _ in query.items:
-            if term[0] == "?":
+        for term, weight, parts in query.items:
+            if not parts:  # a question word
                 continue
-            factor = feature.term_factor(term, query)
+            factor = term_factor(term)
+            if factor is None:
+                factor = PARTIAL * sum(char_factor(char, 0.0) * share for char, share in parts)
             total += weight
             covered += weight * min(factor, 1.0)
-            if factor < CLUE and self._model.knows(term):
+            if factor < CLUE and knows(term):
                 elsewhere += weight
         if total <= 0:
             return True
