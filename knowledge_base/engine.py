@@ -260,8 +260,9 @@ class Index:
 
     def _explains(self, query: Query, number: int) -> bool:
         """True when the entry covers enough of the message's content, and the message does not
-        say much that the knowledge holds elsewhere but this entry lacks (法人变了，账号信息要改吗
-        is not the account-opening question although it shares 腾讯公益账号)."""
+        say much that the knowledge holds elsewhere but this entry lacks (项目资金可以用来买物资直接
+        发给老人吗 shares 老人 with the entry on designing elderly-care projects, and asks
+        something else)."""
         feature = self._features[number]
         term_factor, char_factor, knows = feature.terms.get, feature.chars.get, self._model.knows
         total = covered = elsewhere = 0.0
