@@ -45,11 +45,12 @@ NOT_ABOUT = 0.5
 # Unasked, the best entry must explain this share of what the message says (its content terms,
 # by weight), and no more than this share may be words that the knowledge uses elsewhere but
 # the entry lacks: a question about something else in the domain's words gets no answer.
-# An entry far ahead of every other (the runner-up under this share of its score) is not checked:
-# the words it lacks point nowhere else in particular.
+# An entry far ahead of every other (the runner-up under this share of its score) needs only to
+# explain a smaller share: the words it lacks point nowhere else in particular.
 COVERAGE = 0.3
 ELSEWHERE = 0.5
 CLEAR_LEAD = 0.6
+LEAD_COVERAGE = 0.2
 
 
 @dataclass(frozen=True, slots=True)
@@ -253,16 +254,19 @@ class Index:
         )
 
     def _speaks_for(self, query: Query, scored: list[tuple[float, int]]) -> bool:
-        """True when the best entry may answer unasked: it is far ahead of the rest, or it
-        explains the message well enough."""
+        """True when the best entry may answer unasked: it explains enough of the message, and
+        the message does not say much that the knowledge holds elsewhere but this entry lacks
+        (项目资金可以用来买物资直接发给老人吗 shares 老人 with the entry on designing elderly-care
+        projects, and asks something else); less is asked of an entry far ahead of the rest."""
         (best_score, best), second_score = scored[0], scored[1][0] if len(scored) > 1 else 0.0
-        return second_score < CLEAR_LEAD * best_score or self._explains(query, best)
+        covered, elsewhere = self._coverage(query, best)
+        if second_score < CLEAR_LEAD * best_score:
+            return covered >= LEAD_COVERAGE
+        return covered >= COVERAGE and elsewhere <= ELSEWHERE
 
-    def _explains(self, query: Query, number: int) -> bool:
-        """True when the entry covers enough of the message's content, and the message does not
-        say much that the knowledge holds elsewhere but this entry lacks (项目资金可以用来买物资直接
-        发给老人吗 shares 老人 with the entry on designing elderly-care projects, and asks
-        something else)."""
+    def _coverage(self, query: Query, number: int) -> tuple[float, float]:
+        """The shares of the message's content (by weight) that the entry holds, and that are
+        words of other entries which this one lacks."""
         feature = self._features[number]
         term_factor, char_factor, knows = feature.terms.get, feature.chars.get, self._model.knows
         total = covered = elsewhere = 0.0
@@ -277,8 +281,8 @@ class Index:
             if factor < CLUE and knows(term):
                 elsewhere += weight
         if total <= 0:
-            return True
-        return covered >= COVERAGE * total and elsewhere <= ELSEWHERE * total
+            return 1.0, 0.0
+        return covered / total, elsewhere / total
 
     def _not_for(self, query: Query, number: int) -> bool:
         """True when the message says one of the things the entry is not about: each term of
