@@ -5,6 +5,7 @@ from typing import Literal
 
 from knowledge_base.features import (
     BIGRAM_SHARE,
+    CLUE,
     MESSAGE_SHARE,
     PARTIAL,
     EntryFeatures,
@@ -41,6 +42,15 @@ SPECIFIC_TIE = 0.8
 GENERAL_TIE = 0.9
 # Score kept by an entry when the message says what the entry is not about.
 NOT_ABOUT = 0.5
+# Unasked, the best entry must explain this share of what the message says (its content terms,
+# by weight), and no more than this share may be words that the knowledge uses elsewhere but
+# the entry lacks: a question about something else in the domain's words gets no answer.
+# An entry far ahead of every other (the runner-up under this share of its score) needs only to
+# explain a smaller share: the words it lacks point nowhere else in particular.
+COVERAGE = 0.3
+ELSEWHERE = 0.5
+CLEAR_LEAD = 0.6
+LEAD_COVERAGE = 0.2
 
 
 @dataclass(frozen=True, slots=True)
@@ -232,7 +242,7 @@ class Index:
         decision = decide(confidence, query.is_question, bare=bare)
         if for_a_person(text):
             decision = "silent"  # @李姐 配捐比例是多少: asked of a colleague, not of the bot
-        elif doubt and decision == "answer":
+        elif decision == "answer" and (doubt or not self._speaks_for(query, scored)):
             decision = "suggest"
         return Match(
             decision=decision,
@@ -242,6 +252,37 @@ class Index:
             normalized=query.normalized,
             ambiguous=tuple(self.kb.entries[number] for number in doubt),
         )
+
+    def _speaks_for(self, query: Query, scored: list[tuple[float, int]]) -> bool:
+        """True when the best entry may answer unasked: it explains enough of the message, and
+        the message does not say much that the knowledge holds elsewhere but this entry lacks
+        (项目资金可以用来买物资直接发给老人吗 shares 老人 with the entry on designing elderly-care
+        projects, and asks something else); less is asked of an entry far ahead of the rest."""
+        (best_score, best), second_score = scored[0], scored[1][0] if len(scored) > 1 else 0.0
+        covered, elsewhere = self._coverage(query, best)
+        if second_score < CLEAR_LEAD * best_score:
+            return covered >= LEAD_COVERAGE
+        return covered >= COVERAGE and elsewhere <= ELSEWHERE
+
+    def _coverage(self, query: Query, number: int) -> tuple[float, float]:
+        """The shares of the message's content (by weight) that the entry holds, and that are
+        words of other entries which this one lacks."""
+        feature = self._features[number]
+        term_factor, char_factor, knows = feature.terms.get, feature.chars.get, self._model.knows
+        total = covered = elsewhere = 0.0
+        for term, weight, parts in query.items:
+            if not parts:  # a question word
+                continue
+            factor = term_factor(term)
+            if factor is None:
+                factor = PARTIAL * sum(char_factor(char, 0.0) * share for char, share in parts)
+            total += weight
+            covered += weight * min(factor, 1.0)
+            if factor < CLUE and knows(term):
+                elsewhere += weight
+        if total <= 0:
+            return 1.0, 0.0
+        return covered / total, elsewhere / total
 
     def _not_for(self, query: Query, number: int) -> bool:
         """True when the message says one of the things the entry is not about: each term of

@@ -59,7 +59,7 @@ _HOW_TO_DO = re.compile(r"怎么(?:弄|搞|整)(?!好|完)")
 # means "a long time".
 # At the end of a clause after a verb it asks too (要审好久, 一般等好久); not after 了 (等了好久).
 _HOW_LONG = re.compile(
-    r"(?<=[要得])好久(?![了没不都])|好久(?=[能才会可批到出开拨下审要])"
+    r"(?<=[要得是])好久(?![了没不都])|好久(?=[能才会可批到出开拨下审要截结])"
     r"|(?<=[\u4e00-\u9fff])(?<![了很都那这])好久(?=[哦啊呀嘛呢]?(?:[\s,.!?，。！？]|$))"
 )
 # "Did not pass" said short (审核没过, 没过审): both characters are function words, so without

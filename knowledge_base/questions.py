@@ -37,12 +37,19 @@ _ROLL_CALL = re.compile(
 
 
 # A message that opens by naming a person (@李姐 …) asks that person, not the bot (the chat
-# handlers take the bot's own name out before matching).
-_TO_A_PERSON = re.compile(r"^\s*@[^\s@]{1,20}\s")
+# handlers take the bot's own name out before matching); so does one that opens by calling a
+# colleague by name (小周，… 王老师，… 李姐，…) or speaks to colleagues (你们几个把名单核对一下).
+# 老师，… and 各位老师，… speak to whoever knows, the bot included.
+_TO_A_PERSON = re.compile(
+    r"^\s*(?:@[^\s@]{1,20}\s"
+    r"|(?:[小老阿](?!师)[\u4e00-\u9fff]"
+    r"|(?![各大好老])[\u4e00-\u9fff](?:老师|姐|哥|总|主任|书记|会长|科长|秘书长))\s*[,，]"
+    r"|你们(?!好))"
+)
 
 
 def for_a_person(text: str) -> bool:
-    """True when a raw message opens with an @mention of someone."""
+    """True when a raw message opens with an @mention of someone, a colleague's name or 你们."""
     return _TO_A_PERSON.match(text) is not None
 
 

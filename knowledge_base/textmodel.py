@@ -174,6 +174,10 @@ class TextModel:
             return base_weight(term) * PLACE_TERM
         return base_weight(term) * (1.0 if term[0] == "?" else FOREIGN_TERM)
 
+    def knows(self, term: str) -> bool:
+        """True when some entry of the knowledge base uses the term."""
+        return term in self._weights
+
     def specificity(self, term: str) -> float:
         """1 for a term of at most one entry, towards 0 for a term of every entry."""
         return _specificity(self._df.get(term, 0), self._log_n)

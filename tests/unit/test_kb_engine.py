@@ -415,7 +415,8 @@ def dev_report() -> Report:
 
 def test_dev_set_does_not_regress(dev_report: Report) -> None:
     """The level reached so far, so that a change that makes matching worse fails."""
-    assert dev_report.accuracy >= 0.83
+    assert dev_report.accuracy >= 0.82
+    assert dev_report.precision >= 0.96
     assert dev_report.silence >= 0.98
     assert dev_report.top3 >= 0.94
 
@@ -618,10 +619,11 @@ def test_holdout_set_is_matched_reasonably() -> None:
         # Realistic staff messages, questions about other platforms and organisation affairs
         # among them (a regression set: the knowledge base was improved from its misses, so
         # these figures are not a held-out measure).
-        ("bundled_cases.jsonl", (0.92, 0.98, 0.95)),
+        ("bundled_cases.jsonl", (0.9, 0.98, 0.95)),
         # 90 messages written by someone who never saw the knowledge base; one round of fixes
-        # (seven variants) was made from its first 65 questions.
-        ("bundled_blind_cases.jsonl", (0.78, 0.95, 0.9)),
+        # (seven variants) was made from its first 65 questions. Its accuracy fell from 0.81 when
+        # the bot began to leave unasked what the best entry explains too little of.
+        ("bundled_blind_cases.jsonl", (0.72, 0.95, 0.9)),
     ],
 )
 def test_bundled_knowledge_answers_staff_questions(
