@@ -367,6 +367,10 @@ def test_an_entry_far_ahead_of_the_rest_answers_a_wordy_question() -> None:
         # (0.544 / 0.868 / 0.635, precision 0.521): the honest figure. The rules for speaking
         # unasked were then chosen with it in view: a regression set since.
         ("bundled_blind_round2.jsonl", (0.5, 0.85, 0.75, 0.6)),
+        # A third round, written after the rules for speaking unasked, labelled against the
+        # knowledge of that day and scored once before any tuning on it: 0.714 / 0.922 / 0.814,
+        # precision 0.743 (docs/blind-round3-labels.md has the labeller's reasons).
+        ("bundled_blind_round3.jsonl", (0.7, 0.9, 0.8, 0.74)),
     ],
 )
 def test_bundled_knowledge_on_blind_rounds(
