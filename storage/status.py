@@ -21,6 +21,7 @@ from storage.status_reads import StatusReads
 from storage.status_tables import (
     DOMAINS,
     FIGURES,
+    HistoryRow,
     OwnerView,
     ProjectFigures,
     StatusAlias,
@@ -34,6 +35,7 @@ from storage.status_tables import (
 __all__ = [
     "DOMAINS",
     "FIGURES",
+    "HistoryRow",
     "OwnerView",
     "ProjectFigures",
     "StatusAlias",

@@ -13,6 +13,7 @@ from sqlalchemy.orm import aliased
 
 from storage.directory import Person, Region
 from storage.status_tables import (
+    HistoryRow,
     OwnerView,
     ProjectFigures,
     StatusOwner,
@@ -148,6 +149,35 @@ class StatusReads:
             query = query.where(StatusProject.region_id == region_id)
         rows = await self._session.execute(query.order_by(StatusRecord.id))
         return [(record, name) for record, name in rows]
+
+    async def history_rows(
+        self, region_id: int | None, limit: int | None = None
+    ) -> list[HistoryRow]:
+        """Every update row of a region's projects (or of all regions: None), corrections and
+        superseded rows too, oldest first, as plain rows (an export's history, fast at scale);
+        with ``limit``, only the newest ``limit`` rows (a correction is newer than the row it
+        replaces, so both are in or both out)."""
+        u, p, r = StatusRecord, StatusProject, Region
+        photos = (
+            select(StatusPhoto.update_id, func.count().label("n"))
+            .group_by(StatusPhoto.update_id)
+            .subquery()
+        )
+        query = (
+            select(
+                u.id, r.name, p.name, u.reported_at, u.created_at, u.raised_yuan, u.target_yuan,
+                u.donations, u.beneficiaries, u.percent, u.stage, u.source, u.reporter_name,
+                u.supersedes_id, func.coalesce(photos.c.n, 0), u.text,
+            )
+            .join(p, p.id == u.project_id)
+            .join(r, r.id == p.region_id)
+            .outerjoin(photos, photos.c.update_id == u.id)
+            .order_by(u.id.desc())
+        )  # fmt: skip
+        if region_id is not None:
+            query = query.where(p.region_id == region_id)
+        rows = await self._session.execute(query.limit(limit))
+        return [HistoryRow(*row) for row in reversed(rows.all())]
 
     async def superseded_ids(self, update_ids: Sequence[int]) -> set[int]:
         """Which of these rows a correction replaced."""

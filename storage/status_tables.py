@@ -219,3 +219,25 @@ class ProjectFigures:
 class OwnerView:
     label: str
     user_id: int | None  # None until the bot has seen the person
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    """One update row as an export lists it."""
+
+    update_id: int
+    region: str
+    project: str
+    reported_at: datetime
+    created_at: datetime
+    raised_yuan: int | None
+    target_yuan: int | None
+    donations: int | None
+    beneficiaries: int | None
+    percent: float | None
+    stage: str | None
+    source: str  # tag, command, private, correction
+    reporter_name: str
+    supersedes_id: int | None
+    photos: int
+    text: str
