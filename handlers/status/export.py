@@ -12,12 +12,15 @@ import asyncio
 import io
 import logging
 from collections.abc import Sequence
+from copy import copy
 from datetime import datetime, tzinfo
+from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
+from openpyxl.utils.datetime import to_excel
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from handlers.core.commands import Audience, Command
@@ -45,7 +48,7 @@ SUMMARY_HEAD = (
 )  # fmt: skip
 HISTORY_HEAD = (
     "编号", "报送时间", "市州", "项目", "已筹（元）", "目标（元）", "完成率", "捐赠人次",
-    "受益人数", "阶段", "报送人", "来源", "状态", "更正的是编号", "记录时间", "照片", "原文",
+    "受益人数", "阶段", "报送人", "来源", "状态", "更正的是编号", "更正时间", "照片", "原文",
 )  # fmt: skip
 REGIONS_HEAD = ("市州", "项目数", "已筹（元）", "目标（元）", "完成率", "捐赠人次", "需跟进")
 SOURCES = {"tag": "群内 #进展", "command": "/update", "private": "私聊", "correction": "更正"}
@@ -104,28 +107,42 @@ def build_workbook(
     return buffer.getvalue()
 
 
-def _header(sheet: WriteOnlyWorksheet, names: Sequence[str]) -> None:
+def _header(sheet: WriteOnlyWorksheet, names: Sequence[str]) -> Styled:
+    """The sheet's column widths, frozen panes and bold header; its cell maker."""
     for column, width in WIDTHS.items():
         sheet.column_dimensions[column].width = width
     sheet.freeze_panes = "C2"  # the header row and the region and project columns
-    bold = Font(bold=True)
-    sheet.append([_cell(sheet, name, font=bold) for name in names])
-
-
-def _cell(
-    sheet: WriteOnlyWorksheet,
-    value: object,
-    number_format: str | None = None,
-    font: Font | None = None,
-) -> WriteOnlyCell | None:
-    if value is None:
-        return None
-    cell = WriteOnlyCell(sheet, value)
-    if number_format is not None:
-        cell.number_format = number_format
-    if font is not None:
-        cell.font = font
+    cell = Styled(sheet)
+    sheet.append([cell(name, bold=True) for name in names])
     return cell
+
+
+class Styled:
+    """Cells of one sheet with a number format and boldness, made fast: each combination is
+    styled once and its style copied (styling every cell anew costs as much as writing it)."""
+
+    def __init__(self, sheet: WriteOnlyWorksheet) -> None:
+        self.sheet = sheet
+        self._styles: dict[tuple[str | None, bool], Any] = {}
+
+    def __call__(
+        self, value: object, number_format: str | None = None, bold: bool = False
+    ) -> WriteOnlyCell | None:
+        if value is None:
+            return None
+        style = self._styles.get((number_format, bold))
+        if style is None:
+            model = WriteOnlyCell(self.sheet)
+            if number_format is not None:
+                model.number_format = number_format
+            if bold:
+                model.font = Font(bold=True)
+            style = self._styles[(number_format, bold)] = model._style
+        if isinstance(value, datetime):
+            value = to_excel(value)  # its own format follows; openpyxl's would cost more
+        cell = WriteOnlyCell(self.sheet, value)
+        cell._style = copy(style)
+        return cell
 
 
 def _text(sheet: WriteOnlyWorksheet, value: str | None) -> object:
@@ -153,7 +170,7 @@ def _summary(
     days: int,
 ) -> int:
     """One row per project, then the totals; the last project row's number."""
-    _header(sheet, SUMMARY_HEAD)
+    cell = _header(sheet, SUMMARY_HEAD)
     for number, row in enumerate(figures, 2):
         if row.raised_yuan is not None and row.target_yuan:
             share: object = f"=E{number}/F{number}"
@@ -162,27 +179,26 @@ def _summary(
         sheet.append(
             [
                 row.region, _text(sheet, row.name), _text(sheet, row.organisation), row.domain,
-                _cell(sheet, row.raised_yuan, YUAN), _cell(sheet, row.target_yuan, YUAN),
-                _cell(sheet, share, PERCENT), row.donations, row.beneficiaries, row.stage,
-                _cell(sheet, _local(row.reported_at, zone), WHEN),
+                cell(row.raised_yuan, YUAN), cell(row.target_yuan, YUAN), cell(share, PERCENT),
+                row.donations, row.beneficiaries, row.stage,
+                cell(_local(row.reported_at, zone), WHEN),
                 _text(sheet, row.reporter_name), age_days(row.reported_at, now, zone),
                 "是" if is_stale(row, now, zone, days) else "",
             ]
         )  # fmt: skip
     last = len(figures) + 1
     total = last + 1
-    bold = Font(bold=True)
 
     def summed(column: str, number_format: str | None = None) -> WriteOnlyCell | None:
-        return _cell(sheet, f"=SUM({column}2:{column}{last})", number_format, bold)
+        return cell(f"=SUM({column}2:{column}{last})", number_format, bold=True)
 
     sheet.append(
         [
-            _cell(sheet, "合计", font=bold), _cell(sheet, f"=COUNTA(B2:B{last})", font=bold),
-            None, None, summed("E", YUAN), summed("F", YUAN),
-            _cell(sheet, f'=IF(F{total}>0,E{total}/F{total},"")', PERCENT, bold),
+            cell("合计", bold=True), cell(f"=COUNTA(B2:B{last})", bold=True), None, None,
+            summed("E", YUAN), summed("F", YUAN),
+            cell(f'=IF(F{total}>0,E{total}/F{total},"")', PERCENT, bold=True),
             summed("H"), summed("I"), None, None, None, None,
-            _cell(sheet, f'=COUNTIF(N2:N{last},"是")', font=bold),
+            cell(f'=COUNTIF(N2:N{last},"是")', bold=True),
         ]
     )  # fmt: skip
     return last
@@ -190,7 +206,7 @@ def _summary(
 
 def _regions(sheet: WriteOnlyWorksheet, regions: Sequence[Region], last: int) -> None:
     """Each region's totals as formulas over the summary sheet."""
-    _header(sheet, REGIONS_HEAD)
+    cell = _header(sheet, REGIONS_HEAD)
 
     def over(column: str) -> str:
         return f"'{SUMMARY}'!${column}$2:${column}${last}"
@@ -200,9 +216,9 @@ def _regions(sheet: WriteOnlyWorksheet, regions: Sequence[Region], last: int) ->
             [
                 region.name,
                 f"=COUNTIF({over('A')},A{number})",
-                _cell(sheet, f"=SUMIF({over('A')},A{number},{over('E')})", YUAN),
-                _cell(sheet, f"=SUMIF({over('A')},A{number},{over('F')})", YUAN),
-                _cell(sheet, f'=IF(D{number}>0,C{number}/D{number},"")', PERCENT),
+                cell(f"=SUMIF({over('A')},A{number},{over('E')})", YUAN),
+                cell(f"=SUMIF({over('A')},A{number},{over('F')})", YUAN),
+                cell(f'=IF(D{number}>0,C{number}/D{number},"")', PERCENT),
                 f"=SUMIF({over('A')},A{number},{over('H')})",
                 f'=COUNTIFS({over("A")},A{number},{over("N")},"是")',
             ]
@@ -210,29 +226,30 @@ def _regions(sheet: WriteOnlyWorksheet, regions: Sequence[Region], last: int) ->
     end, total = len(regions) + 1, len(regions) + 2
     sheet.append(
         [
-            "合计", f"=SUM(B2:B{end})", _cell(sheet, f"=SUM(C2:C{end})", YUAN),
-            _cell(sheet, f"=SUM(D2:D{end})", YUAN),
-            _cell(sheet, f'=IF(D{total}>0,C{total}/D{total},"")', PERCENT),
+            "合计", f"=SUM(B2:B{end})", cell(f"=SUM(C2:C{end})", YUAN),
+            cell(f"=SUM(D2:D{end})", YUAN), cell(f'=IF(D{total}>0,C{total}/D{total},"")', PERCENT),
             f"=SUM(F2:F{end})", f"=SUM(G2:G{end})",
         ]
     )  # fmt: skip
 
 
 def _history(sheet: WriteOnlyWorksheet, history: Sequence[HistoryRow], zone: tzinfo) -> None:
-    """Every update row, oldest first; a correction names the row it replaced."""
-    _header(sheet, HISTORY_HEAD)
+    """Every update row, oldest first; a correction names the row it replaced and says when
+    it was written."""
+    cell = _header(sheet, HISTORY_HEAD)
     replaced = {row.supersedes_id for row in history if row.supersedes_id is not None}
     for row in history:
         percent = None if row.percent is None else row.percent / 100
         sheet.append(
             [
-                row.update_id, _cell(sheet, _local(row.reported_at, zone), WHEN), row.region,
-                _text(sheet, row.project), _cell(sheet, row.raised_yuan, YUAN),
-                _cell(sheet, row.target_yuan, YUAN), _cell(sheet, percent, PERCENT),
+                row.update_id, cell(_local(row.reported_at, zone), WHEN), row.region,
+                _text(sheet, row.project), cell(row.raised_yuan, YUAN),
+                cell(row.target_yuan, YUAN), cell(percent, PERCENT),
                 row.donations, row.beneficiaries, row.stage, _text(sheet, row.reporter_name),
                 SOURCES.get(row.source, row.source),
                 "已被更正" if row.update_id in replaced else "有效", row.supersedes_id,
-                _cell(sheet, _local(row.created_at, zone), WHEN), row.photos or None,
+                cell(_local(row.created_at, zone), WHEN) if row.supersedes_id else None,
+                row.photos or None,
                 _text(sheet, row.text),
             ]
         )  # fmt: skip

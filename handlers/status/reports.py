@@ -15,7 +15,15 @@ from handlers.core.model import IncomingMessage
 from handlers.shared.dates import short_when
 from handlers.status.messages import yuan
 from handlers.status.scope import read_scope
-from handlers.status.tally import Totals, age_days, age_text, is_stale, share, totals
+from handlers.status.tally import (
+    Totals,
+    age_days,
+    age_text,
+    is_stale,
+    share,
+    stale_before,
+    totals,
+)
 from storage.directory import Region
 from storage.status import ProjectFigures
 
@@ -112,8 +120,9 @@ def province_texts(
     """Totals for the province and for each of its regions (no project names)."""
     by_region: dict[int, Totals] = {region.id: Totals() for region in regions}
     everything = Totals()
+    before = stale_before(now, zone, days)
     for row in rows:
-        stale = is_stale(row, now, zone, days)
+        stale = row.reported_at is None or row.reported_at < before
         by_region.setdefault(row.region_id, Totals()).add(row, stale)
         everything.add(row, stale)
     head = [

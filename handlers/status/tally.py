@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, tzinfo
+from datetime import datetime, time, timedelta, tzinfo
 
 from storage.status import ProjectFigures
 
@@ -26,10 +26,16 @@ def age_days(reported_at: datetime | None, now: datetime, zone: tzinfo) -> int |
     return (now.astimezone(zone).date() - reported_at.astimezone(zone).date()).days
 
 
+def stale_before(now: datetime, zone: tzinfo, days: int) -> datetime:
+    """Reports before this moment are ``days`` calendar days old or more: the start (in
+    ``zone``) of the day ``days - 1`` days before today."""
+    day = now.astimezone(zone).date() - timedelta(days=days - 1)
+    return datetime.combine(day, time(), tzinfo=zone)
+
+
 def is_stale(figures: ProjectFigures, now: datetime, zone: tzinfo, days: int) -> bool:
     """No update for ``days`` days or more (or never any)."""
-    age = age_days(figures.reported_at, now, zone)
-    return age is None or age >= days
+    return figures.reported_at is None or figures.reported_at < stale_before(now, zone, days)
 
 
 def age_text(age: int | None) -> str:
@@ -66,6 +72,7 @@ def totals(
     rows: Iterable[ProjectFigures], now: datetime, zone: tzinfo, days: int = STALE_DAYS
 ) -> Totals:
     found = Totals()
+    before = stale_before(now, zone, days)
     for figures in rows:
-        found.add(figures, is_stale(figures, now, zone, days))
+        found.add(figures, figures.reported_at is None or figures.reported_at < before)
     return found
