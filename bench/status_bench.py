@@ -145,23 +145,30 @@ async def load(app: App, project_count: int, update_count: int, now: datetime) -
         found = await uow.status.all_projects()
         projects = [(p.id, chat_of[p.region_id], p.target_yuan or 0) for p in found]
     started = time.monotonic()
-    latest: dict[int, int] = {}
+    latest: dict[int, tuple[Any, ...]] = {}
     count = 0
     batch: list[tuple[Any, ...]] = []
     for row in update_rows(projects, update_count, now):
         batch.append(row)
-        latest[row[1]] = row[0]  # rows come in report order: the last one is the head
+        latest[row[1]] = row  # rows come in report order: the last one is the head
         if len(batch) == BATCH:
             count += await insert_updates(app, batch)
             batch = []
     count += await insert_updates(app, batch)
     async with UnitOfWork(app.sessions) as uow:
-        pointers = [{"pid": pid, "latest": uid} for pid, uid in latest.items()]
+        copied = ("raised_yuan", "target_yuan", "donations", "beneficiaries", "percent",
+                  "stage", "reported_at", "reporter_name")  # fmt: skip
+        pointers = []
+        for pid, row in latest.items():
+            values = dict(zip(UPDATE_COLUMNS, row, strict=True))
+            pointers.append({"pid": pid, "latest_update_id": row[0]} | {
+                f"latest_{name}": values[name] for name in copied
+            })  # fmt: skip
         table = StatusProject.__table__
         statement = (
             update(table)
             .where(table.c.id == bindparam("pid"))
-            .values(latest_update_id=bindparam("latest"))
+            .values({name: bindparam(name) for name in pointers[0] if name != "pid"})
         )
         await uow.session.execute(statement, pointers)
         if app.engine.dialect.name == "postgresql":

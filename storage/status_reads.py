@@ -1,5 +1,5 @@
 """Reading project status: the registry, the latest figures of every project (one query per
-region or for all, through each project's ``latest_update_id``), a project's history, the
+region or for all, from the copy each project keeps of its latest update), a project's history, the
 update before another (for "change since last"), photos and owners."""
 
 from __future__ import annotations
@@ -209,15 +209,15 @@ class StatusReads:
         return await self._latest(None)
 
     async def _latest(self, condition: Any) -> list[ProjectFigures]:
-        p, u, r = StatusProject, StatusRecord, Region
+        p, r = StatusProject, Region
         query = (
             select(
                 p.id, p.name, p.organisation, p.region_id, r.name, r.position, p.domain,
-                p.target_yuan, u.id, u.raised_yuan, u.target_yuan, u.donations,
-                u.beneficiaries, u.percent, u.stage, u.reported_at, u.reporter_name,
+                p.target_yuan, p.latest_update_id, p.latest_raised_yuan, p.latest_target_yuan,
+                p.latest_donations, p.latest_beneficiaries, p.latest_percent, p.latest_stage,
+                p.latest_reported_at, p.latest_reporter_name,
             )
             .join(r, r.id == p.region_id)
-            .outerjoin(u, u.id == p.latest_update_id)
             .where(p.archived.is_(False))
             .order_by(r.position, p.name)
         )  # fmt: skip
