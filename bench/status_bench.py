@@ -27,6 +27,7 @@ import asyncio
 import io
 import itertools
 import json
+import logging
 import os
 import random
 import statistics
@@ -263,6 +264,7 @@ async def measure(app: App, clock: FakeClock, chats: list[Chat], samples: int) -
         spent, actions = await timer.process(groups[largest], ADMIN, "/export")
         [document] = [a for a in actions if isinstance(a, SendDocument)]
         exports.append(spent / 1000)
+    export_cpu = statistics.median(timer.cpu_ms[-3:]) / 1000
     return {
         "p50_ms_record": round(statistics.median(recorded), 2),
         "p99_ms_record": p99(recorded),
@@ -273,6 +275,7 @@ async def measure(app: App, clock: FakeClock, chats: list[Chat], samples: int) -
         "p99_ms_report_all": p99(all_reports),
         "p50_cpu_ms_report_all": round(report_all_cpu, 2),
         "export_s_region": round(statistics.median(exports), 2),
+        "export_cpu_s_region": round(export_cpu, 2),
         "export_mb_region": round(len(document.content) / 1e6, 1),
         "export_caption": document.caption,
     }
@@ -314,6 +317,10 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def main() -> None:
+    # The bulk load holds SQLite's write lock for seconds, and an export takes seconds: not
+    # worth a warning here.
+    for name in ("storage.database", "handlers.core.dispatch"):
+        logging.getLogger(name).setLevel(logging.ERROR)
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--updates", type=int, default=1_000_000)
     parser.add_argument("--projects", type=int, default=2_000)
@@ -329,7 +336,8 @@ def main() -> None:
     print(f"/report (region):    {region}")
     province = f"p50 {r['p50_ms_report_all']} ms, p99 {r['p99_ms_report_all']} ms"
     print(f"/report (province):  {province} (≤ 100); CPU p50 {r['p50_cpu_ms_report_all']} ms")
-    print(f"/export (region):    {r['export_s_region']} s, {r['export_mb_region']} MB (≤ 5 s)")
+    export = f"{r['export_s_region']} s, {r['export_mb_region']} MB (≤ 5 s)"
+    print(f"/export (region):    {export}; CPU {r['export_cpu_s_region']} s")
     print(f"                     {caption}")
     print(json.dumps(result, ensure_ascii=False))
 

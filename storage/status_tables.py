@@ -260,3 +260,16 @@ class HistoryRow:
     supersedes_id: int | None
     photos: int
     text: str
+
+
+@dataclass(frozen=True)
+class RegionTotals:
+    """A region's active projects added up (amounts and donations as far as reported)."""
+
+    region_id: int
+    projects: int
+    raised: int
+    target: int  # each project's latest stated target, else the registry's
+    donations: int
+    reported: int  # projects with at least one update
+    stale: int  # projects with no update since the moment asked (or none ever)

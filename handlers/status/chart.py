@@ -25,7 +25,7 @@ from handlers.shared.dates import month_day
 from handlers.status.messages import yuan
 from handlers.status.reports import money
 from handlers.status.scope import read_scope
-from handlers.status.tally import Totals, share
+from handlers.status.tally import Totals, region_totals, share, stale_before, totals
 from storage.directory import Region
 from storage.status import ProjectFigures
 
@@ -84,16 +84,13 @@ def project_bars(rows: Sequence[ProjectFigures]) -> tuple[list[Bar], int]:
     return bars, len(rows) - len(chosen)
 
 
-def region_bars(rows: Sequence[ProjectFigures], regions: Sequence[Region]) -> list[Bar]:
+def region_bars(found: dict[int, Totals], regions: Sequence[Region]) -> list[Bar]:
     """A bar per region of the province: its projects' totals."""
-    found: dict[int, Totals] = {region.id: Totals() for region in regions}
-    for row in rows:
-        found.setdefault(row.region_id, Totals()).add(row, False)
-    return [
-        Bar(r.name, found[r.id].raised, found[r.id].target, found[r.id].share,
-            found[r.id].reported > 0)
-        for r in regions
-    ]  # fmt: skip
+    bars = []
+    for region in regions:
+        mine = found.get(region.id, Totals())
+        bars.append(Bar(region.name, mine.raised, mine.target, mine.share, mine.reported > 0))
+    return bars
 
 
 def _short(label: str) -> str:
@@ -163,19 +160,23 @@ async def chart(ctx: Context, message: IncomingMessage, args: str) -> None:
     assert ctx.chat is not None
     now, zone = ctx.clock.now(), ctx.config.timezone
     if scope.province:
-        rows = await ctx.uow.status.latest_all()
-        bars, left_out = region_bars(rows, scope.regions), 0
+        before = stale_before(now, zone, scope.days)
+        found = region_totals(await ctx.uow.status.region_totals(before))
+        bars, left_out = region_bars(found, scope.regions), 0
+        everything = Totals()
+        for part in found.values():
+            everything.include(part)
     else:
         rows = await ctx.uow.status.latest_in_region(scope.regions[0].id)
         bars, left_out = project_bars(rows)
-    if not rows:
+        everything = totals(rows, now, zone, scope.days)
+    if not everything.projects:
         ctx.reply(f"{scope.label}还没有登记项目，没有可画的图。")
         return
-    title, caption, name = _words(scope.label, scope.province, rows, now, zone)
+    title, caption, name = _words(scope.label, scope.province, everything, now, zone)
+    count = everything.projects
     note = (
-        f"共 {len(rows)} 个项目，图中为目标最大的 {len(bars)} 个；全部见 /export"
-        if left_out
-        else ""
+        f"共 {count} 个项目，图中为目标最大的 {len(bars)} 个；全部见 /export" if left_out else ""
     )
     chat_id = ctx.chat.id
 
@@ -192,17 +193,14 @@ async def chart(ctx: Context, message: IncomingMessage, args: str) -> None:
 
 
 def _words(
-    label: str, province: bool, rows: Sequence[ProjectFigures], now: datetime, zone: tzinfo
+    label: str, province: bool, found: Totals, now: datetime, zone: tzinfo
 ) -> tuple[str, str, str]:
     """The chart's title, the photo's caption and its file name."""
     local = now.astimezone(zone)
-    found = Totals()
-    for row in rows:
-        found.add(row, False)
     per = "各市州" if province else "各项目"
     title = f"{label}{per}筹款进度（截至{month_day(local)}）"
     raised = yuan(found.raised) if found.reported else "—"
-    caption = f"{title}：{len(rows)} 个项目，已筹 {raised} / 目标 {yuan(found.target)}"
+    caption = f"{title}：{found.projects} 个项目，已筹 {raised} / 目标 {yuan(found.target)}"
     if found.share is not None:
         caption += f"（{found.share:.1f}%）"
     return title, caption, f"进展图-{label}-{local:%Y%m%d}.png"

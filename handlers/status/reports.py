@@ -20,6 +20,7 @@ from handlers.status.tally import (
     age_days,
     age_text,
     is_stale,
+    region_totals,
     share,
     stale_before,
     totals,
@@ -42,8 +43,9 @@ async def report(ctx: Context, message: IncomingMessage, args: str) -> None:
         return
     now, zone = ctx.clock.now(), ctx.config.timezone
     if scope.province:
-        rows = await ctx.uow.status.latest_all()
-        texts = province_texts(rows, scope.regions, now, zone, scope.days)
+        before = stale_before(now, zone, scope.days)
+        found = region_totals(await ctx.uow.status.region_totals(before))
+        texts = province_texts(found, scope.regions, now, zone, scope.days)
     else:
         rows = await ctx.uow.status.latest_in_region(scope.regions[0].id)
         texts = region_texts(scope.regions[0].name, rows, now, zone, scope.days)
@@ -111,20 +113,16 @@ def region_texts(
 
 
 def province_texts(
-    rows: Sequence[ProjectFigures],
+    found: dict[int, Totals],
     regions: Sequence[Region],
     now: datetime,
     zone: tzinfo,
     days: int,
 ) -> list[str]:
     """Totals for the province and for each of its regions (no project names)."""
-    by_region: dict[int, Totals] = {region.id: Totals() for region in regions}
     everything = Totals()
-    before = stale_before(now, zone, days)
-    for row in rows:
-        stale = row.reported_at is None or row.reported_at < before
-        by_region.setdefault(row.region_id, Totals()).add(row, stale)
-        everything.add(row, stale)
+    for part in found.values():
+        everything.include(part)
     head = [
         f"📊 全省项目进展（{len(regions)} 个市州，{short_when(now, zone)}）",
         total_line(everything),
@@ -133,13 +131,13 @@ def province_texts(
     ]
     lines = []
     for region in regions:
-        found = by_region[region.id]
-        if not found.projects:
+        mine = found.get(region.id, Totals())
+        if not mine.projects:
             lines.append(f"{region.name}：未登记项目")
             continue
-        said = money(found.raised if found.reported else None, found.target, found.share)
-        parts = [f"{found.projects}个", said, f"{found.donations:,}人次"]
-        flag = f" · ⚠️{found.stale}" if found.stale else ""
+        said = money(mine.raised if mine.reported else None, mine.target, mine.share)
+        parts = [f"{mine.projects}个", said, f"{mine.donations:,}人次"]
+        flag = f" · ⚠️{mine.stale}" if mine.stale else ""
         lines.append(f"{region.name}：" + " · ".join(p for p in parts if p) + flag)
     return paginate("📊 全省项目进展", head, [*lines, "", MORE])
 

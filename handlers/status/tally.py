@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta, tzinfo
 
-from storage.status import ProjectFigures
+from storage.status import ProjectFigures, RegionTotals
 
 STALE_DAYS = 7  # a project with no update for this many days is flagged
 
@@ -59,6 +59,11 @@ class Totals:
     def share(self) -> float | None:
         return 100 * self.raised / self.target if self.target else None
 
+    def include(self, other: Totals) -> None:
+        """Add another group's sums (a region's to the province's)."""
+        for name in ("projects", "raised", "target", "donations", "reported", "stale"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
     def add(self, figures: ProjectFigures, stale: bool) -> None:
         self.projects += 1
         self.raised += figures.raised_yuan or 0
@@ -66,6 +71,16 @@ class Totals:
         self.donations += figures.donations or 0
         self.reported += figures.update_id is not None
         self.stale += stale
+
+
+def region_totals(rows: Iterable[RegionTotals]) -> dict[int, Totals]:
+    """The storage's per-region sums, by region id."""
+    return {
+        row.region_id: Totals(
+            row.projects, row.raised, row.target, row.donations, row.reported, row.stale
+        )
+        for row in rows
+    }
 
 
 def totals(
