@@ -231,10 +231,10 @@ async def test_the_export_holds_figures_formulas_formats_and_history(
     assert total[4].number_format == YUAN and total[6].number_format == PERCENT
     history = [[c.value for c in row] for row in book["历史"].iter_rows(min_row=2)]
     assert [(row[3], row[4], row[11], row[12]) for row in history] == [
-        ("阅芽计划", 100000, "群内 #进展", "有效"),
+        ("阅芽计划", 100000, "群内 #进展", None),
         ("阅芽计划", 125000, "群内 #进展", "已被更正"),
-        ("阅芽计划", 126000, "更正", "有效"),
-        ("爱心午餐加个蛋", None, "群内 #进展", "有效"),
+        ("阅芽计划", 126000, "更正", None),
+        ("爱心午餐加个蛋", None, "群内 #进展", None),
     ]
     assert history[2][13] == history[1][0]  # the correction names the row it replaced
     assert history[2][10] == "张社工 (@zhang_sg)" and history[3][6] == pytest.approx(0.42)
