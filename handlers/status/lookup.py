@@ -10,7 +10,6 @@ from handlers.core.context import Context
 from handlers.core.model import AnswerCallback, Button, CallbackPress, EditMessage, IncomingMessage
 from handlers.shared.dates import short_when
 from handlers.status.amounts import normalize
-from handlers.status.checks import LABELS
 from handlers.status.messages import PICK_STALE, yuan
 from handlers.status.names import ProjectIndex
 from handlers.status.projects import Project
@@ -164,10 +163,10 @@ async def _history_line(ctx: Context, record: StatusRecord, photos: int) -> str:
         corrected = f"{record.reporter_name} {short_when(record.created_at, zone)}更正"
         who = f"{root.reporter_name if root else '—'}（{corrected}）"
     said = []
-    for field in ("raised_yuan", "target_yuan"):
-        value = getattr(record, field)
-        if value is not None:
-            said.append(f"{LABELS[field]} {yuan(value)}")
+    if record.raised_yuan is not None:
+        said.append(f"已筹 {yuan(record.raised_yuan)}")
+    if record.target_yuan is not None:
+        said.append(f"目标 {yuan(record.target_yuan)}")
     if record.percent is not None:
         said.append(f"完成 {record.percent:g}%")
     said += counts(record.donations, record.beneficiaries)
