@@ -21,8 +21,10 @@ from storage.status_reads import StatusReads
 from storage.status_tables import (
     DOMAINS,
     FIGURES,
+    HistoryRow,
     OwnerView,
     ProjectFigures,
+    RegionTotals,
     StatusAlias,
     StatusOwner,
     StatusPending,
@@ -34,8 +36,10 @@ from storage.status_tables import (
 __all__ = [
     "DOMAINS",
     "FIGURES",
+    "HistoryRow",
     "OwnerView",
     "ProjectFigures",
+    "RegionTotals",
     "StatusAlias",
     "StatusOwner",
     "StatusPending",
@@ -181,7 +185,7 @@ class StatusRepository(StatusReads):
             await self.get_update(locked.latest_update_id) if locked.latest_update_id else None
         )
         if latest is None or latest.chain_key <= record.chain_key:
-            locked.latest_update_id = record.id
+            locked.point_to(record)
         return record
 
     async def correct_update(
@@ -223,7 +227,7 @@ class StatusRepository(StatusReads):
         photos = await self.photos_of([record.id])
         await self.add_photos(correction.id, photos.get(record.id, []))
         if project.latest_update_id == record.id:
-            project.latest_update_id = correction.id
+            project.point_to(correction)
         return correction
 
     async def add_photos(self, update_id: int, file_ids: Iterable[str]) -> None:

@@ -1,20 +1,23 @@
 """Reading project status: the registry, the latest figures of every project (one query per
-region or for all, through each project's ``latest_update_id``), a project's history, the
+region or for all, from the copy each project keeps of its latest update), a project's history, the
 update before another (for "change since last"), photos and owners."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from storage.directory import Person, Region
 from storage.status_tables import (
+    HistoryRow,
     OwnerView,
     ProjectFigures,
+    RegionTotals,
     StatusOwner,
     StatusPhoto,
     StatusProject,
@@ -149,6 +152,35 @@ class StatusReads:
         rows = await self._session.execute(query.order_by(StatusRecord.id))
         return [(record, name) for record, name in rows]
 
+    async def history_rows(
+        self, region_id: int | None, limit: int | None = None
+    ) -> list[HistoryRow]:
+        """Every update row of a region's projects (or of all regions: None), corrections and
+        superseded rows too, oldest first, as plain rows (an export's history, fast at scale);
+        with ``limit``, only the newest ``limit`` rows (a correction is newer than the row it
+        replaces, so both are in or both out)."""
+        u, p, r = StatusRecord, StatusProject, Region
+        photos = (
+            select(StatusPhoto.update_id, func.count().label("n"))
+            .group_by(StatusPhoto.update_id)
+            .subquery()
+        )
+        query = (
+            select(
+                u.id, r.name, p.name, u.reported_at, u.created_at, u.raised_yuan, u.target_yuan,
+                u.donations, u.beneficiaries, u.percent, u.stage, u.source, u.reporter_name,
+                u.supersedes_id, func.coalesce(photos.c.n, 0), u.text,
+            )
+            .join(p, p.id == u.project_id)
+            .join(r, r.id == p.region_id)
+            .outerjoin(photos, photos.c.update_id == u.id)
+            .order_by(u.id.desc())
+        )  # fmt: skip
+        if region_id is not None:
+            query = query.where(p.region_id == region_id)
+        rows = await self._session.execute(query.limit(limit))
+        return [HistoryRow(*row) for row in reversed(rows.all())]
+
     async def superseded_ids(self, update_ids: Sequence[int]) -> set[int]:
         """Which of these rows a correction replaced."""
         query = select(StatusRecord.supersedes_id).where(
@@ -178,16 +210,34 @@ class StatusReads:
         official order) and name (one query)."""
         return await self._latest(None)
 
+    async def region_totals(self, stale_before: datetime) -> list[RegionTotals]:
+        """Each region's totals over its active projects (one aggregate query: the province's
+        report reads 21 rows, not 2,000)."""
+        p = StatusProject
+        stale = or_(p.latest_reported_at.is_(None), p.latest_reported_at < stale_before)
+        target = func.coalesce(func.nullif(p.latest_target_yuan, 0), p.target_yuan, 0)
+        query = (
+            select(
+                p.region_id, func.count(), func.sum(func.coalesce(p.latest_raised_yuan, 0)),
+                func.sum(target), func.sum(func.coalesce(p.latest_donations, 0)),
+                func.count(p.latest_update_id), func.sum(case((stale, 1), else_=0)),
+            )
+            .where(p.archived.is_(False))
+            .group_by(p.region_id)
+        )  # fmt: skip
+        rows = await self._session.execute(query)
+        return [RegionTotals(*(int(value or 0) for value in row)) for row in rows]
+
     async def _latest(self, condition: Any) -> list[ProjectFigures]:
-        p, u, r = StatusProject, StatusRecord, Region
+        p, r = StatusProject, Region
         query = (
             select(
                 p.id, p.name, p.organisation, p.region_id, r.name, r.position, p.domain,
-                p.target_yuan, u.id, u.raised_yuan, u.target_yuan, u.donations,
-                u.beneficiaries, u.percent, u.stage, u.reported_at, u.reporter_name,
+                p.target_yuan, p.latest_update_id, p.latest_raised_yuan, p.latest_target_yuan,
+                p.latest_donations, p.latest_beneficiaries, p.latest_percent, p.latest_stage,
+                p.latest_reported_at, p.latest_reporter_name,
             )
             .join(r, r.id == p.region_id)
-            .outerjoin(u, u.id == p.latest_update_id)
             .where(p.archived.is_(False))
             .order_by(r.position, p.name)
         )  # fmt: skip

@@ -63,6 +63,17 @@ class StatusProject(Base):
     # The effective head of the most recently reported update (no FK: the two tables point at
     # each other; updates are never deleted, so the pointer cannot dangle).
     latest_update_id: Mapped[int | None] = mapped_column(Integer)
+    # That update's figures, copied when the pointer moves (``point_to``): the latest figures
+    # of every project are then read from this table alone. Joined to the updates instead, the
+    # province's 2,000 projects cost 2,000 scattered row reads (50 ms at 1,000,000 updates).
+    latest_raised_yuan: Mapped[int | None] = mapped_column(BigInteger)
+    latest_target_yuan: Mapped[int | None] = mapped_column(BigInteger)
+    latest_donations: Mapped[int | None] = mapped_column(BigInteger)
+    latest_beneficiaries: Mapped[int | None] = mapped_column(BigInteger)
+    latest_percent: Mapped[float | None] = mapped_column(Float)
+    latest_stage: Mapped[str | None] = mapped_column(String(16))
+    latest_reported_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    latest_reporter_name: Mapped[str | None] = mapped_column(String(255))
 
     region: Mapped[Region] = relationship(lazy="joined")
     aliases: Mapped[list[StatusAlias]] = relationship(
@@ -75,6 +86,14 @@ class StatusProject(Base):
     @property
     def short_names(self) -> list[str]:
         return [alias.alias for alias in self.aliases]
+
+    def point_to(self, record: StatusRecord) -> None:
+        """Make ``record`` the project's latest update, with a copy of its figures."""
+        self.latest_update_id = record.id
+        for name in FIGURES:
+            setattr(self, f"latest_{name}", getattr(record, name))
+        self.latest_reported_at = record.reported_at
+        self.latest_reporter_name = record.reporter_name
 
 
 class StatusAlias(Base):
@@ -219,3 +238,38 @@ class ProjectFigures:
 class OwnerView:
     label: str
     user_id: int | None  # None until the bot has seen the person
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    """One update row as an export lists it."""
+
+    update_id: int
+    region: str
+    project: str
+    reported_at: datetime
+    created_at: datetime
+    raised_yuan: int | None
+    target_yuan: int | None
+    donations: int | None
+    beneficiaries: int | None
+    percent: float | None
+    stage: str | None
+    source: str  # tag, command, private, correction
+    reporter_name: str
+    supersedes_id: int | None
+    photos: int
+    text: str
+
+
+@dataclass(frozen=True)
+class RegionTotals:
+    """A region's active projects added up (amounts and donations as far as reported)."""
+
+    region_id: int
+    projects: int
+    raised: int
+    target: int  # each project's latest stated target, else the registry's
+    donations: int
+    reported: int  # projects with at least one update
+    stale: int  # projects with no update since the moment asked (or none ever)

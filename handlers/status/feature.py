@@ -1,21 +1,27 @@
 """The status feature: the project registry (commands and sheet import), progress updates
-(#进展, /update, step by step in private) and their corrections, and collection rounds."""
+(#进展, /update, step by step in private) and their corrections; what they add up to
+(/status, /report, /export, /chart); and collection rounds (/collect)."""
 
 from __future__ import annotations
 
 from handlers.core.context import Context
 from handlers.core.feature import Feature, Job, Runtime, TextRoute, TextStage
 from handlers.core.model import AnswerCallback, CallbackPress, IncomingMessage
+from handlers.status.chart import CHART
+from handlers.status.export import EXPORT
 from handlers.status.fixing import on_fix, on_fix_value, on_pick, on_stage
+from handlers.status.lookup import STATUS, on_show
 from handlers.status.messages import NAME, PICK_STALE
 from handlers.status.names import ProjectIndex
 from handlers.status.private import UPDATE, on_draft, on_draft_stage, on_draft_text
 from handlers.status.registry import PROJECT_ADD, PROJECT_ARCHIVE, PROJECT_EDIT, PROJECTS
+from handlers.status.reports import REPORT
 from handlers.status.round_job import ROUNDS_EVERY, next_round_due, on_round_settled, run_rounds
 from handlers.status.rounds import COLLECT
 from handlers.status.sheets import PROJECT_TEMPLATE, on_document, on_import_press
 from handlers.status.updates import on_album_photo, on_tagged
 
+REPORTS = (STATUS, REPORT, EXPORT, CHART)  # what the updates add up to
 _PRESSES = {
     "pick": on_pick,
     "fix": on_fix,
@@ -23,6 +29,7 @@ _PRESSES = {
     "draft": on_draft,
     "dstage": on_draft_stage,
     "import": on_import_press,
+    "show": on_show,
 }
 
 
@@ -59,6 +66,7 @@ FEATURE = Feature(
         PROJECT_EDIT,
         PROJECT_ARCHIVE,
         PROJECT_TEMPLATE,
+        *REPORTS,
         COLLECT,
     ),
     callbacks={"status": on_press},

@@ -1,7 +1,7 @@
 """Collection rounds of project status: each region's schedule and its rounds.
 
 Revision ID: 0013
-Revises: 0011 (the lead re-chains it after the other status migrations at merge)
+Revises: 0012
 Create Date: 2026-12-07 03:30:00.000000
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0013"
-down_revision: str | None = "0011"
+down_revision: str | None = "0012"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
