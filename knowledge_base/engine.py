@@ -56,6 +56,9 @@ LEAD_COVERAGE = 0.2
 # leaves it alone.
 RIVAL_TIE = 0.8
 RIVAL_MARGIN = 0.03
+# A message term this light (a question word weighs 1.5, a number 1, 人 about 1.8) says too
+# little to make one sibling explain the message better than another.
+EXPLAIN_WEIGHT = 2.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -308,10 +311,13 @@ class Index:
 
     def _explains_more(self, query: Query, number: int, other: int) -> bool:
         """True when an entry names a term of the message in its question, variants or
-        keywords and another entry does not (it may have it in its answer)."""
+        keywords and another entry does not (it may have it in its answer); light terms (人,
+        question words, numbers) do not count."""
         mine, theirs = self._features[number].terms, self._features[other].terms
         return any(
-            mine.get(term, 0.0) >= 1.0 and theirs.get(term, 0.0) < 1.0 for term in query.weights
+            mine.get(term, 0.0) >= 1.0 and theirs.get(term, 0.0) < 1.0
+            for term, weight in query.weights.items()
+            if weight >= EXPLAIN_WEIGHT
         )
 
     def _general_first(
