@@ -51,6 +51,14 @@ COVERAGE = 0.3
 ELSEWHERE = 0.5
 CLEAR_LEAD = 0.6
 LEAD_COVERAGE = 0.2
+# A runner-up scoring at least this share of the best that explains clearly more of the message
+# (by RIVAL_MARGIN of its content) than the best does contests the answer: unasked, the bot
+# leaves it alone.
+RIVAL_TIE = 0.8
+RIVAL_MARGIN = 0.03
+# A message term this light (a question word weighs 1.5, a number 1, 人 about 1.8) says too
+# little to make one sibling explain the message better than another.
+EXPLAIN_WEIGHT = 2.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -257,12 +265,20 @@ class Index:
         """True when the best entry may answer unasked: it explains enough of the message, and
         the message does not say much that the knowledge holds elsewhere but this entry lacks
         (项目资金可以用来买物资直接发给老人吗 shares 老人 with the entry on designing elderly-care
-        projects, and asks something else); less is asked of an entry far ahead of the rest."""
+        projects, and asks something else); less is asked of an entry far ahead of the rest.
+        A close runner-up that explains more of the message than the best contests it (拨付的时候
+        公募单位要扣好多 scores highest on the disbursement-delay entry, while the fee entry holds
+        more of what is asked)."""
         (best_score, best), second_score = scored[0], scored[1][0] if len(scored) > 1 else 0.0
         covered, elsewhere = self._coverage(query, best)
         if second_score < CLEAR_LEAD * best_score:
             return covered >= LEAD_COVERAGE
-        return covered >= COVERAGE and elsewhere <= ELSEWHERE
+        if covered < COVERAGE or elsewhere > ELSEWHERE:
+            return False
+        return (
+            second_score < RIVAL_TIE * best_score
+            or self._coverage(query, scored[1][1])[0] <= covered + RIVAL_MARGIN
+        )
 
     def _coverage(self, query: Query, number: int) -> tuple[float, float]:
         """The shares of the message's content (by weight) that the entry holds, and that are
@@ -295,10 +311,13 @@ class Index:
 
     def _explains_more(self, query: Query, number: int, other: int) -> bool:
         """True when an entry names a term of the message in its question, variants or
-        keywords and another entry does not (it may have it in its answer)."""
+        keywords and another entry does not (it may have it in its answer); light terms (人,
+        question words, numbers) do not count."""
         mine, theirs = self._features[number].terms, self._features[other].terms
         return any(
-            mine.get(term, 0.0) >= 1.0 and theirs.get(term, 0.0) < 1.0 for term in query.weights
+            mine.get(term, 0.0) >= 1.0 and theirs.get(term, 0.0) < 1.0
+            for term, weight in query.weights.items()
+            if weight >= EXPLAIN_WEIGHT
         )
 
     def _general_first(

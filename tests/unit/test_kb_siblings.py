@@ -346,6 +346,33 @@ def test_a_question_about_something_else_in_the_knowledges_words_is_not_answered
     assert bundled.match("敬老类项目在设计上要特别注意什么？").decision == "answer"
 
 
+def test_a_close_rival_that_explains_more_of_the_message_keeps_the_bot_from_answering(
+    bundled: Index,
+) -> None:
+    """The over-target entry scores best on a question about not reaching the target, but the
+    not-reached entry holds more of what is asked: unasked, silence; asked, both are offered."""
+    match = bundled.match("要是没完成筹款目标，筹到的钱还能用不")
+    assert match.decision == "suggest"
+    assert {"over-target-funds", "target-not-reached"} <= {c.entry.id for c in match.candidates}
+
+
+def test_a_light_word_does_not_make_a_specific_sibling_win_over_its_general_entry(
+    bundled: Index,
+) -> None:
+    """人 in 每个人 is in the not-matched entry's variants only; the rule question goes to the
+    general matching entry."""
+    match = bundled.match("陪捐是每个人每天最多配几次？有捐款人在问我")
+    assert match.best is not None and match.best.id == "matching-fund-rules"
+
+
+def test_a_question_about_the_partners_fee_at_disbursement_is_not_about_batches(
+    bundled: Index,
+) -> None:
+    match = bundled.match("拨付的时候公募单位要扣好多？")
+    assert match.decision == "answer" and match.best is not None
+    assert match.best.id == "public-partner-fee"
+
+
 def test_an_entry_far_ahead_of_the_rest_answers_a_wordy_question() -> None:
     holdout = Index.build(load_files([REPO / "tests" / "data" / "kb_holdout" / "kb.yaml"]))
     match = holdout.match("暑期支教缺人手，志愿者从哪里招比较靠谱")
@@ -366,11 +393,13 @@ def test_an_entry_far_ahead_of_the_rest_answers_a_wordy_question() -> None:
         # A second round written the same way, labelled and scored once after tuning ended
         # (0.544 / 0.868 / 0.635, precision 0.521): the honest figure. The rules for speaking
         # unasked were then chosen with it in view: a regression set since.
-        ("bundled_blind_round2.jsonl", (0.5, 0.85, 0.75, 0.6)),
+        ("bundled_blind_round2.jsonl", (0.5, 0.85, 0.8, 0.68)),
         # A third round, written after the rules for speaking unasked, labelled against the
         # knowledge of that day and scored once before any tuning on it: 0.714 / 0.922 / 0.814,
-        # precision 0.743 (docs/blind-round3-labels.md has the labeller's reasons).
-        ("bundled_blind_round3.jsonl", (0.7, 0.9, 0.8, 0.74)),
+        # precision 0.743 (docs/blind-round3-labels.md has the labeller's reasons). The rival and
+        # light-term rules and a few sibling fixes were then judged with it among the sets: a
+        # regression set since.
+        ("bundled_blind_round3.jsonl", (0.72, 0.93, 0.83, 0.79)),
     ],
 )
 def test_bundled_knowledge_on_blind_rounds(
