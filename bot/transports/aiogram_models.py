@@ -67,5 +67,15 @@ def _keep_response_types() -> None:
     Response.__class_getitem__ = kept  # type: ignore[assignment,method-assign]
 
 
+def _build_update() -> None:
+    """Build ``Update`` (and with it the types it nests) now: every update is read and dumped
+    as one, and a class built first is reused by the others that nest it (``Response[list[
+    Update]]`` would otherwise build all of it once more)."""
+    from aiogram.types import Update
+
+    Update.model_rebuild()
+
+
 _import_deferred()
 _keep_response_types()
+_build_update()
