@@ -31,7 +31,8 @@ full bot's direct replies are not waited for: they go out within Telegram's per-
 
 Also measured on the full bot: CPU time (user + system, from /proc) per message over the
 burst (and the echo bot's: their quotient, cpu_ratio, is the ratio a machine of its own would
-give, as both are bound by CPU), resident memory after it, and the load average of the machine
+give, as both are bound by CPU), resident memory after it (and the echo bot's, the framework's
+own share), and the load average of the machine
 (it is shared: compare ratios, not absolute figures). The last line printed is one JSON object.
 """
 
@@ -354,6 +355,7 @@ async def bench(args: argparse.Namespace, scratch: str) -> dict[str, Any]:
         result[f"server_cpu_ms_per_msg_{framework}"] = round(shanlin.server_cpu_ms_per_msg, 2)
         result[f"server_cpu_ms_per_msg_echo_{framework}"] = round(echo.server_cpu_ms_per_msg, 2)
         result[f"rss_mb_{framework}"] = round(shanlin.rss_mb, 1)
+        result[f"rss_mb_echo_{framework}"] = round(echo.rss_mb, 1)
         result[f"start_s_{framework}"] = round(shanlin.start_s, 2)
         result[f"start_s_echo_{framework}"] = round(echo.start_s, 2)
     # the bars hold for every framework: the worst of them
@@ -395,7 +397,8 @@ def main() -> None:
               f"(echo {result[f'cpu_ms_per_msg_echo_{framework}']:.2f}; fake server "
               f"{result[f'server_cpu_ms_per_msg_{framework}']:.2f} vs "
               f"{result[f'server_cpu_ms_per_msg_echo_{framework}']:.2f})  "
-              f"rss {result[f'rss_mb_{framework}']:.0f} MB (bar ≤ 250)  "
+              f"rss {result[f'rss_mb_{framework}']:.0f} MB (echo "
+              f"{result[f'rss_mb_echo_{framework}']:.0f}; bar ≤ 250)  "
               f"start {result[f'start_s_{framework}']:.1f} s "
               f"(echo {result[f'start_s_echo_{framework}']:.1f}; bar ≤ 3)")  # fmt: skip
     print(json.dumps(result))
