@@ -26,6 +26,10 @@ from storage.uow import SessionFactory, UnitOfWork
 
 IndexBuilder = Callable[[KnowledgeBase], Index]
 REMEMBERED = 16  # analyses kept: the features looking at one message share its analysis
+# Seconds the first refresh lets pass before it builds the first index: the bot's first
+# updates (often waiting since a restart) are taken and answered without sharing the
+# interpreter with the build; a message that needs the index meanwhile builds it at once.
+FIRST_BUILD_DELAY = 0.5
 
 
 def as_entry(row: FaqEntry) -> Entry:
@@ -50,6 +54,7 @@ class FaqKnowledge:
         # The first index, read from the database at start and built after (``load_later``).
         self._pending: tuple[tuple[object, ...], KnowledgeBase] | None = None
         self._building: Future[Index] | None = None
+        self._first_built = asyncio.Event()
 
     @property
     def loaded(self) -> bool:
@@ -73,9 +78,12 @@ class FaqKnowledge:
     async def refresh(self, sessions: SessionFactory) -> bool:
         """Reload if the knowledge changed in the database since it was indexed (say, edited
         through another process); whether it did. Only reads: no write lock is taken. The
-        first run after ``load_later`` builds the first index, off the event loop."""
+        first run after ``load_later`` builds the first index, off the event loop, shortly
+        after the bot begins taking updates."""
         if self._pending is not None:
-            self._settle(await asyncio.wrap_future(self._start_building()))
+            await asyncio.sleep(FIRST_BUILD_DELAY)
+            if self._pending is not None:
+                self._settle(await asyncio.wrap_future(self._start_building()))
         async with UnitOfWork(sessions, read_only=True) as uow:
             if await uow.faq.revision() == self._revision:
                 return False
@@ -122,6 +130,13 @@ class FaqKnowledge:
         self._index, self._revision = index, self._pending[0]
         self._pending, self._building = None, None
         self._recent.clear()
+        self._first_built.set()
+
+    async def first_built(self) -> None:
+        """Return once the first index that ``load_later`` deferred is in place (at once if
+        none is waited for)."""
+        if self._pending is not None:
+            await self._first_built.wait()
 
     async def _read(self, uow: UnitOfWork) -> tuple[tuple[object, ...], KnowledgeBase]:
         """The revision and the active entries of the database's knowledge."""

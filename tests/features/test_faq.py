@@ -422,7 +422,7 @@ async def test_a_question_asked_while_the_first_index_is_being_built_is_answered
         await app.core.start(messenger)
         console = ConsoleSession(app.core, messenger, out=messenger.out)
         refresh = asyncio.create_task(services.get(FaqKnowledge).refresh(app.sessions))
-        await asyncio.sleep(0)  # the first refresh starts the build in its thread
+        await asyncio.sleep(0)  # the first refresh is under way
         threading.Timer(0.2, ready.set).start()
         answer = await reply_to(console, STAFF, private(STAFF), ACCOUNT_QUESTION)
         assert "入驻" in answer
