@@ -61,11 +61,6 @@ from handlers.core.replies import ChatQueues
 
 log = logging.getLogger(__name__)
 
-# Updates taken from Telegram and not yet done (aiogram makes each a task; the core processes
-# a few at once). A burst beyond this waits in Telegram's queue rather than as thousands of
-# pending tasks, each holding its parsed update (about 30 KB: 60 MB for a burst of 2,000).
-PENDING_UPDATES = 64
-
 _SCOPES = {
     CommandScope.PRIVATE: BotCommandScopeAllPrivateChats,
     CommandScope.GROUPS: BotCommandScopeAllGroupChats,
@@ -200,10 +195,9 @@ async def run_polling(
     deliver: Deliver,
     proxy: str | None = None,
 ) -> None:
-    """Long-poll Telegram until ``stop`` is set. Updates run concurrently (aiogram's default,
-    at most PENDING_UPDATES at a time); the core's unit of work and unique keys make that
-    safe. Replies go out per chat after the commit (``ChatQueues``), so a reply waiting for
-    its group's budget holds up no update."""
+    """Long-poll Telegram until ``stop`` is set. Updates run concurrently (aiogram's default);
+    the core's unit of work and unique keys make that safe. Replies go out per chat after the
+    commit (``ChatQueues``), so a reply waiting for its group's budget holds up no update."""
     bot = create_bot(token, api_base, proxy)
     dispatcher = Dispatcher()
 
@@ -237,11 +231,7 @@ async def run_polling(
             await core.start(messenger)
             polling = asyncio.create_task(
                 dispatcher.start_polling(
-                    bot,
-                    allowed_updates=ALLOWED_UPDATES,
-                    handle_signals=False,
-                    polling_timeout=10,
-                    tasks_concurrency_limit=PENDING_UPDATES,
+                    bot, allowed_updates=ALLOWED_UPDATES, handle_signals=False, polling_timeout=10
                 )
             )
             stopper = asyncio.create_task(stop.wait())
