@@ -142,8 +142,9 @@ async def build_app(
     services: Services | None = None,
     features: Sequence[Feature] = FEATURES,
 ) -> App:
-    """Migrate the database, assemble the core and start its features (the FAQ syncs and
-    indexes its knowledge here: jieba loads once, not on the first message)."""
+    """Migrate the database, assemble the core and start its features (the FAQ syncs its
+    knowledge here and indexes it as the bot begins taking updates, or for the first message
+    that needs it)."""
     engine = create_engine(settings.database_url)
     try:
         await upgrade(engine)

@@ -8,8 +8,10 @@ import logging
 
 # Loggers that print full request URLs at INFO (python-telegram-bot's httpx, aiohttp's access).
 _URL_LOGGERS = ("httpx", "httpcore", "aiohttp.access")
-# APScheduler logs every run of the once-a-second reminder job at INFO.
-_CHATTY_LOGGERS = ("apscheduler.executors.default", "apscheduler.scheduler")
+# APScheduler logs every run of the once-a-second reminder job at INFO, aiogram every update
+# handled ("Update id=… is handled. Duration … ms": a formatted line per message under load;
+# the core logs each update's time at DEBUG, and a slow one as a WARNING, on both frameworks).
+_CHATTY_LOGGERS = ("apscheduler.executors.default", "apscheduler.scheduler", "aiogram.event")
 
 
 class RedactingFormatter(logging.Formatter):

@@ -3,9 +3,6 @@
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Alignment, Font
-
 from knowledge_base.limits import entry_problems
 from knowledge_base.model import Entry, KbError, KnowledgeBase
 from knowledge_base.yaml_source import ID_PATTERN, LIST_SEPARATORS
@@ -106,6 +103,9 @@ def from_rows(
 
 def export_excel(kb: KnowledgeBase, path: Path | str) -> None:
     """Write the knowledge base to an .xlsx workbook (entries and synonyms sheets)."""
+    from openpyxl import Workbook  # imported when used: openpyxl (and numpy) cost ~20 MB
+    from openpyxl.styles import Alignment, Font
+
     book = Workbook()
     sheet = book.active
     assert sheet is not None
@@ -130,6 +130,8 @@ def export_excel(kb: KnowledgeBase, path: Path | str) -> None:
 
 def import_excel(path: Path | str) -> KnowledgeBase:
     """Read a workbook written by export_excel (or edited by hand) back into a knowledge base."""
+    from openpyxl import load_workbook  # imported when used, as in export_excel
+
     try:
         book = load_workbook(str(path), read_only=True, data_only=True)
     except (OSError, ValueError, KeyError) as error:

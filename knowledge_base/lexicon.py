@@ -2,9 +2,8 @@
 
 import re
 from functools import lru_cache
-from pathlib import Path
 
-from knowledge_base.jieba_quiet import jieba
+from knowledge_base.dictionary import general_idf_table, jieba_data
 
 
 def words(text: str) -> list[str]:
@@ -62,28 +61,9 @@ NUMBER_WEIGHT = 1.0
 
 
 @lru_cache(maxsize=1)
-def general_idf() -> tuple[dict[str, float], float]:
-    """IDF of words in a general Chinese corpus (shipped with jieba), and the median IDF."""
-    path = Path(jieba.__file__).parent / "analyse" / "idf.txt"
-    table: dict[str, float] = {}
-    numbers: dict[str, float] = {}  # one float per distinct value (most words share theirs)
-    with path.open(encoding="utf-8") as lines:  # line by line: no 260,000-line list at once
-        for line in lines:
-            word, _, value = line.rstrip("\n").partition(" ")
-            if value:
-                number = numbers.get(value)
-                if number is None:
-                    number = numbers[value] = float(value)
-                table[word] = number
-    values = sorted(table.values())
-    return table, values[len(values) // 2]
-
-
-@lru_cache(maxsize=1)
 def place_names() -> frozenset[str]:
     """Words that jieba's dictionary tags as place names (ns): 凉山, 宜宾, 锦江区."""
-    path = Path(jieba.__file__).parent / "dict.txt"
-    with path.open(encoding="utf-8") as lines:  # line by line: the file is 5 MB
+    with jieba_data("dict.txt").open(encoding="utf-8") as lines:  # line by line: the file is 5 MB
         stripped = (line.rstrip("\n") for line in lines)
         return frozenset(line[: line.index(" ")] for line in stripped if line.endswith(" ns"))
 
@@ -105,5 +85,5 @@ def base_weight(token: str) -> float:
         return INTENT_WEIGHT
     if is_number(token) or (len(token) == 1 and token.isascii() and token.isalpha()):
         return NUMBER_WEIGHT  # amounts, and placeholders such as the A in "A镇"
-    table, median = general_idf()
+    table, median = general_idf_table()
     return table.get(token, median)

@@ -14,18 +14,18 @@ from functools import lru_cache
 from pathlib import Path
 
 
+@lru_cache(maxsize=1)
 def _character_readings() -> dict[int, str]:
     """pypinyin's table of single characters (code point → readings, comma-separated), read
     from its data file: importing ``pypinyin.pinyin_dict`` runs the package's ``__init__``,
-    which loads its phrase dictionary too (about 55 MB resident, never used here)."""
+    which loads its phrase dictionary too (about 55 MB resident, never used here). Read when
+    first needed (building an index), not at import."""
     spec = importlib.util.find_spec("pypinyin")  # finds the package without importing it
     if spec is None or not spec.submodule_search_locations:
         raise ImportError("pypinyin is not installed")
     path = Path(next(iter(spec.submodule_search_locations))) / "pinyin_dict.json"
     return {int(code): readings for code, readings in json.loads(path.read_text("utf-8")).items()}
 
-
-pinyin_dict = _character_readings()
 
 _UNIT = re.compile(r"[a-z]+|.", re.DOTALL)
 _NUMERALS = ("ling", "yi", "er", "san", "si", "wu", "liu", "qi", "ba", "jiu")
@@ -44,7 +44,7 @@ def syllable(unit: str) -> str:
         return _DIGITS[unit]
     if len(unit) > 1 or unit.isascii():
         return unit
-    readings = pinyin_dict.get(ord(unit))
+    readings = _character_readings().get(ord(unit))
     if not readings:
         return unit
     first = readings.split(",")[0]

@@ -1,12 +1,17 @@
 """Word segmentation with a private jieba dictionary that knows the knowledge base's terms."""
 
+import re
 import string
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from math import log
 
-from knowledge_base.jieba_quiet import jieba, new_tokenizer
+from knowledge_base.dictionary import Dictionary
 from knowledge_base.lexicon import MODERN_WORDS, base_weight
+
+# jieba's blocks of word characters (re_han_default) and its blanks (re_skip_default).
+_HAN = re.compile("([\u4e00-\u9fd5a-zA-Z0-9+#&\\._%\\-]+)", re.U)
+_SKIP = re.compile("(\r\n|\\s)", re.U)
 
 # Single characters that jieba glues into one token when they follow each other.
 _GLUED = frozenset(string.ascii_letters + string.digits)
@@ -29,17 +34,17 @@ class _PieceScores(dict[str, float | None]):
     stays in the processor's caches, and their logarithms are taken once.
     """
 
-    def __init__(self, tokenizer: jieba.Tokenizer) -> None:
+    def __init__(self, dictionary: Dictionary) -> None:
         super().__init__()
-        self._tokenizer = tokenizer
+        self._dictionary = dictionary
 
     def __missing__(self, piece: str) -> float | None:
         if len(self) >= PIECE_CACHE:
             self.clear()  # messages bring new pieces without end: stay bounded
-        count = self._tokenizer.FREQ.get(piece)
+        count = self._dictionary.get(piece)
         score = None
         if count is not None:
-            score = log(count) - log(self._tokenizer.total) if count else PREFIX
+            score = log(count) - log(self._dictionary.total) if count else PREFIX
         self[piece] = score
         return score
 
@@ -47,13 +52,14 @@ class _PieceScores(dict[str, float | None]):
 class Segmenter:
     """Cuts normalised text into tokens; synonyms come out as their group's canonical token.
 
-    Each instance owns its jieba tokenizer, so building a new one never disturbs another that is
-    serving messages. The dictionary is loaded in the constructor, never on the first message.
+    Each instance owns the words it adds to jieba's dictionary (which all share), so building a
+    new one never disturbs another that is serving messages. The dictionary is loaded in the
+    constructor, never on the first message.
     """
 
     def __init__(self, terms: Iterable[str], synonyms: Sequence[Sequence[str]]) -> None:
-        self._tokenizer = new_tokenizer()
-        self._pieces = _PieceScores(self._tokenizer)
+        self._dictionary = Dictionary()
+        self._pieces = _PieceScores(self._dictionary)
         self._canonical: dict[str, str] = {}
         for group in synonyms:
             members = [member for member in group if member]
@@ -123,14 +129,24 @@ class Segmenter:
         is likely in messages about it, so it gets at least `freq`.
         """
         for word in words:
-            if len(word) > 1 and self._tokenizer.FREQ.get(word, 0) < freq:
-                self._tokenizer.add_word(word, freq)
+            if len(word) > 1 and (self._dictionary.get(word) or 0) < freq:
+                self._dictionary.add(word, freq)
         self._pieces.clear()  # the dictionary and its total have changed
 
     def _add(self, term: str) -> None:
         if len(term) > 1 and not self.is_word(term):
-            self._tokenizer.add_word(term)
+            self._dictionary.add(term, self._suggested_freq(term))
             self._pieces.clear()  # the dictionary and its total have changed
+
+    def _suggested_freq(self, word: str) -> int:
+        """The frequency that makes the cut keep ``word`` whole: jieba's suggest_freq(word)."""
+        total = self._dictionary.total
+        freq = 1.0
+        for piece in self._pieces_of(word):
+            found = self._dictionary.get(piece)
+            freq *= (1 if found is None else found) / float(total)
+        known = self._dictionary.get(word)
+        return max(int(freq * total) + 1, 1 if known is None else known)
 
     def is_word(self, text: str) -> bool:
         """True when the dictionary (general or knowledge-base) holds text as a word."""
@@ -146,19 +162,21 @@ class Segmenter:
 
         The same tokens as jieba's lcut(text, HMM=False), which this follows step by step.
         """
-        tokens: list[str] = []
-        for block in jieba.re_han_default.split(text):
+        return [token for token in self._pieces_of(text) if not token.isspace()]
+
+    def _pieces_of(self, text: str) -> Iterator[str]:
+        """jieba's cut(text, HMM=False), blanks included."""
+        for block in _HAN.split(text):
             if not block:
                 continue
-            if jieba.re_han_default.match(block):
-                tokens += self._cut_block(block)
+            if _HAN.match(block):
+                yield from self._cut_block(block)
             else:
-                for part in jieba.re_skip_default.split(block):
-                    if jieba.re_skip_default.match(part):
-                        tokens.append(part)
+                for part in _SKIP.split(block):
+                    if _SKIP.match(part):
+                        yield part
                     else:
-                        tokens += part
-        return [token for token in tokens if not token.isspace()]
+                        yield from part
 
     def _cut_block(self, block: str) -> list[str]:
         """jieba's most probable cut of a run of word characters (its DAG and route in one pass).
@@ -167,7 +185,7 @@ class Segmenter:
         log frequencies of the rest of the cut; ties go to the longer word, as in jieba.
         """
         pieces = self._pieces
-        log_total = log(self._tokenizer.total)
+        log_total = log(self._dictionary.total)
         size = len(block)
         # The best cut of block[start:]: its log probability, and where its first word ends.
         scores = [0.0] * (size + 1)

@@ -1,5 +1,6 @@
 """Reading and writing knowledge-base YAML files, keeping the line of every value."""
 
+import contextlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -211,13 +212,23 @@ class _Reader:
                 self.result.synonyms.append((terms, _line(group)))
 
 
+def _compose(text: str) -> yaml.Node | None:
+    """The document's nodes, read by libyaml when present (ten times faster); a syntax error
+    is reported by PyYAML's own parser, in its words."""
+    fast = getattr(yaml, "CSafeLoader", None)
+    if fast is not None:
+        with contextlib.suppress(yaml.YAMLError):
+            return yaml.compose(text, Loader=fast)
+    return yaml.compose(text, Loader=yaml.SafeLoader)
+
+
 def parse_file(path: Path | str) -> ParsedFile:
     """Parse one YAML file; syntax and schema problems become issues, never exceptions."""
     name = str(path)
     reader = _Reader(name)
     try:
         text = Path(path).read_text(encoding="utf-8")
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        root = _compose(text)
     except OSError as error:
         reader.issue(1, f"cannot read the file: {error.strerror or error}")
         return reader.result

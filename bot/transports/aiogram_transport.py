@@ -5,6 +5,10 @@ from __future__ import annotations
 import asyncio
 import logging
 
+# isort: off
+from bot.transports import aiogram_models  # noqa: F401  (first: aiogram builds models when used)
+
+# isort: on
 import aiohttp
 import aiohttp_socks
 from aiogram import Bot, Dispatcher

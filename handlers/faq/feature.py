@@ -18,7 +18,8 @@ REFRESH_EVERY = 10  # seconds: FAQ edits made through another process apply here
 
 
 async def start(runtime: Runtime) -> None:
-    """Sync the bundled knowledge into the database and index it (jieba loads here, once)."""
+    """Sync the bundled knowledge into the database; index it once the bot takes updates (the
+    first refresh, or the first message that needs it), so start-up does not wait for that."""
     knowledge = runtime.services.find(FaqKnowledge)
     if knowledge is None:
         knowledge = FaqKnowledge()
@@ -26,7 +27,7 @@ async def start(runtime: Runtime) -> None:
     async with UnitOfWork(runtime.sessions) as uow:
         await sync_bundled(uow, load_bundled(), runtime.clock.now())
         await uow.commit()
-        await knowledge.reload(uow)
+        await knowledge.load_later(uow)
 
 
 async def refresh(runtime: Runtime) -> None:

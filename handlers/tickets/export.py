@@ -9,9 +9,6 @@ import re
 from collections import Counter
 from datetime import datetime
 
-from openpyxl import Workbook
-from openpyxl.styles import Font
-
 from handlers.core.commands import Audience, Command, usage_hint
 from handlers.core.context import Context
 from handlers.core.model import IncomingMessage, SendDocument
@@ -59,6 +56,11 @@ def _minutes(
 
 
 def _workbook(ctx: Context, chosen: list[tuple[Ticket, list[TicketEvent]]]) -> bytes:
+    # imported when a sheet is made: openpyxl (and the numpy it loads) cost ~20 MB for a
+    # command few people use
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
     book = Workbook()
     sheet = book.active
     assert sheet is not None

@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
+import asyncio
+import io
+import threading
+
 from sqlalchemy import func, select
 
 from bot.app import App, build_app
 from bot.settings import Settings
-from bot.transports.console import ConsoleSession
+from bot.transports.console import ConsoleMessenger, ConsoleSession
+from handlers.core.context import Services
 from handlers.core.model import Button, ReplyTarget, SendMessage, User
 from handlers.shared.knowledge import FaqKnowledge
+from knowledge_base.engine import Index
+from knowledge_base.model import KnowledgeBase
 from storage.models import FaqChange, FaqMiss, FaqVote
 from storage.uow import UnitOfWork
 from tests.conftest import app_services
 from tests.support.clock import FakeClock
+from tests.support.indexes import cached_index
 from tests.support.people import (
     ADMIN,
     LIANGSHAN_GROUP,
@@ -393,3 +401,32 @@ async def test_close_siblings_are_offered_together_when_asked_and_no_miss_is_kep
     await say(console, STAFF, LUZHOU_GROUP, "/ask 票据能不能开成个人抬头？")
     offered = [b.data for b in console.messenger.buttons[LUZHOU_GROUP.id]]
     assert len(offered) == 2  # the two siblings in doubt, nothing else
+
+
+async def test_a_question_asked_while_the_first_index_is_being_built_is_answered(
+    settings: Settings,
+) -> None:
+    """Start-up does not wait for the FAQ index; a question that comes before it is ready
+    waits for it and gets the same answer as any later one (never silence)."""
+    ready = threading.Event()
+
+    def slow_build(knowledge: KnowledgeBase) -> Index:
+        ready.wait()  # the build is still running when the question comes
+        return cached_index(knowledge)
+
+    services = Services()
+    services.provide(FaqKnowledge(slow_build))
+    app = await build_app(settings, FakeClock(), services)
+    try:
+        messenger = ConsoleMessenger(out=io.StringIO())
+        await app.core.start(messenger)
+        console = ConsoleSession(app.core, messenger, out=messenger.out)
+        refresh = asyncio.create_task(services.get(FaqKnowledge).refresh(app.sessions))
+        await asyncio.sleep(0)  # the first refresh is under way
+        threading.Timer(0.2, ready.set).start()
+        answer = await reply_to(console, STAFF, private(STAFF), ACCOUNT_QUESTION)
+        assert "入驻" in answer
+        assert not await refresh  # it found the index built, and nothing changed since
+    finally:
+        ready.set()
+        await app.close()

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from knowledge_base import entries as entries_module
+from knowledge_base.dictionary import Dictionary, general_idf_table, jieba_data
 from knowledge_base.engine import ANSWER_THRESHOLD, SUGGEST_THRESHOLD, Index, decide
 from knowledge_base.entries import (
     Entry,
@@ -22,6 +23,7 @@ from knowledge_base.entries import (
 )
 from knowledge_base.evaluation import Report, evaluate, load_cases
 from knowledge_base.jieba_quiet import new_tokenizer
+from knowledge_base.lexicon import MODERN_WORDS
 from knowledge_base.normalize import clean, normalize
 from knowledge_base.questions import is_question
 from knowledge_base.segment import Segmenter
@@ -189,10 +191,27 @@ def jieba_tokens(text: str) -> list[str]:
     return new_tokenizer().lcut(text, HMM=False)
 
 
-def test_our_cut_gives_exactly_jiebas_tokens() -> None:
-    """Segmenter.cut follows jieba's lcut(HMM=False) step by step (for speed); same tokens."""
-    segmenter = Segmenter(terms=["非公募机构", "配捐"], synonyms=[["结余", "剩余善款"]])
-    jieba_own = segmenter._tokenizer  # the very dictionary the cut reads
+def test_our_dictionary_and_cut_are_exactly_jiebas() -> None:
+    """Segmenter keeps jieba's dictionary compactly and follows its lcut(HMM=False) step by
+    step (for memory and speed): the same words added the same way give the same frequencies,
+    total and tokens as jieba's own tokenizer."""
+    segmenter = Segmenter(terms=[], synonyms=[])
+    ours = segmenter._dictionary
+    jieba_own = new_tokenizer()
+    for word in MODERN_WORDS:  # what every segmenter adds first
+        if not jieba_own.FREQ.get(word):
+            jieba_own.add_word(word)
+    assert ours.total == jieba_own.total
+    for term in ["非公募机构", "配捐", "结余", "剩余善款", "公募 单位", "GO配捐", "机构号码簿"]:
+        if not segmenter.is_word(term):
+            assert segmenter._suggested_freq(term) == jieba_own.suggest_freq(term), term
+            jieba_own.add_word(term)
+            segmenter._add(term)
+    segmenter.prefer(["捐赠人", "配捐", "公募单位"], 1000)
+    for word in ["捐赠人", "配捐", "公募单位"]:
+        if jieba_own.FREQ.get(word, 0) < 1000:
+            jieba_own.add_word(word, 1000)
+    assert ours.total == jieba_own.total
     texts = [normalize(case.q) for case in load_cases(DEV_SET / "cases.jsonl")] + [
         "我们是非公募机构",
         "99公益日 abc123 A镇改成B镇",
@@ -203,6 +222,24 @@ def test_our_cut_gives_exactly_jiebas_tokens() -> None:
     for text in texts:
         expected = [t for t in jieba_own.lcut(text, HMM=False) if not t.isspace()]
         assert segmenter.cut(text) == expected, text
+        pieces = {text[i:j] for i in range(len(text)) for j in range(i + 1, min(i + 6, len(text)))}
+        assert {p: ours.get(p) for p in pieces} == {p: jieba_own.FREQ.get(p) for p in pieces}
+
+
+def test_the_compact_tables_hold_every_word_of_jiebas() -> None:
+    """Every word and prefix of jieba's dictionary, and every IDF, read back as jieba has them."""
+    jieba_own = new_tokenizer()
+    ours = Dictionary()
+    assert all(ours.get(piece) == freq for piece, freq in jieba_own.FREQ.items())
+    assert ours.get("不是词的一段话") is None and ours.get("𠀀") is None
+    idf, median = general_idf_table()
+    path = jieba_data("analyse/idf.txt")
+    lines = path.read_text("utf-8").splitlines()
+    jieba_idf = {word: float(value) for word, _, value in (line.partition(" ") for line in lines)}
+    assert len(idf) == len(jieba_idf)
+    assert all(idf.get(word, None) == value for word, value in jieba_idf.items())
+    assert median == sorted(jieba_idf.values())[len(jieba_idf) // 2]
+    assert idf.get("不是词的一段话", median) == median
 
 
 def test_a_rebuilt_index_does_not_change_another_one(index: Index) -> None:
@@ -244,11 +281,12 @@ def test_place_names_the_knowledge_base_never_uses_weigh_little(index: Index) ->
     assert placed.decision == "answer"
 
 
-def test_tokenizers_share_the_dictionary_load_but_not_added_words() -> None:
-    first, second = new_tokenizer(), new_tokenizer()
-    assert first.FREQ is not second.FREQ and first.FREQ == second.FREQ
-    first.add_word("机构号码簿")
-    assert "机构号码簿" in first.FREQ and "机构号码簿" not in second.FREQ
+def test_segmenters_share_the_dictionary_but_not_added_words() -> None:
+    first, second = Segmenter(terms=[], synonyms=[]), Segmenter(terms=[], synonyms=[])
+    assert first._dictionary._general is second._dictionary._general
+    first._add("机构号码簿")
+    assert first.is_word("机构号码簿") and not second.is_word("机构号码簿")
+    assert second._dictionary.total < first._dictionary.total
 
 
 def test_one_shared_rare_word_is_weak_evidence(index: Index) -> None:
