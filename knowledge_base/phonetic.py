@@ -44,11 +44,21 @@ def syllable(unit: str) -> str:
         return _DIGITS[unit]
     if len(unit) > 1 or unit.isascii():
         return unit
-    readings = _character_readings().get(ord(unit))
-    if not readings:
-        return unit
-    first = readings.split(",")[0]
-    return "".join(c for c in unicodedata.normalize("NFD", first) if not unicodedata.combining(c))
+    found = readings(unit)
+    return found[0] if found else unit
+
+
+def _toneless(reading: str) -> str:
+    return "".join(
+        c for c in unicodedata.normalize("NFD", reading) if not unicodedata.combining(c)
+    )
+
+
+@lru_cache(maxsize=16384)
+def readings(char: str) -> tuple[str, ...]:
+    """Every toneless reading of a Chinese character (多音字 have several); none for others."""
+    table = _character_readings().get(ord(char)) if len(char) == 1 else None
+    return tuple(dict.fromkeys(_toneless(r) for r in table.split(","))) if table else ()
 
 
 def units(text: str) -> list[str]:

@@ -18,10 +18,10 @@ from enum import IntEnum
 from functools import lru_cache
 from pathlib import Path
 
-from pypinyin import Style, pinyin
 from rapidfuzz import fuzz
 
 from handlers.status.amounts import normalize
+from knowledge_base.phonetic import readings as character_readings
 
 CSV_HEADER = ("id", "name", "aliases", "org", "region", "domain", "target_yuan")
 # The shortest piece of a full name that is taken for the project, and the shortest name or
@@ -117,7 +117,7 @@ def _sounds(char: str) -> frozenset[str]:
     if not ("\u4e00" <= char <= "\u9fff"):
         return frozenset()
     readings = set()
-    for reading in pinyin(char, style=Style.NORMAL, heteronym=True)[0]:
+    for reading in character_readings(char):
         for pattern, replacement in (*_FUZZY_SOUNDS, *_FUZZY_ENDINGS):
             reading = pattern.sub(replacement, reading)
         readings.add(reading)
