@@ -400,6 +400,9 @@ def test_an_entry_far_ahead_of_the_rest_answers_a_wordy_question() -> None:
         # light-term rules and a few sibling fixes were then judged with it among the sets: a
         # regression set since.
         ("bundled_blind_round3.jsonl", (0.72, 0.93, 0.83, 0.79)),
+        # A fourth round, written and labelled the same way after the second pass on when to
+        # speak unasked, scored once before any tuning: 0.766 / 0.909 / 0.884, precision 0.843.
+        ("bundled_blind_round4.jsonl", (0.76, 0.9, 0.88, 0.84)),
     ],
 )
 def test_bundled_knowledge_on_blind_rounds(
