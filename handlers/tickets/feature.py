@@ -14,7 +14,7 @@ from handlers.tickets.filing import TICKET, on_tagged
 from handlers.tickets.listing import TICKETS
 from handlers.tickets.messages import NAME
 from handlers.tickets.relay import relay, remember_ack
-from handlers.tickets.timers import run_timers
+from handlers.tickets.timers import next_timer_due, run_timers
 
 
 async def on_text(ctx: Context, message: IncomingMessage) -> bool:
@@ -29,5 +29,5 @@ FEATURE = Feature(
     on_text=(TextRoute(TextStage.TAGGED, on_text), TextRoute(TextStage.REPORT, notice)),
     trackers={"ticket_ack": remember_ack},
     on_settled=on_settled,
-    jobs=(Job("ticket-timers", 60, run_timers),),
+    jobs=(Job("ticket-timers", 60, run_timers, next_timer_due),),
 )
