@@ -18,6 +18,9 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy import (
+    text as sql_text,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -107,6 +110,13 @@ class TicketOffer(Base):
 class Tickets:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
+
+    async def take_turn(self) -> None:
+        """Wait for tickets being filed concurrently to commit first (PostgreSQL; SQLite has
+        one writer at a time): numbers, the cards' places in the desk's queue and the commits
+        then follow one order, the order the desk reads them in."""
+        if self._session.bind.dialect.name == "postgresql":
+            await self._session.execute(sql_text("SELECT pg_advisory_xact_lock(14)"))
 
     async def file(self, ticket: Ticket) -> Ticket:
         self._session.add(ticket)

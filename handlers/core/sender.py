@@ -16,7 +16,7 @@ import re
 import socket
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TypeVar
 
 from sqlalchemy.exc import DBAPIError
@@ -88,6 +88,8 @@ class Sender:
         self._waiting: set[asyncio.Task[None]] = set()  # safe to cancel: not sending yet
         # (feature, ref) with settled deliveries whose feature was not told yet
         self._untold: set[tuple[str, int]] = set()
+        # chats whose rows went back to the queue until then (later rows wait behind them)
+        self._held: dict[int, datetime] = {}
 
     def wake(self) -> None:
         """Something was queued: look now rather than at the next poll."""
@@ -151,8 +153,15 @@ class Sender:
 
     async def _deliver(self, row: OutboxMessage) -> None:
         limiter = self.messenger.limiter
-        if (delay := limiter.delay(row.chat_id)) > HOLD:
-            await self._retry(row, delay, failed=False)
+        now = self._clock.now()
+        held = self._held.get(row.chat_id)
+        if held is None or held <= now:
+            if (delay := limiter.delay(row.chat_id)) > HOLD:
+                held = self._held[row.chat_id] = now + timedelta(seconds=delay)
+            else:
+                held = None
+        if held is not None:  # behind an earlier row of its chat: same time, kept in order
+            await self._requeue(row, due_at=held)
             return
         task = asyncio.current_task()
         assert task is not None

@@ -53,6 +53,7 @@ def category_of(ctx: Context, text: str) -> str:
 async def open_ticket(ctx: Context, report: Report, category: str) -> tuple[Ticket, str]:
     """Store the ticket and queue its card; the acknowledgement to show the reporter."""
     assert ctx.actor.user is not None
+    await ctx.uow.tickets.take_turn()
     now, group = ctx.clock.now(), ctx.group
     ticket = await ctx.uow.tickets.file(
         Ticket(
