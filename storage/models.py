@@ -16,7 +16,7 @@ from storage.faq import (
 )
 from storage.notices import GroupList, Notice, NoticeConfirmation, NoticeTarget
 from storage.outbox import OutboxMessage
-from storage.tickets import Ticket, TicketEvent, TicketOffer
+from storage.tickets import Ticket, TicketEvent, TicketOffer, TicketRelay
 from storage.updates import ProcessedUpdate
 
 __all__ = [
@@ -46,5 +46,6 @@ __all__ = [
     "Ticket",
     "TicketEvent",
     "TicketOffer",
+    "TicketRelay",
     "UtcDateTime",
 ]

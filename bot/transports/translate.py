@@ -94,7 +94,7 @@ def _chat(data: Json) -> Chat:
     except ValueError:
         chat_type = ChatType.GROUP
     title = data.get("title") or data.get("first_name")
-    return Chat(int(data["id"]), chat_type, title)
+    return Chat(int(data["id"]), chat_type, title, bool(data.get("is_forum")))
 
 
 def _user(data: Json | None) -> User | None:
@@ -158,6 +158,11 @@ def _message(update_id: int, message: Json, *, is_edit: bool, is_channel_post: b
         migrate_to_chat_id=message.get("migrate_to_chat_id"),
         migrate_from_chat_id=message.get("migrate_from_chat_id"),
         group_created=bool(message.get("group_chat_created")),
+        thread_id=(
+            int(message["message_thread_id"])
+            if message.get("is_topic_message") and message.get("message_thread_id")
+            else None
+        ),
     )
 
 

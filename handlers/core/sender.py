@@ -27,7 +27,7 @@ from handlers.core.model import Delivered
 from handlers.core.ports import Clock, SendError
 from handlers.core.ratelimit import RateLimitedMessenger
 from storage.database import is_transient
-from storage.outbox import DeliveryState, OutboxMessage
+from storage.outbox import UNSETTLED, DeliveryState, OutboxMessage
 from storage.uow import SessionFactory, UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -40,6 +40,7 @@ HOLD = 5.0  # a row whose chat is busy for longer goes back to the queue until t
 MAX_ATTEMPTS = 8  # server errors and time-outs before a delivery counts as failed
 STOP_GRACE = 10.0
 RECHECK = timedelta(days=1)
+TOPIC_WAIT = timedelta(seconds=1)  # a row waiting for its topic looks again this much later
 _MIGRATED = re.compile(r"migrated to (-?\d+)")
 
 # Telegram's refusal → what the person who sent the notice reads.
@@ -163,6 +164,14 @@ class Sender:
         if held is not None:  # behind an earlier row of its chat: same time, kept in order
             await self._requeue(row, due_at=held)
             return
+        topic = row.payload.get("in_topic_of")
+        thread = None
+        if topic is not None:
+            made = await self._transaction(lambda uow: self._topic(uow, topic))
+            if made is False:  # not made yet: the message waits for it
+                await self._requeue(row, due_at=self._clock.now() + TOPIC_WAIT)
+                return
+            thread = made or None
         task = asyncio.current_task()
         assert task is not None
         self._waiting.add(task)
@@ -171,7 +180,7 @@ class Sender:
         finally:
             self._waiting.discard(task)
         try:
-            delivered = await self.messenger.send_now(decode(row))
+            delivered = await self.messenger.send_now(decode(row, thread))
         except SendError as error:
             await self._refused(row, error)
         except Exception:
@@ -179,6 +188,15 @@ class Sender:
             await self._retry(row, backoff(row.attempts + 1), failed=True)
         else:
             await self._finish(row, delivered=delivered)
+
+    @staticmethod
+    async def _topic(uow: UnitOfWork, key: str) -> int | bool | None:
+        """The thread id of the topic queued under ``key``; False while it is on its way,
+        None if it failed (what waits for it goes to the chat itself)."""
+        row = await uow.outbox.by_key(key)
+        if row is not None and row.state in UNSETTLED:
+            return False
+        return row.message_id if row is not None and row.state == DeliveryState.SENT else None
 
     async def _refused(self, row: OutboxMessage, error: SendError) -> None:
         migrated = _MIGRATED.search(error.reason)

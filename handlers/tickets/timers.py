@@ -13,6 +13,7 @@ from handlers.core.feature import Runtime
 from handlers.core.model import SendMessage
 from handlers.shared.workdays import is_workday, next_workday, working_minutes, working_moment
 from handlers.tickets.messages import NAME, state_name
+from handlers.tickets.opening import desk_thread
 from handlers.tickets.states import REOPEN_WITHIN, SYSTEM, change_state
 from storage.directory import Group
 from storage.outbox import Delivery
@@ -91,7 +92,8 @@ async def _due(
         if waited >= UNCLAIMED_PING and card is not None and card.chat_id == desk.chat_id:
             ticket.pinged_at = now
             text = f"⏰ {ticket.number} 已等待 {waited // 60} 个工作小时，还没有人认领。"
-            ping = SendMessage(desk.chat_id, text, card.message_id)
+            thread = await desk_thread(uow, ticket, desk)
+            ping = SendMessage(desk.chat_id, text, card.message_id, thread_id=thread)
             return [delivery(key, ping, NAME, ticket.id, kind="note")]
     if ticket.state == TicketState.WAITING and now - ticket.state_since >= WAITING_PING:
         ticket.pinged_at = now

@@ -337,3 +337,34 @@ async def test_a_bot_killed_before_the_card_went_out_sends_it_once_after_restart
     assert REPORT in (card.text or "")
     assert len([t for t in texts(api, desk) if t.startswith("🎫")]) == 1
     assert len([t for t in texts(api, luzhou) if "已提交工单" in t]) == 1
+
+
+@pytest.mark.parametrize("framework", FRAMEWORKS)
+async def test_a_forum_desk_gives_each_ticket_a_topic_where_the_conversation_goes(
+    settings: Settings, api: FakeBotAPI, clock: FastTime, framework: str
+) -> None:
+    forum = tg.forum(-1007002, "省总会工单台")
+    async with bot_on(settings, api, framework, clock):
+        api.push_message(forum, admin, "/desk")
+        assert "每张工单一个话题" in str((await one(api, forum, "本群已设为省总会工单台")).text)
+        api.push_message(luzhou, staff, f"#求助 {REPORT}")
+        card = await one(api, forum, "🎫 T-0001")
+        [topic] = api.calls_to("createForumTopic", ok=True)
+        thread = topic.result["message_thread_id"]
+        await idle(api)
+        api.push_message(forum, admin, "平台说明天上午到账",
+                         message_thread_id=thread, is_topic_message=True)  # fmt: skip
+        answer = await one(api, luzhou, "【T-0001 省总会回复】")
+        await idle(api)
+        relayed = api.messages[(luzhou["id"], answer.result["message_id"])]
+        api.push_message(luzhou, staff, "好的，谢谢", reply_to_message=relayed)
+        back = await one(api, forum, "【T-0001 张社工补充】")
+        api.push_message(luzhou, staff, "#求助 月捐计划的扣款失败了好几笔")
+        second = await one(api, forum, "🎫 T-0002")
+        await idle(api)
+    assert topic.params["name"] == "T-0001 泸州 其他"
+    assert card.params["message_thread_id"] == thread == back.params["message_thread_id"]
+    assert "明天上午到账" in str(answer.text)
+    names = [c.params["name"] for c in api.calls_to("createForumTopic", ok=True)]
+    assert names == ["T-0001 泸州 其他", "T-0002 泸州 平台异常"]  # one each, once
+    assert second.params["message_thread_id"] != thread
