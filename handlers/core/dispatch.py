@@ -275,7 +275,13 @@ class Core:
                 ctx.add(AnswerCallback(update.callback_id, "这个按钮已失效。"))
             else:
                 await handler(ctx, update, rest)
-        elif not (update.is_edit or update.is_channel_post or update.kind is MessageKind.SERVICE):
+        elif update.is_channel_post or update.kind is MessageKind.SERVICE:
+            return
+        elif update.is_edit:
+            for handle in self.features.edit_handlers:
+                if await handle(ctx, update):
+                    return
+        else:
             await self._on_message(ctx, update)
 
     async def _on_message(self, ctx: Context, message: IncomingMessage) -> None:

@@ -4,6 +4,7 @@ composition root lists them once and ``collect`` checks that they fit together.
 A feature plugs in through:
 - ``commands`` and ``callbacks`` (button data ``prefix:rest``, routed by prefix);
 - ``on_text``: plain messages, each handler at a declared ``TextStage`` (one per stage);
+- ``on_edit``: an edited message (True if it handled it: no other feature is asked);
 - ``trackers``: told the Telegram message id of a direct reply sent with ``track=(kind, ref)``;
 - ``on_settled``: told when deliveries it queued for one reference were all sent, failed or
   cancelled (``Delivery.feature`` / ``Delivery.ref``);
@@ -81,6 +82,7 @@ class Feature:
     commands: tuple[Command, ...] = ()
     callbacks: Mapping[str, CallbackHandler] = field(default_factory=dict)
     on_text: tuple[TextRoute, ...] = ()
+    on_edit: TextHandler | None = None
     trackers: Mapping[str, Tracker] = field(default_factory=dict)
     on_settled: SettledHandler | None = None
     jobs: tuple[Job, ...] = ()
@@ -102,6 +104,7 @@ class Features:
     settled: Mapping[str, SettledHandler]
     jobs: tuple[Job, ...]
     text_routes: tuple[TextRoute, ...]  # by stage
+    edit_handlers: tuple[TextHandler, ...] = ()
 
 
 def collect(features: Sequence[Feature], core_commands: Sequence[Command] = ()) -> Features:
@@ -145,4 +148,5 @@ def collect(features: Sequence[Feature], core_commands: Sequence[Command] = ()) 
         text_routes=tuple(
             sorted((r for f in features for r in f.on_text), key=lambda route: route.stage)
         ),
+        edit_handlers=tuple(f.on_edit for f in features if f.on_edit is not None),
     )

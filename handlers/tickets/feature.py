@@ -8,6 +8,7 @@ from handlers.core.feature import Feature, Job, TextRoute, TextStage
 from handlers.core.model import IncomingMessage
 from handlers.tickets.deflection import notice, on_offer_press
 from handlers.tickets.desk import DESK, on_press
+from handlers.tickets.edits import on_edit
 from handlers.tickets.export import EXPORT
 from handlers.tickets.failures import on_settled
 from handlers.tickets.filing import TICKET, on_tagged
@@ -27,6 +28,7 @@ FEATURE = Feature(
     commands=(TICKET, TICKETS, DESK, EXPORT),
     callbacks={"ticket": on_press, "toffer": on_offer_press},
     on_text=(TextRoute(TextStage.TAGGED, on_text), TextRoute(TextStage.REPORT, notice)),
+    on_edit=on_edit,
     trackers={"ticket_ack": remember_ack},
     on_settled=on_settled,
     jobs=(Job("ticket-timers", 60, run_timers, next_timer_due),),

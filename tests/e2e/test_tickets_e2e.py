@@ -368,3 +368,36 @@ async def test_a_forum_desk_gives_each_ticket_a_topic_where_the_conversation_goe
     names = [c.params["name"] for c in api.calls_to("createForumTopic", ok=True)]
     assert names == ["T-0001 泸州 其他", "T-0002 泸州 平台异常"]  # one each, once
     assert second.params["message_thread_id"] != thread
+
+
+@pytest.mark.parametrize("framework", FRAMEWORKS)
+async def test_an_edited_relayed_message_is_edited_on_the_other_side(
+    settings: Settings, api: FakeBotAPI, clock: FastTime, framework: str
+) -> None:
+    async with bot_on(settings, api, framework, clock):
+        await set_desk(api)
+        _, card = await file_report(api)
+        card_message = api.messages[(desk["id"], card.result["message_id"])]
+        answer = api.push_message(desk, admin, "明天上午到账", reply_to_message=card_message)
+        relayed = await one(api, luzhou, "【T-0001 省总会回复】")
+        await idle(api)
+        api.push_edited_message(desk, admin, answer["message"]["message_id"], "后天上午到账")
+        [edited] = await api.wait_for("editMessageText", timeout=30)
+        copy = api.messages[(luzhou["id"], relayed.result["message_id"])]
+        addition = api.push_message(luzhou, staff, None, photo=photo(api, "页面"),
+                                    caption="页面截图", reply_to_message=copy)  # fmt: skip
+        [copied] = await api.wait_for(
+            lambda c: c.method == "copyMessage" and c.chat_id == desk["id"], timeout=30
+        )
+        await idle(api)
+        api.push_edited_message(luzhou, staff, addition["message"]["message_id"],
+                                caption="页面截图（提现记录页）")  # fmt: skip
+        [captioned] = await api.wait_for("editMessageCaption", timeout=30)
+        await idle(api)
+    assert edited.params["chat_id"] == luzhou["id"]
+    assert edited.params["message_id"] == relayed.result["message_id"]
+    assert edited.params["text"] == "【T-0001 省总会回复】\n后天上午到账"
+    assert captioned.params["chat_id"] == desk["id"]
+    assert captioned.params["message_id"] == copied.result["message_id"]
+    shown = api.messages[(desk["id"], copied.result["message_id"])]
+    assert shown["caption"] == "页面截图（提现记录页）" and "photo" in shown
