@@ -79,7 +79,8 @@ def _may_be_without_effect(update: Incoming) -> bool:
 def all_commands(features: Sequence[Feature]) -> list[Command]:
     """Every command, in the order /help and the menus show them (/help second)."""
     commands: list[Command] = [c for feature in features for c in feature.commands]
-    commands.insert(1, help_command(commands))  # /help lists this very list
+    notes = [f.help_note for f in features if f.help_note is not None]
+    commands.insert(1, help_command(commands, notes))  # /help lists this very list
     return commands
 
 

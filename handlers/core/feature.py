@@ -10,7 +10,8 @@ A feature plugs in through:
   cancelled (``Delivery.feature`` / ``Delivery.ref``);
 - ``jobs``: scheduled runs (a fixed id, a period, a function, and optionally when the next
   run will have work);
-- ``on_start``: run once when the application starts (load data, provide a service).
+- ``on_start``: run once when the application starts (load data, provide a service);
+- ``help_note``: a line under /help for the person asking (a setup still to do), or None.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import IntEnum
 
-from handlers.core.commands import Command
+from handlers.core.commands import Command, HelpNote
 from handlers.core.context import Context, CoreConfig, Services
 from handlers.core.model import CallbackPress, IncomingMessage
 from handlers.core.ports import Clock
@@ -87,6 +88,7 @@ class Feature:
     on_settled: SettledHandler | None = None
     jobs: tuple[Job, ...] = ()
     on_start: Callable[[Runtime], Awaitable[None]] | None = None
+    help_note: HelpNote | None = None  # a line under /help for this person (a setup to do)
 
 
 class FeatureConflict(Exception):

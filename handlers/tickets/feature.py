@@ -14,6 +14,7 @@ from handlers.tickets.failures import on_settled
 from handlers.tickets.filing import TICKET, on_tagged
 from handlers.tickets.listing import TICKETS
 from handlers.tickets.messages import NAME
+from handlers.tickets.nodesk import help_note, tell_admins_at_start
 from handlers.tickets.relay import relay, remember_ack
 from handlers.tickets.timers import next_timer_due, run_timers
 
@@ -32,4 +33,6 @@ FEATURE = Feature(
     trackers={"ticket_ack": remember_ack},
     on_settled=on_settled,
     jobs=(Job("ticket-timers", 60, run_timers, next_timer_due),),
+    on_start=tell_admins_at_start,
+    help_note=help_note,
 )

@@ -567,3 +567,39 @@ async def test_desk_staff_change_a_tickets_category_and_the_history_keeps_it(
     edited = [a for a in console.messenger.performed if isinstance(a, EditMessage)][-1]
     assert edited.text.startswith("🎫 T-0001｜待处理｜票据")
     assert "分类 其他 → 票据" in await reply_to(console, STAFF, group, "/ticket T-0001")
+
+
+async def test_with_no_desk_the_admins_are_told_at_start_once_and_in_help(
+    app: App, console: ConsoleSession, group: Chat, settings: Settings, clock: FakeClock
+) -> None:
+    async def restart() -> None:
+        again = await build_app(settings, clock, app_services())
+        try:
+            await deliver(again, console.messenger)
+        finally:
+            await again.close()
+
+    def told() -> list[str]:
+        return [t for _, t in sent(console, private(ADMIN)) if t.startswith("⚠️ 省总会工单台")]
+
+    await restart()
+    assert told() == []  # nothing waiting: no message (/help says it)
+    await say(console, STAFF, group, f"/ticket {REPORT}")
+    await restart()
+    await restart()  # restarting again with nothing new sends nothing again
+    [message] = told()
+    assert message == (
+        "⚠️ 省总会工单台还没有设置：已有 1 张工单保存着，等待转过去。"
+        "请在要作为工单台的群里发送 /desk。"
+    )
+    await say(console, STAFF, group, "/ticket 我们机构的账号认证两周了还在审核中")
+    await restart()
+    assert len(told()) == 2 and "已有 2 张工单" in told()[1]
+    assert "工单台还没有设置" in await reply_to(console, ADMIN, private(ADMIN), "/help")
+    assert "工单台还没有设置" not in await reply_to(console, STAFF, private(STAFF), "/help")
+    await make_desk(app, console)
+    await deliver(app, console.messenger)
+    assert len([t for _, t in sent(console, DESK) if t.startswith("🎫")]) == 2
+    assert "工单台还没有设置" not in await reply_to(console, ADMIN, private(ADMIN), "/help")
+    await restart()
+    assert len(told()) == 2
