@@ -17,6 +17,7 @@ import socket
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime, timedelta
+from functools import partial
 from typing import TypeVar
 
 from sqlalchemy.exc import DBAPIError
@@ -91,6 +92,7 @@ class Sender:
         self._untold: set[tuple[str, int]] = set()
         # chats whose rows went back to the queue until then (later rows wait behind them)
         self._held: dict[int, datetime] = {}
+        self._sending: dict[str, asyncio.Task[None]] = {}  # this sender's rows on their way
 
     def wake(self) -> None:
         """Something was queued: look now rather than at the next poll."""
@@ -144,8 +146,13 @@ class Sender:
         for row in rows:
             task = asyncio.create_task(self._deliver(row))
             self._tasks.add(task)
+            self._sending[row.key] = task
             task.add_done_callback(self._done)
+            task.add_done_callback(partial(self._sent, row.key))
         return len(rows)
+
+    def _sent(self, key: str, _: asyncio.Task[None]) -> None:
+        self._sending.pop(key, None)
 
     def _done(self, task: asyncio.Task[None]) -> None:
         self._tasks.discard(task)
@@ -167,8 +174,10 @@ class Sender:
         topic = row.payload.get("in_topic_of")
         thread = None
         if topic is not None:
+            if (making := self._sending.get(topic)) is not None:
+                await asyncio.wait({making})  # made by this sender: wait for it here
             made = await self._transaction(lambda uow: self._topic(uow, topic))
-            if made is False:  # not made yet: the message waits for it
+            if made is False:  # another process is making it: the message waits for it
                 await self._requeue(row, due_at=self._clock.now() + TOPIC_WAIT)
                 return
             thread = made or None

@@ -21,6 +21,7 @@ from handlers.core.model import (
     Chat,
     ChatType,
     CopyMessage,
+    CreateTopic,
     DeleteMessage,
     Delivered,
     EditMessage,
@@ -34,6 +35,7 @@ from handlers.core.model import (
 )
 from handlers.core.ports import SendError
 from handlers.core.ratelimit import RateLimitedMessenger, RateLimiter
+from storage.uow import UnitOfWork
 from tests.conftest import app_services
 from tests.support.broadcast import add_groups, deliver
 from tests.support.clock import SHANGHAI, FakeClock
@@ -603,3 +605,39 @@ async def test_with_no_desk_the_admins_are_told_at_start_once_and_in_help(
     assert "工单台还没有设置" not in await reply_to(console, ADMIN, private(ADMIN), "/help")
     await restart()
     assert len(told()) == 2
+
+
+class RefusingTopics(RefusingCopies):
+    """The console, except that the bot may not make topics (no right to manage them)."""
+
+    async def perform(self, action: Outgoing) -> Delivered:
+        if isinstance(action, CreateTopic):
+            raise SendError("Bad Request: not enough rights to create a topic", permanent=True)
+        return await self.inner.perform(action)
+
+
+FORUM = Chat(-7002, ChatType.SUPERGROUP, "省总会工单台", is_forum=True)
+
+
+@pytest.mark.parametrize("topics", [True, False])
+async def test_a_forum_desks_card_waits_for_its_topic_or_goes_to_the_chat_without_one(
+    app: App, console: ConsoleSession, group: Chat, topics: bool
+) -> None:
+    await say(console, ADMIN, FORUM, "/desk")
+    await say(console, STAFF, group, "#平台问题 月捐计划的扣款失败了好几笔")
+    messenger = console.messenger if topics else RefusingTopics(console.messenger)
+    await deliver(app, messenger)
+    made = [a for a in console.messenger.performed if isinstance(a, CreateTopic)]
+    [card] = [
+        a
+        for a in console.messenger.performed
+        if isinstance(a, SendMessage) and a.text.startswith("🎫 T-0001")
+    ]
+    if topics:
+        [topic] = made
+        assert topic.name == "T-0001 泸州 平台异常"
+        async with UnitOfWork(app.sessions) as uow:
+            made_topic = await uow.outbox.sent_about("tickets", 1, "topic")
+            assert made_topic is not None and card.thread_id == made_topic.message_id
+    else:
+        assert made == [] and card.thread_id is None  # the card still reaches the desk
