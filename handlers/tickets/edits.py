@@ -4,9 +4,11 @@ copied photo's caption). ``ticket_relays`` says which copy; nothing is read out 
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from handlers.core.context import Context
-from handlers.core.delivery import Queued, delivery
-from handlers.core.model import EditCaption, EditMessage, IncomingMessage, MessageKind
+from handlers.core.delivery import Queued, decode, delivery, encode
+from handlers.core.model import EditCaption, EditMessage, IncomingMessage, MessageKind, SendMessage
 from handlers.tickets.messages import NAME
 from storage.outbox import DeliveryState
 
@@ -17,9 +19,16 @@ async def on_edit(ctx: Context, message: IncomingMessage) -> bool:
     if relay is None:
         return False
     copy = await ctx.uow.outbox.by_key(relay.delivery_key)
-    if copy is None or copy.state != DeliveryState.SENT or copy.message_id is None:
-        return True  # the copy has not gone out (or never will): nothing to edit
     text = (message.text or "").strip()
+    if copy is not None and copy.state == DeliveryState.PENDING:
+        # not sent yet: it goes out as edited (a copied photo takes its caption then anyway)
+        pending = decode(copy)
+        if isinstance(pending, SendMessage):
+            edited = replace(pending, text=f"{relay.head}\n{text}")
+            await ctx.uow.outbox.rewrite_pending(relay.delivery_key, encode(edited))
+        return True
+    if copy is None or copy.state != DeliveryState.SENT or copy.message_id is None:
+        return True  # on its way, failed or cancelled: nothing to edit
     edit: Queued
     if message.kind is MessageKind.TEXT:
         edit = EditMessage(copy.chat_id, copy.message_id, f"{relay.head}\n{text}")

@@ -641,3 +641,31 @@ async def test_a_forum_desks_card_waits_for_its_topic_or_goes_to_the_chat_withou
             assert made_topic is not None and card.thread_id == made_topic.message_id
     else:
         assert made == [] and card.thread_id is None  # the card still reaches the desk
+
+
+async def test_an_answer_edited_before_or_after_it_was_relayed_reaches_the_group_edited(
+    app: App, console: ConsoleSession, group: Chat, clock: FakeClock
+) -> None:
+    await make_desk(app, console)
+    await say(console, STAFF, group, f"/ticket {REPORT}")
+    await deliver(app, console.messenger)
+    card = bot_message(console, DESK, "🎫 T-0001")
+    number = await console.message(ADMIN, DESK, "明天上午到账", card)
+    answer_id = console.messenger.shown[number].message_id
+
+    async def edit(text: str, update_id: int) -> None:
+        edited = IncomingMessage(
+            update_id, DESK, answer_id, clock.now(), ADMIN, text=text, reply_to=card, is_edit=True
+        )
+        await console.core.handle(edited, console.messenger)
+
+    await edit("后天上午到账", 990101)  # before the copy went out: it goes out edited
+    await deliver(app, console.messenger)
+    assert [t for _, t in sent(console, group) if "省总会回复" in t] == [
+        "【T-0001 省总会回复】\n后天上午到账"
+    ]
+    await edit("周三上午到账", 990102)  # after: the copy is edited in place
+    await deliver(app, console.messenger)
+    [changed] = [a for a in console.messenger.performed if isinstance(a, EditMessage)]
+    assert changed.chat_id == group.id and changed.text == "【T-0001 省总会回复】\n周三上午到账"
+    assert changed.message_id == bot_message(console, group, "省总会回复").message_id
