@@ -3,7 +3,7 @@ A new feature is its package under handlers/ plus one line here."""
 
 from __future__ import annotations
 
-from handlers import deadlines, faq, groups, notices, onboarding, roles, tickets
+from handlers import deadlines, faq, groups, notices, onboarding, roles, status, tickets
 from handlers.core.feature import Feature
 
 FEATURES: tuple[Feature, ...] = (
@@ -14,4 +14,5 @@ FEATURES: tuple[Feature, ...] = (
     notices.FEATURE,
     deadlines.FEATURE,
     tickets.FEATURE,
+    status.FEATURE,
 )

@@ -16,6 +16,15 @@ from storage.faq import (
 )
 from storage.notices import GroupList, Notice, NoticeConfirmation, NoticeTarget
 from storage.outbox import OutboxMessage
+from storage.status import (
+    StatusAlias,
+    StatusOwner,
+    StatusPending,
+    StatusPhoto,
+    StatusProject,
+    StatusRecord,
+)
+from storage.status_rounds import RoundSetting, StatusRound
 from storage.tickets import Ticket, TicketEvent, TicketOffer, TicketRelay
 from storage.updates import ProcessedUpdate
 
@@ -43,6 +52,14 @@ __all__ = [
     "ProcessedUpdate",
     "Region",
     "RegionAlias",
+    "RoundSetting",
+    "StatusAlias",
+    "StatusOwner",
+    "StatusPending",
+    "StatusPhoto",
+    "StatusProject",
+    "StatusRecord",
+    "StatusRound",
     "Ticket",
     "TicketEvent",
     "TicketOffer",

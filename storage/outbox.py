@@ -239,16 +239,18 @@ class Outbox:
             query = query.where(OutboxMessage.feature == feature, OutboxMessage.ref_id == ref)
         return int(await self._session.scalar(query) or 0)
 
-    async def cancel(self, feature: str, ref: int, now: datetime) -> int:
-        """Cancel the deliveries about one thing that have not started."""
+    async def cancel(self, feature: str, ref: int, now: datetime, kinds: str | None = None) -> int:
+        """Cancel the deliveries about one thing that have not started (only those whose kind
+        is LIKE ``kinds``, when given: a feature with several kinds of refs)."""
+        query = update(OutboxMessage).where(
+            OutboxMessage.feature == feature,
+            OutboxMessage.ref_id == ref,
+            OutboxMessage.state == DeliveryState.PENDING,
+        )
+        if kinds is not None:
+            query = query.where(OutboxMessage.kind.like(kinds))
         result = await self._session.execute(
-            update(OutboxMessage)
-            .where(
-                OutboxMessage.feature == feature,
-                OutboxMessage.ref_id == ref,
-                OutboxMessage.state == DeliveryState.PENDING,
-            )
-            .values(state=DeliveryState.CANCELLED, finished_at=now)
+            query.values(state=DeliveryState.CANCELLED, finished_at=now)
         )
         return int(getattr(result, "rowcount", 0) or 0)
 

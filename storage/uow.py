@@ -17,6 +17,8 @@ from storage.directory_cache import DIRECTORY_TABLES  # noqa: F401 (its hooks bu
 from storage.faq import FaqRepository
 from storage.notices import Notices
 from storage.outbox import Outbox
+from storage.status import StatusRepository
+from storage.status_rounds import StatusRounds
 from storage.tickets import Tickets
 from storage.updates import ProcessedUpdates
 
@@ -66,6 +68,8 @@ class UnitOfWork:
         self.outbox, self.notices = Outbox(self.session), Notices(self.session)
         self.deadlines = Deadlines(self.session)
         self.tickets = Tickets(self.session)
+        self.status = StatusRepository(self.session)
+        self.status_rounds = StatusRounds(self.session)
         return self
 
     async def __aexit__(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
+import aiohttp
 import aiohttp_socks
 from aiogram import Bot, Dispatcher
 from aiogram.client.session.aiohttp import AiohttpSession
@@ -54,7 +55,7 @@ from handlers.core.model import (
     SendPhoto,
     SetCommands,
 )
-from handlers.core.ports import SendError
+from handlers.core.ports import FileUnavailable, SendError
 from handlers.core.replies import ChatQueues
 
 log = logging.getLogger(__name__)
@@ -92,6 +93,20 @@ class AiogramMessenger:
             return await self._perform(action)
         except TelegramAPIError as error:
             raise _send_error(error) from error
+
+    async def download(self, file_id: str, limit: int) -> bytes:
+        """A user's file (getFile, then the download), refused above ``limit`` bytes."""
+        try:
+            found = await self._bot.get_file(file_id)
+            if (found.file_size or 0) > limit or not found.file_path:
+                raise FileUnavailable(f"file {file_id} is over {limit} bytes or has no path")
+            data = await self._bot.download_file(found.file_path)
+        except (TelegramAPIError, aiohttp.ClientError) as error:
+            raise FileUnavailable(str(error)) from error
+        content = data.read() if data is not None else b""
+        if len(content) > limit:
+            raise FileUnavailable(f"file {file_id} is over {limit} bytes")
+        return content
 
     async def _perform(self, action: Outgoing) -> Delivered:
         bot = self._bot

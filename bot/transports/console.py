@@ -27,6 +27,7 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, tzinfo
+from pathlib import Path
 from typing import Protocol, TextIO
 
 from sqlalchemy import select
@@ -34,6 +35,7 @@ from sqlalchemy import select
 from handlers.core.dispatch import Core
 from handlers.core.model import (
     AnswerCallback,
+    Attachment,
     BotInfo,
     Button,
     CallbackPress,
@@ -57,6 +59,7 @@ from handlers.core.model import (
     SetCommands,
     User,
 )
+from handlers.core.ports import FileUnavailable
 from handlers.shared.dates import WEEKDAYS, format_when, month_day
 from handlers.shared.when import Unclear, reminder_offsets
 from storage.directory import Group, Person
@@ -133,6 +136,12 @@ class Shown:
         return caption
 
 
+def _is_comment(line: str) -> bool:
+    """A script's comment: ``#`` then a blank (``#进展 …`` and ``#求助 …`` are messages)."""
+    stripped = line.lstrip()
+    return stripped == "#" or stripped.startswith(("# ", "#\t"))
+
+
 @dataclass
 class ConsoleMessenger:
     """Carries out the core's actions by printing them; keeps what was sent."""
@@ -151,12 +160,20 @@ class ConsoleMessenger:
     # One sequence for the bot's and the people's messages, continuing across runs.
     _message_ids: itertools.count[int] = field(default_factory=continuing_ids)
     heading: str | None = None  # printed before the next line, if one comes
+    files: dict[str, bytes] = field(default_factory=dict)  # what people "sent", by file id
 
     async def bot_info(self) -> BotInfo:
         return DEMO_BOT
 
     def new_message_id(self) -> int:
         return next(self._message_ids)
+
+    async def download(self, file_id: str, limit: int) -> bytes:
+        """A file someone sent in the demo (``/file`` with a path that exists)."""
+        content = self.files.get(file_id)
+        if content is None or len(content) > limit:
+            raise FileUnavailable(f"no file {file_id} (or over {limit} bytes)")
+        return content
 
     def show(self, message: Shown) -> int:
         """Give a message on screen its number."""
@@ -304,6 +321,8 @@ class ConsoleSession:
         reply_to: ReplyTarget | None = None,
         kind: MessageKind = MessageKind.TEXT,
         file_name: str | None = None,
+        attachment: Attachment | None = None,
+        media_group_id: str | None = None,
     ) -> int:
         """Send a message (a photo or file: ``kind``, with ``text`` as its caption); returns
         the number shown beside it."""
@@ -320,9 +339,25 @@ class ConsoleSession:
                 kind=kind,
                 text=text,
                 reply_to=reply_to,
+                attachment=attachment or self._stand_in(kind, message_id, file_name),
+                media_group_id=media_group_id,
             )
         )
         return number
+
+    def _stand_in(self, kind: MessageKind, message_id: int, name: str | None) -> Attachment | None:
+        """A demo photo's or file's attachment: a file given by a path that exists is read,
+        so that a sheet can be imported in the demo."""
+        if kind is MessageKind.PHOTO:
+            return Attachment(f"demo-photo-{message_id}")
+        if kind is not MessageKind.DOCUMENT or not name:
+            return None
+        file_id = f"demo-file-{message_id}"
+        path = Path(name).expanduser()
+        if path.is_file():
+            self.messenger.files[file_id] = path.read_bytes()
+        size = len(self.messenger.files.get(file_id, b""))
+        return Attachment(file_id, path.name, size or None)
 
     async def bot_membership(self, actor: User, chat: Chat, present: bool) -> None:
         self.messenger.names.setdefault(chat.id, chat.title or str(chat.id))
@@ -401,7 +436,7 @@ class ConsoleSession:
         """Play a script; after each line, the jobs run and what it queued is delivered."""
         for raw in lines:
             line = raw.rstrip("\n")
-            if not line.strip() or line.lstrip().startswith("#"):
+            if not line.strip() or _is_comment(line):
                 continue
             if echo:
                 self._print(self._prompt(numbered=self._makes_message(line)) + line)

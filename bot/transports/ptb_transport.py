@@ -56,7 +56,7 @@ from handlers.core.model import (
     SendPhoto,
     SetCommands,
 )
-from handlers.core.ports import SendError
+from handlers.core.ports import FileUnavailable, SendError
 from handlers.core.replies import ChatQueues
 
 # Updates being processed at once (one database transaction each). Updates waiting for an
@@ -94,6 +94,19 @@ class PtbMessenger:
             return await self._perform(action)
         except TelegramError as error:
             raise _send_error(error) from error
+
+    async def download(self, file_id: str, limit: int) -> bytes:
+        """A user's file (getFile, then the download), refused above ``limit`` bytes."""
+        try:
+            found = await self._bot.get_file(file_id)
+            if (found.file_size or 0) > limit:
+                raise FileUnavailable(f"file {file_id} is over {limit} bytes")
+            content = bytes(await found.download_as_bytearray())
+        except TelegramError as error:
+            raise FileUnavailable(str(error)) from error
+        if len(content) > limit:
+            raise FileUnavailable(f"file {file_id} is over {limit} bytes")
+        return content
 
     async def _perform(self, action: Outgoing) -> Delivered:
         bot = self._bot

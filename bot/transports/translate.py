@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from handlers.core.model import (
+    Attachment,
     CallbackPress,
     Chat,
     ChatType,
@@ -158,12 +159,27 @@ def _message(update_id: int, message: Json, *, is_edit: bool, is_channel_post: b
         migrate_to_chat_id=message.get("migrate_to_chat_id"),
         migrate_from_chat_id=message.get("migrate_from_chat_id"),
         group_created=bool(message.get("group_chat_created")),
+        attachment=_attachment(message),
+        media_group_id=message.get("media_group_id"),
         thread_id=(
             int(message["message_thread_id"])
             if message.get("is_topic_message") and message.get("message_thread_id")
             else None
         ),
     )
+
+
+def _attachment(message: Json) -> Attachment | None:
+    """The document, or the largest size of the photo, a message carries."""
+    found = message.get("document")
+    if not found and message.get("photo"):
+        found = max(message["photo"], key=lambda size: size.get("file_size") or 0)
+    if not found or not found.get("file_id"):
+        return None
+    return Attachment(
+        str(found["file_id"]), found.get("file_name"), found.get("file_size"),
+        found.get("mime_type"),
+    )  # fmt: skip
 
 
 def _callback(update_id: int, callback: Json) -> Incoming | None:

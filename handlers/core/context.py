@@ -17,7 +17,7 @@ from handlers.core.model import (
     Replies,
     SendMessage,
 )
-from handlers.core.ports import Clock
+from handlers.core.ports import Clock, FileSource
 from storage.directory import Group
 from storage.uow import UnitOfWork
 
@@ -60,6 +60,10 @@ class Context:
     message: IncomingMessage | None = None
     services: Services = field(default_factory=Services)
     after_commit: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+    files: FileSource | None = None  # fetches users' files, where the transport can
+    # Set by a text handler (or a command) that took a message but lets the text handlers of
+    # this stage and later look at it too (a progress update that also reports a problem).
+    pass_on_to: int | None = None
 
     def reply(
         self, text: str, buttons: Keyboard = (), track: tuple[str, int] | None = None

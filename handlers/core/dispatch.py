@@ -39,7 +39,7 @@ from handlers.core.model import (
     SendMessage,
     User,
 )
-from handlers.core.ports import Clock, Messenger, SendError
+from handlers.core.ports import Clock, FileSource, Messenger, SendError
 from storage.base import WriteNeeded
 from storage.database import is_transient
 from storage.directory import Group
@@ -101,6 +101,7 @@ class Core:
         help_ = next(c for c in self.commands if c.name == "help")
         self.features = collect(features, core_commands=(help_,))
         self._bot: BotInfo | None = None
+        self._files: FileSource | None = None
         self.directory = DirectoryCache()
         self._gate = asyncio.Semaphore(CONCURRENT_UPDATES)
 
@@ -113,6 +114,7 @@ class Core:
     async def start(self, messenger: Messenger) -> None:
         """Learn who the bot is, register its command menus, forget stale processed updates."""
         self._bot = await messenger.bot_info()
+        self._files = messenger if isinstance(messenger, FileSource) else None
         for menu in command_menus(self.commands):
             await messenger.perform(menu)
         async with UnitOfWork(self.sessions) as uow:
@@ -225,7 +227,7 @@ class Core:
         message = update if isinstance(update, IncomingMessage) else None
         ctx = Context(
             uow, self.config, self.clock, self.bot, actor, chat, message=message,
-            services=self.services,
+            services=self.services, files=self._files,
         )  # fmt: skip
         if message is not None and (message.migrate_to_chat_id or message.migrate_from_chat_id):
             await on_migration(ctx, message)
@@ -290,9 +292,7 @@ class Core:
             await warn_if_blind(ctx, ctx.group)
         parsed = parse_command(message.text)
         if parsed is None:
-            for route in self.features.text_routes:
-                if await route.handle(ctx, message):
-                    return
+            await self._on_text(ctx, message)
             return
         if parsed.addressed_to and parsed.addressed_to != self.bot.username.lower():
             return  # meant for another bot in the group
@@ -307,6 +307,21 @@ class Core:
             ctx.reply(refusal(command))
         else:
             await command.run(ctx, message, parsed.args)
+            if ctx.pass_on_to is not None:
+                await self._on_text(ctx, message)
+
+    async def _on_text(self, ctx: Context, message: IncomingMessage) -> None:
+        """The text handlers in stage order, until one takes the message; one that took it
+        may pass it on to a later stage (``ctx.pass_on_to``)."""
+        floor = ctx.pass_on_to
+        for route in self.features.text_routes:
+            if floor is not None and route.stage < floor:
+                continue
+            ctx.pass_on_to = None
+            if await route.handle(ctx, message):
+                if ctx.pass_on_to is None or ctx.pass_on_to <= route.stage:
+                    return
+                floor = ctx.pass_on_to
 
     def _failure_reply(self, ctx: Context, update: Incoming) -> list[Outgoing]:
         if isinstance(update, CallbackPress):

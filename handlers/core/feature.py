@@ -42,7 +42,8 @@ class TextStage(IntEnum):
     """Who looks at a plain message first: the lowest stage whose handler takes it wins.
     Each feature declares its stage; two features at one stage stop the start."""
 
-    TAGGED = 10  # the writer tagged the message (#进展, #求助): the tag's feature
+    TAGGED = 10  # the writer tagged the message (#求助): the tag's feature
+    PROGRESS = 15  # a progress update (#进展, or the next step of one begun in private)
     ACKNOWLEDGEMENT = 20  # 收到 / 已阅 confirming something the bot delivered
     QUESTION = 30  # a question the FAQ may answer
     REPORT = 40  # what is left, e.g. a problem report worth an offer

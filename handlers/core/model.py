@@ -70,6 +70,17 @@ class ReplyTarget:
 
 
 @dataclass(frozen=True)
+class Attachment:
+    """The file of a photo (its largest size) or a document, fetched by ``file_id`` through
+    the ``FileSource`` port."""
+
+    file_id: str
+    file_name: str | None = None
+    file_size: int | None = None  # bytes, when Telegram says
+    mime_type: str | None = None
+
+
+@dataclass(frozen=True)
 class IncomingMessage:
     """A message (or an edit, or a channel post) in a chat the bot is in."""
 
@@ -91,6 +102,8 @@ class IncomingMessage:
     migrate_to_chat_id: int | None = None
     migrate_from_chat_id: int | None = None
     group_created: bool = False
+    attachment: Attachment | None = None
+    media_group_id: str | None = None  # the photos of one album share it
     thread_id: int | None = None  # the forum topic it was written in
 
     @property

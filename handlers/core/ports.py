@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, tzinfo
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from handlers.core.model import BotInfo, Delivered, Outgoing
 
@@ -24,6 +24,19 @@ class Messenger(Protocol):
     async def perform(self, action: Outgoing) -> Delivered: ...
 
     async def bot_info(self) -> BotInfo: ...
+
+
+class FileUnavailable(Exception):
+    """A file could not be fetched (too large, gone, or no way to fetch files here)."""
+
+
+@runtime_checkable
+class FileSource(Protocol):
+    """Fetches a file a user sent (``Attachment.file_id``)."""
+
+    async def download(self, file_id: str, limit: int) -> bytes:
+        """The file's bytes; ``FileUnavailable`` if it is larger than ``limit`` or gone."""
+        ...
 
 
 class Clock(Protocol):

@@ -33,7 +33,7 @@ from handlers.core.model import (
     SendMessage,
     SendPhoto,
 )
-from handlers.core.ports import Messenger, SendError
+from handlers.core.ports import FileSource, FileUnavailable, Messenger, SendError
 
 
 @dataclass(frozen=True)
@@ -164,6 +164,12 @@ class RateLimitedMessenger:
 
     async def bot_info(self) -> BotInfo:
         return await self.inner.bot_info()
+
+    async def download(self, file_id: str, limit: int) -> bytes:
+        """Fetching a user's file spends no message budget."""
+        if not isinstance(self.inner, FileSource):
+            raise FileUnavailable("this messenger cannot fetch files")
+        return await self.inner.download(file_id, limit)
 
     async def perform(self, action: Outgoing) -> Delivered:
         if not isinstance(action, _MESSAGES):

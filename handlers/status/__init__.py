@@ -1,4 +1,7 @@
-"""Project status updates (being built): so far the parser that reads a progress update
-(project, raised, target, donations, percent, stage, beneficiaries) and its CLI,
-``shanlin status parse`` / ``parse-test``. The registry, the chat flow, reports and exports
-come next, with FEATURE."""
+"""Project status updates: the registry of projects (commands and sheet import), progress
+updates read from chat (#进展, /update, step by step in private) with corrections, and the
+parser's CLI (``shanlin status parse`` / ``parse-test``)."""
+
+from handlers.status.feature import FEATURE
+
+__all__ = ["FEATURE"]

@@ -121,12 +121,13 @@ def test_plain_messages_go_to_the_features_in_the_order_of_their_declared_stages
 
 def test_the_bots_own_features_fit_together() -> None:
     features = collect(FEATURES)
-    assert {"deadline-reminders", "faq-refresh", "ticket-timers"} == {
+    assert {"deadline-reminders", "faq-refresh", "status-rounds", "ticket-timers"} == {
         job.id for job in features.jobs
     }
-    assert set(features.settled) == {"notices", "tickets"}
+    assert set(features.settled) == {"notices", "status", "tickets"}
     assert [r.stage for r in features.text_routes] == [
         TextStage.TAGGED,
+        TextStage.PROGRESS,
         TextStage.ACKNOWLEDGEMENT,
         TextStage.QUESTION,
         TextStage.REPORT,
@@ -140,3 +141,43 @@ async def test_a_start_with_conflicting_features_stops_naming_them(
     clash = "command 'notice' is claimed by both notices and twin"
     with pytest.raises(FeatureConflict, match=clash):
         await build_app(settings, clock, app_services(), features=(*FEATURES, twin))
+
+
+# --- a message passed on to a later stage ------------------------------------------------------
+
+
+async def _tagged(ctx: Context, message: IncomingMessage) -> bool:
+    if not (message.text or "").startswith("#tag"):
+        return False
+    ctx.reply("tagged")
+    ctx.pass_on_to = TextStage.REPORT  # the question stage is skipped, the report stage runs
+    return True
+
+
+async def _question(ctx: Context, message: IncomingMessage) -> bool:
+    ctx.reply("answered")
+    return True
+
+
+async def _report(ctx: Context, message: IncomingMessage) -> bool:
+    ctx.reply("offered")
+    return True
+
+
+async def test_a_handler_that_took_a_message_may_pass_it_on_to_a_later_stage(
+    settings: Settings, clock: FakeClock
+) -> None:
+    features = (
+        Feature("tag", on_text=(TextRoute(TextStage.PROGRESS, _tagged),)),
+        Feature("question", on_text=(TextRoute(TextStage.QUESTION, _question),)),
+        Feature("report", on_text=(TextRoute(TextStage.REPORT, _report),)),
+    )
+    app = await build_app(settings, clock, app_services(), features=features)
+    try:
+        messenger = ConsoleMessenger(out=io.StringIO())
+        await app.core.start(messenger)
+        console = ConsoleSession(app.core, messenger, out=messenger.out)
+        assert await say(console, STAFF, private(STAFF), "#tag 1") == ["tagged", "offered"]
+        assert await say(console, STAFF, private(STAFF), "plain") == ["answered"]
+    finally:
+        await app.close()

@@ -2,7 +2,7 @@
 one), and which copy the bot made of each relayed message (an edit is carried over to it).
 
 Revision ID: 0012
-Revises: 0010
+Revises: 0013 (written on 0010; chained after the status migrations at the merge)
 Create Date: 2026-12-07 03:30:00.000000
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0012"
-down_revision: str | None = "0010"
+down_revision: str | None = "0013"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,0 +1,221 @@
+"""The tables of project status updates (see ``storage.status`` for the repository): the
+registry of projects (with owners and short names) and the updates reported on them,
+append-only, with their photos; and the read models the repository returns."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from storage.base import Base, UtcDateTime
+from storage.directory import Region
+
+DOMAINS = (
+    "敬老爱老",
+    "儿童关爱",
+    "扶弱济困",
+    "乡村发展",
+    "社区治理",
+    "生态环保",
+    "慈善文化",
+    "其他类",
+)
+# The figures an update carries (and a correction may change).
+FIGURES = ("raised_yuan", "target_yuan", "donations", "beneficiaries", "percent", "stage")
+
+
+class StatusProject(Base):
+    """A registered fundraising project of one region. Never deleted: archived."""
+
+    __tablename__ = "status_projects"
+    __table_args__ = (UniqueConstraint("region_id", "name"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    region_id: Mapped[int] = mapped_column(
+        ForeignKey("regions.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(128))
+    organisation: Mapped[str] = mapped_column(String(255), default="")
+    domain: Mapped[str] = mapped_column(String(16))  # one of DOMAINS
+    target_yuan: Mapped[int | None] = mapped_column(BigInteger)
+    archived: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_by: Mapped[int] = mapped_column(BigInteger)  # Telegram user id
+    created_by_name: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    updated_by: Mapped[int] = mapped_column(BigInteger)  # the last edit (or the creation)
+    updated_by_name: Mapped[str] = mapped_column(String(255))
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    # The effective head of the most recently reported update (no FK: the two tables point at
+    # each other; updates are never deleted, so the pointer cannot dangle).
+    latest_update_id: Mapped[int | None] = mapped_column(Integer)
+
+    region: Mapped[Region] = relationship(lazy="joined")
+    aliases: Mapped[list[StatusAlias]] = relationship(
+        lazy="selectin", cascade="all, delete-orphan", order_by="StatusAlias.id"
+    )
+    owners: Mapped[list[StatusOwner]] = relationship(
+        lazy="selectin", cascade="all, delete-orphan", order_by="StatusOwner.id"
+    )
+
+    @property
+    def short_names(self) -> list[str]:
+        return [alias.alias for alias in self.aliases]
+
+
+class StatusAlias(Base):
+    """A short name people use for a project (阅芽 for 阅芽计划)."""
+
+    __tablename__ = "status_project_aliases"
+    __table_args__ = (UniqueConstraint("project_id", "alias"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("status_projects.id", ondelete="CASCADE"))
+    alias: Mapped[str] = mapped_column(String(64))
+
+
+class StatusOwner(Base):
+    """A person responsible for a project: a known person, or an @username / name as written
+    in the registry (matched to the person once the bot has seen them)."""
+
+    __tablename__ = "status_project_owners"
+    __table_args__ = (UniqueConstraint("project_id", "label"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_id: Mapped[int] = mapped_column(
+        ForeignKey("status_projects.id", ondelete="CASCADE"), index=True
+    )
+    label: Mapped[str] = mapped_column(String(255))  # as written: @li_luzhou, 李会长
+    username: Mapped[str | None] = mapped_column(String(64))  # lower case, without @
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+
+
+class StatusRecord(Base):
+    """One status update, as reported, or a correction of one (``supersedes_id``)."""
+
+    __tablename__ = "status_updates"
+    __table_args__ = (
+        UniqueConstraint("supersedes_id"),
+        # One report per message; corrections repeat the chat and message of their trigger.
+        Index(
+            "uq_status_updates_message",
+            "chat_id",
+            "message_id",
+            unique=True,
+            sqlite_where=text("supersedes_id IS NULL AND message_id IS NOT NULL"),
+            postgresql_where=text("supersedes_id IS NULL AND message_id IS NOT NULL"),
+        ),
+        Index("ix_status_updates_project_reported", "project_id", "reported_at", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("status_projects.id", ondelete="CASCADE"))
+    raised_yuan: Mapped[int | None] = mapped_column(BigInteger)
+    target_yuan: Mapped[int | None] = mapped_column(BigInteger)
+    donations: Mapped[int | None] = mapped_column(BigInteger)
+    beneficiaries: Mapped[int | None] = mapped_column(BigInteger)
+    percent: Mapped[float | None] = mapped_column(Float)
+    stage: Mapped[str | None] = mapped_column(String(16))
+    text: Mapped[str] = mapped_column(Text)  # the original message (a correction: the report's)
+    source: Mapped[str] = mapped_column(String(16))  # tag, command, private, correction
+    reporter_id: Mapped[int] = mapped_column(BigInteger)  # who wrote this row (the corrector)
+    reporter_name: Mapped[str] = mapped_column(String(255))
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    message_id: Mapped[int | None] = mapped_column(BigInteger)
+    reported_at: Mapped[datetime] = mapped_column(UtcDateTime())  # of the report it stands for
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())  # when this row was written
+    supersedes_id: Mapped[int | None] = mapped_column(
+        ForeignKey("status_updates.id", ondelete="CASCADE")
+    )
+    root_id: Mapped[int | None] = mapped_column(Integer)  # the original report of a correction
+    media_group: Mapped[str | None] = mapped_column(String(64))  # an album's later photos
+
+    def figures(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in FIGURES}
+
+    @property
+    def chain_key(self) -> tuple[datetime, int]:
+        """The order of reports: a correction takes its original report's place."""
+        return (self.reported_at, self.root_id or self.id)
+
+
+class StatusPhoto(Base):
+    """A photo sent with an update (its Telegram file id)."""
+
+    __tablename__ = "status_update_photos"
+    __table_args__ = (UniqueConstraint("update_id", "file_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    update_id: Mapped[int] = mapped_column(ForeignKey("status_updates.id", ondelete="CASCADE"))
+    file_id: Mapped[str] = mapped_column(String(255))
+
+
+class StatusPending(Base):
+    """Something begun and not yet finished: an update waiting for its project to be picked
+    (您是指), a step-by-step update in a private chat, an import waiting for 确认导入.
+    ``payload``: the message text, or the import's rows as JSON."""
+
+    __tablename__ = "status_pending"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))  # pick, private, import
+    user_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    message_id: Mapped[int | None] = mapped_column(BigInteger)  # the message it started from
+    region_id: Mapped[int | None] = mapped_column(ForeignKey("regions.id", ondelete="CASCADE"))
+    project_id: Mapped[int | None] = mapped_column(
+        ForeignKey("status_projects.id", ondelete="CASCADE")
+    )
+    stage: Mapped[str | None] = mapped_column(String(16))
+    payload: Mapped[str] = mapped_column(Text, default="")
+    photos: Mapped[str] = mapped_column(Text, default="")  # file ids, one a line
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    done_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+
+@dataclass(frozen=True)
+class ProjectFigures:
+    """A project with its latest effective update (``update_id`` None: never reported)."""
+
+    project_id: int
+    name: str
+    organisation: str
+    region_id: int
+    region: str  # short name: 泸州
+    region_position: int
+    domain: str
+    registry_target_yuan: int | None
+    update_id: int | None
+    raised_yuan: int | None
+    update_target_yuan: int | None
+    donations: int | None
+    beneficiaries: int | None
+    percent: float | None
+    stage: str | None
+    reported_at: datetime | None
+    reporter_name: str | None
+
+    @property
+    def target_yuan(self) -> int | None:
+        """The target the last update stated, else the registry's."""
+        return self.update_target_yuan if self.update_target_yuan else self.registry_target_yuan
+
+
+@dataclass(frozen=True)
+class OwnerView:
+    label: str
+    user_id: int | None  # None until the bot has seen the person
