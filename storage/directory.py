@@ -76,6 +76,7 @@ class Group(Base):
     auto_answer: Mapped[bool] = mapped_column(Boolean, default=True)  # FAQ without being asked
     workdays_only: Mapped[bool] = mapped_column(Boolean, default=False)  # reminders off holidays
     is_desk: Mapped[bool] = mapped_column(Boolean, default=False)  # the provincial staff desk
+    is_forum: Mapped[bool] = mapped_column(Boolean, default=False)  # topics (known for the desk)
 
     region: Mapped[Region | None] = relationship(lazy="joined")
 

@@ -25,7 +25,7 @@ from storage.status import (
     StatusRecord,
 )
 from storage.status_rounds import RoundSetting, StatusRound
-from storage.tickets import Ticket, TicketEvent, TicketOffer
+from storage.tickets import Ticket, TicketEvent, TicketOffer, TicketRelay
 from storage.updates import ProcessedUpdate
 
 __all__ = [
@@ -63,5 +63,6 @@ __all__ = [
     "Ticket",
     "TicketEvent",
     "TicketOffer",
+    "TicketRelay",
     "UtcDateTime",
 ]

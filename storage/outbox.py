@@ -220,6 +220,18 @@ class Outbox:
         )
         return (await self._session.scalars(query.order_by(OutboxMessage.id))).all()
 
+    async def rewrite_pending(self, key: str, payload: dict[str, Any]) -> bool:
+        """Send ``payload`` instead, if the delivery ``key`` has not started yet."""
+        result = await self._session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.key == key, OutboxMessage.state == DeliveryState.PENDING)
+            .values(payload=payload)
+        )
+        return bool(getattr(result, "rowcount", 0))
+
+    async def by_key(self, key: str) -> OutboxMessage | None:
+        return await self._session.scalar(select(OutboxMessage).where(OutboxMessage.key == key))
+
     async def unsettled(self, feature: str | None = None, ref: int | None = None) -> int:
         """Deliveries not yet sent, failed or cancelled (about one thing, or all)."""
         query = select(func.count()).where(OutboxMessage.state.in_(UNSETTLED))

@@ -18,10 +18,13 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy import (
+    text as sql_text,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from storage.base import Base, UtcDateTime
+from storage.base import Base, UtcDateTime, insert_new
 from storage.directory import Group, Region
 
 
@@ -104,9 +107,31 @@ class TicketOffer(Base):
     answered_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
 
+class TicketRelay(Base):
+    """A message relayed for a ticket (the desk's answer, the reporter's addition) and the
+    outbox delivery that carries its copy: an edit of the message is carried over to it."""
+
+    __tablename__ = "ticket_relays"
+    __table_args__ = (UniqueConstraint("source_chat_id", "source_message_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"))
+    source_chat_id: Mapped[int] = mapped_column(BigInteger)
+    source_message_id: Mapped[int] = mapped_column(BigInteger)
+    delivery_key: Mapped[str] = mapped_column(String(160))  # the copy's outbox delivery
+    head: Mapped[str] = mapped_column(String(64))  # the line above a relayed text
+
+
 class Tickets:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
+
+    async def take_turn(self) -> None:
+        """Wait for tickets being filed concurrently to commit first (PostgreSQL; SQLite has
+        one writer at a time): numbers, the cards' places in the desk's queue and the commits
+        then follow one order, the order the desk reads them in."""
+        if self._session.bind.dialect.name == "postgresql":
+            await self._session.execute(sql_text("SELECT pg_advisory_xact_lock(14)"))
 
     async def file(self, ticket: Ticket) -> Ticket:
         self._session.add(ticket)
@@ -180,6 +205,22 @@ class Tickets:
             TicketOffer.offered_at >= since,
         )
         return await self._session.scalar(query.limit(1)) is not None
+
+    async def relayed(
+        self, ticket: Ticket, chat_id: int, message_id: int, key: str, head: str
+    ) -> None:
+        """Remember that this message was relayed by the delivery ``key`` (once)."""
+        values = {"ticket_id": ticket.id, "source_chat_id": chat_id,
+                  "source_message_id": message_id, "delivery_key": key, "head": head}  # fmt: skip
+        source = ("source_chat_id", "source_message_id")
+        await insert_new(self._session, TicketRelay, source, [values])
+
+    async def relay_of(self, chat_id: int, message_id: int) -> TicketRelay | None:
+        """How this message was relayed, if it was."""
+        query = select(TicketRelay).where(
+            TicketRelay.source_chat_id == chat_id, TicketRelay.source_message_id == message_id
+        )
+        return await self._session.scalar(query)
 
     async def move_desk(self, group: Group) -> None:
         """Make ``group`` the desk, and no other group (an old one the bot left included)."""

@@ -42,8 +42,10 @@ from handlers.core.model import (
     Chat,
     ChatType,
     CopyMessage,
+    CreateTopic,
     DeleteMessage,
     Delivered,
+    EditCaption,
     EditMessage,
     IncomingMessage,
     MembershipChange,
@@ -192,7 +194,7 @@ class ConsoleMessenger:
             return Delivered()
         chat_id, text = self._describe(action)
         self.sent.append((chat_id, text))
-        if isinstance(action, EditMessage | DeleteMessage):  # a message already on screen
+        if isinstance(action, EditMessage | EditCaption | DeleteMessage):  # already on screen
             message_id, number = action.message_id, self.number_of(chat_id, action.message_id)
         else:
             message_id = self.new_message_id()
@@ -217,8 +219,12 @@ class ConsoleMessenger:
             return action.chat_id, action.text
         if isinstance(action, EditMessage):
             return action.chat_id, f"（修改消息）{action.text}"
+        if isinstance(action, EditCaption):
+            return action.chat_id, f"（修改说明）{action.caption}"
         if isinstance(action, DeleteMessage):
             return action.chat_id, "（删除消息）"
+        if isinstance(action, CreateTopic):
+            return action.chat_id, f"（新话题：{action.name}）"
         if isinstance(action, CopyMessage):
             number = self.number_of(action.from_chat_id, action.message_id)
             if number is None:

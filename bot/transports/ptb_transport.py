@@ -44,8 +44,10 @@ from handlers.core.model import (
     BotInfo,
     CommandScope,
     CopyMessage,
+    CreateTopic,
     DeleteMessage,
     Delivered,
+    EditCaption,
     EditMessage,
     Keyboard,
     Outgoing,
@@ -117,6 +119,7 @@ class PtbMessenger:
             sent = await bot.send_message(
                 action.chat_id,
                 action.text,
+                message_thread_id=action.thread_id,
                 reply_parameters=reply,
                 reply_markup=_markup(action.buttons),
             )
@@ -139,9 +142,18 @@ class PtbMessenger:
                 action.chat_id,
                 action.from_chat_id,
                 action.message_id,
+                message_thread_id=action.thread_id,
                 reply_parameters=answering,
             )
             return Delivered(copied.message_id)
+        if isinstance(action, CreateTopic):
+            topic = await bot.create_forum_topic(action.chat_id, action.name)
+            return Delivered(topic.message_thread_id)
+        if isinstance(action, EditCaption):
+            await bot.edit_message_caption(
+                chat_id=action.chat_id, message_id=action.message_id, caption=action.caption
+            )
+            return Delivered(action.message_id)
         if isinstance(action, DeleteMessage):
             await bot.delete_message(action.chat_id, action.message_id)
             return Delivered()

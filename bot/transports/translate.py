@@ -95,7 +95,7 @@ def _chat(data: Json) -> Chat:
     except ValueError:
         chat_type = ChatType.GROUP
     title = data.get("title") or data.get("first_name")
-    return Chat(int(data["id"]), chat_type, title)
+    return Chat(int(data["id"]), chat_type, title, bool(data.get("is_forum")))
 
 
 def _user(data: Json | None) -> User | None:
@@ -161,6 +161,11 @@ def _message(update_id: int, message: Json, *, is_edit: bool, is_channel_post: b
         group_created=bool(message.get("group_chat_created")),
         attachment=_attachment(message),
         media_group_id=message.get("media_group_id"),
+        thread_id=(
+            int(message["message_thread_id"])
+            if message.get("is_topic_message") and message.get("message_thread_id")
+            else None
+        ),
     )
 
 

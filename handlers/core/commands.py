@@ -138,10 +138,16 @@ def command_menus(commands: Sequence[Command]) -> list[SetCommands]:
     ]
 
 
-def help_command(commands: list[Command]) -> Command:
-    """/help, listing exactly what this person may run here (so it needs the full list)."""
+# A feature's line under /help for this person, or None (a setup still to do, say).
+HelpNote = Callable[[Context], Awaitable[str | None]]
+
+
+def help_command(commands: list[Command], notes: Sequence[HelpNote] = ()) -> Command:
+    """/help, listing exactly what this person may run here (so it needs the full list),
+    and what the features have to tell this person."""
 
     async def show_help(ctx: Context, message: IncomingMessage, args: str) -> None:
-        ctx.reply(help_text(commands, ctx.actor, message.chat.is_group))
+        told = [note for add in notes if (note := await add(ctx)) is not None]
+        ctx.reply("\n\n".join([help_text(commands, ctx.actor, message.chat.is_group), *told]))
 
     return Command("help", "查看您可用的命令", "/help", show_help)

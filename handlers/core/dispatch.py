@@ -79,7 +79,8 @@ def _may_be_without_effect(update: Incoming) -> bool:
 def all_commands(features: Sequence[Feature]) -> list[Command]:
     """Every command, in the order /help and the menus show them (/help second)."""
     commands: list[Command] = [c for feature in features for c in feature.commands]
-    commands.insert(1, help_command(commands))  # /help lists this very list
+    notes = [f.help_note for f in features if f.help_note is not None]
+    commands.insert(1, help_command(commands, notes))  # /help lists this very list
     return commands
 
 
@@ -277,7 +278,13 @@ class Core:
                 ctx.add(AnswerCallback(update.callback_id, "这个按钮已失效。"))
             else:
                 await handler(ctx, update, rest)
-        elif not (update.is_edit or update.is_channel_post or update.kind is MessageKind.SERVICE):
+        elif update.is_channel_post or update.kind is MessageKind.SERVICE:
+            return
+        elif update.is_edit:
+            for handle in self.features.edit_handlers:
+                if await handle(ctx, update):
+                    return
+        else:
             await self._on_message(ctx, update)
 
     async def _on_message(self, ctx: Context, message: IncomingMessage) -> None:

@@ -4,12 +4,14 @@ composition root lists them once and ``collect`` checks that they fit together.
 A feature plugs in through:
 - ``commands`` and ``callbacks`` (button data ``prefix:rest``, routed by prefix);
 - ``on_text``: plain messages, each handler at a declared ``TextStage`` (one per stage);
+- ``on_edit``: an edited message (True if it handled it: no other feature is asked);
 - ``trackers``: told the Telegram message id of a direct reply sent with ``track=(kind, ref)``;
 - ``on_settled``: told when deliveries it queued for one reference were all sent, failed or
   cancelled (``Delivery.feature`` / ``Delivery.ref``);
 - ``jobs``: scheduled runs (a fixed id, a period, a function, and optionally when the next
   run will have work);
-- ``on_start``: run once when the application starts (load data, provide a service).
+- ``on_start``: run once when the application starts (load data, provide a service);
+- ``help_note``: a line under /help for the person asking (a setup still to do), or None.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import IntEnum
 
-from handlers.core.commands import Command
+from handlers.core.commands import Command, HelpNote
 from handlers.core.context import Context, CoreConfig, Services
 from handlers.core.model import CallbackPress, IncomingMessage
 from handlers.core.ports import Clock
@@ -82,10 +84,12 @@ class Feature:
     commands: tuple[Command, ...] = ()
     callbacks: Mapping[str, CallbackHandler] = field(default_factory=dict)
     on_text: tuple[TextRoute, ...] = ()
+    on_edit: TextHandler | None = None
     trackers: Mapping[str, Tracker] = field(default_factory=dict)
     on_settled: SettledHandler | None = None
     jobs: tuple[Job, ...] = ()
     on_start: Callable[[Runtime], Awaitable[None]] | None = None
+    help_note: HelpNote | None = None  # a line under /help for this person (a setup to do)
 
 
 class FeatureConflict(Exception):
@@ -103,6 +107,7 @@ class Features:
     settled: Mapping[str, SettledHandler]
     jobs: tuple[Job, ...]
     text_routes: tuple[TextRoute, ...]  # by stage
+    edit_handlers: tuple[TextHandler, ...] = ()
 
 
 def collect(features: Sequence[Feature], core_commands: Sequence[Command] = ()) -> Features:
@@ -146,4 +151,5 @@ def collect(features: Sequence[Feature], core_commands: Sequence[Command] = ()) 
         text_routes=tuple(
             sorted((r for f in features for r in f.on_text), key=lambda route: route.stage)
         ),
+        edit_handlers=tuple(f.on_edit for f in features if f.on_edit is not None),
     )

@@ -23,6 +23,7 @@ class Chat:
     id: int
     type: ChatType
     title: str | None = None
+    is_forum: bool = False  # a supergroup whose messages are kept in topics
 
     @property
     def is_group(self) -> bool:
@@ -103,6 +104,7 @@ class IncomingMessage:
     group_created: bool = False
     attachment: Attachment | None = None
     media_group_id: str | None = None  # the photos of one album share it
+    thread_id: int | None = None  # the forum topic it was written in
 
     @property
     def fingerprint(self) -> str:
@@ -188,6 +190,7 @@ class SendMessage:
     reply_to_message_id: int | None = None
     buttons: Keyboard = ()
     track: tuple[str, int] | None = None  # (tracker kind, reference) told the message id
+    thread_id: int | None = None  # in this forum topic
 
 
 @dataclass(frozen=True)
@@ -206,6 +209,25 @@ class CopyMessage:
     from_chat_id: int
     message_id: int
     reply_to_message_id: int | None = None
+    thread_id: int | None = None  # in this forum topic
+
+
+@dataclass(frozen=True)
+class CreateTopic:
+    """A new topic in a forum supergroup; delivered with its message_thread_id as message_id
+    (Telegram numbers a topic after the service message that opens it)."""
+
+    chat_id: int
+    name: str
+
+
+@dataclass(frozen=True)
+class EditCaption:
+    """New caption for one of the bot's media messages (a copied photo's caption)."""
+
+    chat_id: int
+    message_id: int
+    caption: str
 
 
 @dataclass(frozen=True)
@@ -261,6 +283,8 @@ Outgoing = (
     SendMessage
     | EditMessage
     | CopyMessage
+    | CreateTopic
+    | EditCaption
     | DeleteMessage
     | AnswerCallback
     | SendDocument

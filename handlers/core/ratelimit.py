@@ -24,7 +24,9 @@ from dataclasses import dataclass, field
 from handlers.core.model import (
     BotInfo,
     CopyMessage,
+    CreateTopic,
     Delivered,
+    EditCaption,
     EditMessage,
     Outgoing,
     SendDocument,
@@ -146,7 +148,9 @@ class RateLimiter:
 
 # Actions that put a message into a chat; answering a button press, deleting a message or
 # setting menus does not.
-_MESSAGES = (SendMessage, EditMessage, CopyMessage, SendDocument, SendPhoto)
+_MESSAGES = (
+    SendMessage, EditMessage, EditCaption, CopyMessage, CreateTopic, SendDocument, SendPhoto
+)  # fmt: skip
 REPLY_ATTEMPTS = 3
 
 

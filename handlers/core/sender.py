@@ -16,7 +16,8 @@ import re
 import socket
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
-from datetime import timedelta
+from datetime import datetime, timedelta
+from functools import partial
 from typing import TypeVar
 
 from sqlalchemy.exc import DBAPIError
@@ -27,7 +28,7 @@ from handlers.core.model import Delivered
 from handlers.core.ports import Clock, SendError
 from handlers.core.ratelimit import RateLimitedMessenger
 from storage.database import is_transient
-from storage.outbox import DeliveryState, OutboxMessage
+from storage.outbox import UNSETTLED, DeliveryState, OutboxMessage
 from storage.uow import SessionFactory, UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -40,6 +41,7 @@ HOLD = 5.0  # a row whose chat is busy for longer goes back to the queue until t
 MAX_ATTEMPTS = 8  # server errors and time-outs before a delivery counts as failed
 STOP_GRACE = 10.0
 RECHECK = timedelta(days=1)
+TOPIC_WAIT = timedelta(seconds=1)  # a row waiting for its topic looks again this much later
 _MIGRATED = re.compile(r"migrated to (-?\d+)")
 
 # Telegram's refusal → what the person who sent the notice reads.
@@ -88,6 +90,9 @@ class Sender:
         self._waiting: set[asyncio.Task[None]] = set()  # safe to cancel: not sending yet
         # (feature, ref) with settled deliveries whose feature was not told yet
         self._untold: set[tuple[str, int]] = set()
+        # chats whose rows went back to the queue until then (later rows wait behind them)
+        self._held: dict[int, datetime] = {}
+        self._sending: dict[str, asyncio.Task[None]] = {}  # this sender's rows on their way
 
     def wake(self) -> None:
         """Something was queued: look now rather than at the next poll."""
@@ -141,8 +146,13 @@ class Sender:
         for row in rows:
             task = asyncio.create_task(self._deliver(row))
             self._tasks.add(task)
+            self._sending[row.key] = task
             task.add_done_callback(self._done)
+            task.add_done_callback(partial(self._sent, row.key))
         return len(rows)
+
+    def _sent(self, key: str, _: asyncio.Task[None]) -> None:
+        self._sending.pop(key, None)
 
     def _done(self, task: asyncio.Task[None]) -> None:
         self._tasks.discard(task)
@@ -151,9 +161,26 @@ class Sender:
 
     async def _deliver(self, row: OutboxMessage) -> None:
         limiter = self.messenger.limiter
-        if (delay := limiter.delay(row.chat_id)) > HOLD:
-            await self._retry(row, delay, failed=False)
+        now = self._clock.now()
+        held = self._held.get(row.chat_id)
+        if held is None or held <= now:
+            if (delay := limiter.delay(row.chat_id)) > HOLD:
+                held = self._held[row.chat_id] = now + timedelta(seconds=delay)
+            else:
+                held = None
+        if held is not None:  # behind an earlier row of its chat: same time, kept in order
+            await self._requeue(row, due_at=held)
             return
+        topic = row.payload.get("in_topic_of")
+        thread = None
+        if topic is not None:
+            if (making := self._sending.get(topic)) is not None:
+                await asyncio.wait({making})  # made by this sender: wait for it here
+            made = await self._transaction(lambda uow: self._topic(uow, topic))
+            if made is False:  # another process is making it: the message waits for it
+                await self._requeue(row, due_at=self._clock.now() + TOPIC_WAIT)
+                return
+            thread = made or None
         task = asyncio.current_task()
         assert task is not None
         self._waiting.add(task)
@@ -162,7 +189,7 @@ class Sender:
         finally:
             self._waiting.discard(task)
         try:
-            delivered = await self.messenger.send_now(decode(row))
+            delivered = await self.messenger.send_now(decode(row, thread))
         except SendError as error:
             await self._refused(row, error)
         except Exception:
@@ -170,6 +197,15 @@ class Sender:
             await self._retry(row, backoff(row.attempts + 1), failed=True)
         else:
             await self._finish(row, delivered=delivered)
+
+    @staticmethod
+    async def _topic(uow: UnitOfWork, key: str) -> int | bool | None:
+        """The thread id of the topic queued under ``key``; False while it is on its way,
+        None if it failed (what waits for it goes to the chat itself)."""
+        row = await uow.outbox.by_key(key)
+        if row is not None and row.state in UNSETTLED:
+            return False
+        return row.message_id if row is not None and row.state == DeliveryState.SENT else None
 
     async def _refused(self, row: OutboxMessage, error: SendError) -> None:
         migrated = _MIGRATED.search(error.reason)

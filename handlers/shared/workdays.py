@@ -60,6 +60,26 @@ def working_minutes(
     return int(total // 60)
 
 
+def working_moment(
+    start: datetime, minutes: int, zone: tzinfo, opens: time = time(9), closes: time = time(18)
+) -> datetime:
+    """The moment ``minutes`` of working hours after ``start`` (the inverse of
+    ``working_minutes``): when a ticket filed at ``start`` will have waited that long."""
+    start = start.astimezone(zone)
+    left = timedelta(minutes=minutes)
+    day = start.date()
+    for _ in range(800):  # a little over two years of calendar; always enough in practice
+        if is_workday(day):
+            first = max(start, datetime.combine(day, opens, zone))
+            last = datetime.combine(day, closes, zone)
+            if first < last:
+                if first + left <= last:
+                    return first + left
+                left -= last - first
+        day += timedelta(days=1)
+    return datetime.combine(day, opens, zone)
+
+
 def previous_workday(day: date) -> date:
     """The nearest workday strictly before ``day``."""
     day -= timedelta(days=1)

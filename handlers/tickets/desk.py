@@ -23,7 +23,7 @@ from handlers.tickets.messages import (
     reopen_button,
     state_name,
 )
-from handlers.tickets.opening import queue_card
+from handlers.tickets.opening import desk_thread, queue_card
 from handlers.tickets.states import change_state, may_reopen
 from storage.tickets import Ticket, TicketState
 
@@ -42,6 +42,9 @@ async def desk(ctx: Context, message: IncomingMessage, args: str) -> None:
     """/desk: make this group the desk; the open tickets' cards follow it here."""
     group = ctx.group
     assert group is not None  # a group command
+    forum = ctx.chat is not None and ctx.chat.is_forum
+    if group.is_forum != forum:
+        group.is_forum = forum  # each ticket then gets a topic of its own
     previous = await ctx.uow.tickets.desk()
     if previous is not None and previous.id == group.id:
         ctx.reply("本群已经是省总会工单台。")
@@ -52,7 +55,8 @@ async def desk(ctx: Context, message: IncomingMessage, args: str) -> None:
         await queue_card(ctx, ticket, group)
     moved = f"（原工单台：{previous.title}）" if previous is not None else ""
     ctx.reply(
-        f"✅ 本群已设为省总会工单台{moved}。各群提交的工单会以卡片发到这里，"
+        f"✅ 本群已设为省总会工单台{moved}。各群提交的工单会以卡片发到这里"
+        f"{'（每张工单一个话题）' if forum else ''}，"
         f"点卡片上的按钮认领、处理；回复卡片即可答复报告人。待处理的工单 {len(waiting)} 张。"
     )
 
@@ -142,7 +146,9 @@ async def _reopen(ctx: Context, press: CallbackPress, ticket: Ticket) -> None:
         text = card_text(ticket, ctx.config.timezone)
         ctx.add(EditMessage(card.chat_id, card.message_id, text, card_buttons(ticket)))
         line = f"🔄 {ticket.number} 被 {user.first_name} 重新打开。"
-        note = SendMessage(card.chat_id, line, card.message_id)
+        desk = await ctx.uow.tickets.desk()
+        thread = await desk_thread(ctx.uow, ticket, desk) if desk is not None else None
+        note = SendMessage(card.chat_id, line, card.message_id, thread_id=thread)
         key = f"ticket:{ticket.id}:reopen:{now.timestamp():.0f}"
         await ctx.uow.outbox.enqueue([delivery(key, note, NAME, ticket.id, kind="note")], now)
 

@@ -7,12 +7,13 @@ from dataclasses import dataclass
 
 from handlers.core.context import Context
 from handlers.core.delivery import delivery
-from handlers.core.model import CopyMessage, SendMessage, User
+from handlers.core.model import CopyMessage, CreateTopic, SendMessage, User
 from handlers.shared.knowledge import FaqKnowledge
 from handlers.tickets.detect import detect
 from handlers.tickets.messages import NAME, card_buttons, card_text
 from storage.directory import Group
 from storage.tickets import Ticket, TicketState
+from storage.uow import UnitOfWork
 
 MAX_ANALYSED = 500  # characters of a report the FAQ analyses, as for a question
 
@@ -30,17 +31,37 @@ class Report:
 
 async def queue_card(ctx: Context, ticket: Ticket, desk: Group) -> None:
     """The ticket's card for the desk, and the reporter's attachment after it (once per
-    ticket and desk: queuing it again does nothing)."""
+    ticket and desk: queuing it again does nothing). A forum desk first gets a topic for the
+    ticket (T-0042 泸州 平台异常); the card waits for it and goes into it."""
     now = ctx.clock.now()
     card = SendMessage(
         desk.chat_id, card_text(ticket, ctx.config.timezone), None, card_buttons(ticket)
     )
     key = f"ticket:{ticket.id}:card:{desk.id}"
-    queued = [delivery(key, card, NAME, ticket.id, kind="card")]
+    queued = []
+    topic = None
+    if desk.is_forum:
+        topic = f"ticket:{ticket.id}:topic:{desk.id}"
+        name = (
+            f"{ticket.number} {ticket.region.name if ticket.region else '私聊'} {ticket.category}"
+        )
+        made = CreateTopic(desk.chat_id, name)
+        queued.append(delivery(topic, made, NAME, ticket.id, kind="topic"))
+    queued.append(delivery(key, card, NAME, ticket.id, kind="card", in_topic_of=topic))
     if ticket.attachment:
         copy = CopyMessage(desk.chat_id, ticket.origin_chat_id, ticket.origin_message_id)
-        queued.append(delivery(f"{key}:file", copy, NAME, ticket.id, kind="attachment"))
+        queued.append(
+            delivery(f"{key}:file", copy, NAME, ticket.id, kind="attachment", in_topic_of=topic)
+        )
     await ctx.uow.outbox.enqueue(queued, now)
+
+
+async def desk_thread(uow: UnitOfWork, ticket: Ticket, desk: Group) -> int | None:
+    """The ticket's topic at a forum desk (None: the desk is no forum, or it has none)."""
+    if not desk.is_forum:
+        return None
+    topic = await uow.outbox.sent_about(NAME, ticket.id, "topic")
+    return topic.message_id if topic is not None and topic.chat_id == desk.chat_id else None
 
 
 def category_of(ctx: Context, text: str) -> str:
@@ -53,6 +74,7 @@ def category_of(ctx: Context, text: str) -> str:
 async def open_ticket(ctx: Context, report: Report, category: str) -> tuple[Ticket, str]:
     """Store the ticket and queue its card; the acknowledgement to show the reporter."""
     assert ctx.actor.user is not None
+    await ctx.uow.tickets.take_turn()
     now, group = ctx.clock.now(), ctx.group
     ticket = await ctx.uow.tickets.file(
         Ticket(

@@ -10,6 +10,7 @@ from handlers.core.context import Context
 from handlers.core.delivery import Queued, delivery
 from handlers.core.model import CopyMessage, IncomingMessage, MessageKind, SendMessage
 from handlers.tickets.messages import NAME, reopen_button
+from handlers.tickets.opening import desk_thread
 from handlers.tickets.states import may_reopen
 from storage.directory import Group
 from storage.outbox import Delivery
@@ -22,9 +23,11 @@ INTERNAL = ("!", "！")
 async def relay(ctx: Context, message: IncomingMessage) -> bool:
     """Relay ``message`` if it replies to one of the bot's messages about a ticket."""
     replied = message.reply_to
-    if replied is None or replied.sender is None or replied.sender.id != ctx.bot.id:
-        return False
-    sent = await ctx.uow.outbox.sent_message(message.chat.id, replied.message_id)
+    sent = None
+    if replied is not None and replied.sender is not None and replied.sender.id == ctx.bot.id:
+        sent = await ctx.uow.outbox.sent_message(message.chat.id, replied.message_id)
+    if (sent is None or sent.feature != NAME) and message.thread_id is not None:
+        sent = await ctx.uow.outbox.sent_message(message.chat.id, message.thread_id)  # a topic
     if sent is None or sent.feature != NAME or sent.ref_id is None:
         return False
     ticket = await ctx.uow.tickets.get(sent.ref_id)
@@ -63,27 +66,36 @@ async def _to_desk(
         ctx.reply("已收到。工单还没有送到省总会工单台，送到后工作人员会看到工单内容。")
         return
     who = ctx.actor.user.first_name if ctx.actor.user else "报告人"
-    await _pass_on(
-        ctx, message, ticket, desk.chat_id, card.message_id, f"【{ticket.number} {who}补充】"
-    )
+    thread = await desk_thread(ctx.uow, ticket, desk)
+    head = f"【{ticket.number} {who}补充】"
+    await _pass_on(ctx, message, ticket, desk.chat_id, card.message_id, head, thread)
 
 
 async def _pass_on(
-    ctx: Context, message: IncomingMessage, ticket: Ticket, chat_id: int, reply_to: int, head: str
+    ctx: Context,
+    message: IncomingMessage,
+    ticket: Ticket,
+    chat_id: int,
+    reply_to: int,
+    head: str,
+    thread: int | None = None,
 ) -> None:
-    """``message`` to ``chat_id`` as a reply to ``reply_to``: text under ``head``; a photo or
-    file copied after the head (so hidden-forward senders work too)."""
+    """``message`` to ``chat_id`` as a reply to ``reply_to`` (in topic ``thread``): text under
+    ``head``; a photo or file copied after the head (so hidden-forward senders work too).
+    The copy is remembered, so an edit of ``message`` is carried over to it."""
     now = ctx.clock.now()
     key = f"ticket:{ticket.id}:relay:{message.chat.id}:{message.message_id}"
     text = (message.text or "").strip()
     outgoing: list[tuple[str, Queued]] = []
     if message.kind is MessageKind.TEXT:
-        outgoing.append((key, SendMessage(chat_id, f"{head}\n{text}", reply_to)))
+        outgoing.append((key, SendMessage(chat_id, f"{head}\n{text}", reply_to, thread_id=thread)))
     else:
-        outgoing.append((f"{key}:head", SendMessage(chat_id, head, reply_to)))
-        outgoing.append((key, CopyMessage(chat_id, message.chat.id, message.message_id, reply_to)))
+        outgoing.append((f"{key}:head", SendMessage(chat_id, head, reply_to, thread_id=thread)))
+        copy = CopyMessage(chat_id, message.chat.id, message.message_id, reply_to, thread)
+        outgoing.append((key, copy))
     queued: list[Delivery] = [delivery(k, a, NAME, ticket.id, kind="relay") for k, a in outgoing]
     await ctx.uow.outbox.enqueue(queued, now)
+    await ctx.uow.tickets.relayed(ticket, message.chat.id, message.message_id, key, head)
 
 
 async def remember_ack(uow: UnitOfWork, ticket_id: int, message_id: int) -> None:

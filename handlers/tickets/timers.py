@@ -11,8 +11,9 @@ from datetime import datetime, time, timedelta
 from handlers.core.delivery import delivery
 from handlers.core.feature import Runtime
 from handlers.core.model import SendMessage
-from handlers.shared.workdays import is_workday, working_minutes
+from handlers.shared.workdays import is_workday, next_workday, working_minutes, working_moment
 from handlers.tickets.messages import NAME, state_name
+from handlers.tickets.opening import desk_thread
 from handlers.tickets.states import REOPEN_WITHIN, SYSTEM, change_state
 from storage.directory import Group
 from storage.outbox import Delivery
@@ -40,6 +41,37 @@ async def run_timers(runtime: Runtime) -> None:
         await uow.commit()
 
 
+async def next_timer_due(runtime: Runtime) -> datetime | None:
+    """When ``run_timers`` will next have work (the offline demo's clock stops there): an
+    unclaimed ticket's hour of working time, a 待补充 ticket's two days, a resolved ticket's
+    closing, the next working morning's digest. Only moments still ahead count: what was due
+    before now had its run already."""
+    now = runtime.clock.now()
+    zone, (opens, closes) = runtime.config.timezone, runtime.config.desk_hours
+    async with UnitOfWork(runtime.sessions) as uow:
+        desk = await uow.tickets.desk()
+        tickets = await uow.tickets.open_tickets(limit=10_000)
+        moments: list[datetime] = []
+        for ticket in tickets:
+            if ticket.state == TicketState.RESOLVED:
+                moments.append(ticket.state_since + REOPEN_WITHIN)
+            elif ticket.pinged_at is None and ticket.state == TicketState.WAITING:
+                moments.append(ticket.state_since + WAITING_PING)
+            elif (
+                ticket.pinged_at is None and ticket.state == TicketState.OPEN and desk is not None
+            ):
+                moments.append(
+                    working_moment(ticket.state_since, UNCLAIMED_PING, zone, opens, closes)
+                )
+        if desk is not None and any(_active(t) for t in tickets):
+            today = now.astimezone(zone).date()
+            morning = datetime.combine(today, opens, zone)
+            if not is_workday(today) or morning <= now:
+                morning = datetime.combine(next_workday(today), opens, zone)
+            moments.append(morning)
+        return min((moment for moment in moments if moment > now), default=None)
+
+
 def _active(ticket: Ticket) -> bool:
     return ticket.state not in (TicketState.RESOLVED, TicketState.CLOSED)
 
@@ -60,7 +92,8 @@ async def _due(
         if waited >= UNCLAIMED_PING and card is not None and card.chat_id == desk.chat_id:
             ticket.pinged_at = now
             text = f"⏰ {ticket.number} 已等待 {waited // 60} 个工作小时，还没有人认领。"
-            ping = SendMessage(desk.chat_id, text, card.message_id)
+            thread = await desk_thread(uow, ticket, desk)
+            ping = SendMessage(desk.chat_id, text, card.message_id, thread_id=thread)
             return [delivery(key, ping, NAME, ticket.id, kind="note")]
     if ticket.state == TicketState.WAITING and now - ticket.state_since >= WAITING_PING:
         ticket.pinged_at = now

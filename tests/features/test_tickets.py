@@ -21,6 +21,7 @@ from handlers.core.model import (
     Chat,
     ChatType,
     CopyMessage,
+    CreateTopic,
     DeleteMessage,
     Delivered,
     EditMessage,
@@ -34,6 +35,7 @@ from handlers.core.model import (
 )
 from handlers.core.ports import SendError
 from handlers.core.ratelimit import RateLimitedMessenger, RateLimiter
+from storage.uow import UnitOfWork
 from tests.conftest import app_services
 from tests.support.broadcast import add_groups, deliver
 from tests.support.clock import SHANGHAI, FakeClock
@@ -567,3 +569,103 @@ async def test_desk_staff_change_a_tickets_category_and_the_history_keeps_it(
     edited = [a for a in console.messenger.performed if isinstance(a, EditMessage)][-1]
     assert edited.text.startswith("🎫 T-0001｜待处理｜票据")
     assert "分类 其他 → 票据" in await reply_to(console, STAFF, group, "/ticket T-0001")
+
+
+async def test_with_no_desk_the_admins_are_told_at_start_once_and_in_help(
+    app: App, console: ConsoleSession, group: Chat, settings: Settings, clock: FakeClock
+) -> None:
+    async def restart() -> None:
+        again = await build_app(settings, clock, app_services())
+        try:
+            await deliver(again, console.messenger)
+        finally:
+            await again.close()
+
+    def told() -> list[str]:
+        return [t for _, t in sent(console, private(ADMIN)) if t.startswith("⚠️ 省总会工单台")]
+
+    await restart()
+    assert told() == []  # nothing waiting: no message (/help says it)
+    await say(console, STAFF, group, f"/ticket {REPORT}")
+    await restart()
+    await restart()  # restarting again with nothing new sends nothing again
+    [message] = told()
+    assert message == (
+        "⚠️ 省总会工单台还没有设置：已有 1 张工单保存着，等待转过去。"
+        "请在要作为工单台的群里发送 /desk。"
+    )
+    await say(console, STAFF, group, "/ticket 我们机构的账号认证两周了还在审核中")
+    await restart()
+    assert len(told()) == 2 and "已有 2 张工单" in told()[1]
+    assert "工单台还没有设置" in await reply_to(console, ADMIN, private(ADMIN), "/help")
+    assert "工单台还没有设置" not in await reply_to(console, STAFF, private(STAFF), "/help")
+    await make_desk(app, console)
+    await deliver(app, console.messenger)
+    assert len([t for _, t in sent(console, DESK) if t.startswith("🎫")]) == 2
+    assert "工单台还没有设置" not in await reply_to(console, ADMIN, private(ADMIN), "/help")
+    await restart()
+    assert len(told()) == 2
+
+
+class RefusingTopics(RefusingCopies):
+    """The console, except that the bot may not make topics (no right to manage them)."""
+
+    async def perform(self, action: Outgoing) -> Delivered:
+        if isinstance(action, CreateTopic):
+            raise SendError("Bad Request: not enough rights to create a topic", permanent=True)
+        return await self.inner.perform(action)
+
+
+FORUM = Chat(-7002, ChatType.SUPERGROUP, "省总会工单台", is_forum=True)
+
+
+@pytest.mark.parametrize("topics", [True, False])
+async def test_a_forum_desks_card_waits_for_its_topic_or_goes_to_the_chat_without_one(
+    app: App, console: ConsoleSession, group: Chat, topics: bool
+) -> None:
+    await say(console, ADMIN, FORUM, "/desk")
+    await say(console, STAFF, group, "#平台问题 月捐计划的扣款失败了好几笔")
+    messenger = console.messenger if topics else RefusingTopics(console.messenger)
+    await deliver(app, messenger)
+    made = [a for a in console.messenger.performed if isinstance(a, CreateTopic)]
+    [card] = [
+        a
+        for a in console.messenger.performed
+        if isinstance(a, SendMessage) and a.text.startswith("🎫 T-0001")
+    ]
+    if topics:
+        [topic] = made
+        assert topic.name == "T-0001 泸州 平台异常"
+        async with UnitOfWork(app.sessions) as uow:
+            made_topic = await uow.outbox.sent_about("tickets", 1, "topic")
+            assert made_topic is not None and card.thread_id == made_topic.message_id
+    else:
+        assert made == [] and card.thread_id is None  # the card still reaches the desk
+
+
+async def test_an_answer_edited_before_or_after_it_was_relayed_reaches_the_group_edited(
+    app: App, console: ConsoleSession, group: Chat, clock: FakeClock
+) -> None:
+    await make_desk(app, console)
+    await say(console, STAFF, group, f"/ticket {REPORT}")
+    await deliver(app, console.messenger)
+    card = bot_message(console, DESK, "🎫 T-0001")
+    number = await console.message(ADMIN, DESK, "明天上午到账", card)
+    answer_id = console.messenger.shown[number].message_id
+
+    async def edit(text: str, update_id: int) -> None:
+        edited = IncomingMessage(
+            update_id, DESK, answer_id, clock.now(), ADMIN, text=text, reply_to=card, is_edit=True
+        )
+        await console.core.handle(edited, console.messenger)
+
+    await edit("后天上午到账", 990101)  # before the copy went out: it goes out edited
+    await deliver(app, console.messenger)
+    assert [t for _, t in sent(console, group) if "省总会回复" in t] == [
+        "【T-0001 省总会回复】\n后天上午到账"
+    ]
+    await edit("周三上午到账", 990102)  # after: the copy is edited in place
+    await deliver(app, console.messenger)
+    [changed] = [a for a in console.messenger.performed if isinstance(a, EditMessage)]
+    assert changed.chat_id == group.id and changed.text == "【T-0001 省总会回复】\n周三上午到账"
+    assert changed.message_id == bot_message(console, group, "省总会回复").message_id

@@ -124,15 +124,17 @@ async def report(api: FakeBotAPI, number: int, wait: float = 60) -> str:
     return call.text or ""
 
 
-async def start_bot_process(api: FakeBotAPI, database_url: str) -> asyncio.subprocess.Process:
-    """``shanlin run`` (aiogram) in its own process against ``api``; returns once it polls."""
+async def start_bot_process(
+    api: FakeBotAPI, database_url: str, framework: str = "aiogram"
+) -> asyncio.subprocess.Process:
+    """``shanlin run`` in its own process against ``api``; returns once it polls."""
     menus = len(api.calls_to("setMyCommands", ok=True))
     env = os.environ | {
         "BOT_TOKEN": api.token,
         "TELEGRAM_API_BASE": api.url,
         "DATABASE_URL": database_url,
         "PROVINCIAL_ADMINS": str(ADMIN.id),
-        "SHANLIN_FRAMEWORK": "aiogram",
+        "SHANLIN_FRAMEWORK": framework,
     }
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot", "run", env=env, stderr=asyncio.subprocess.DEVNULL

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from unittest import mock
 
@@ -13,6 +13,8 @@ from bot.runner import run_bot
 from bot.settings import Settings
 from bot.transports.translate import to_incoming
 from handlers.core.model import Incoming
+from handlers.core.ports import Clock
+from handlers.core.ratelimit import RateLimiter
 from handlers.core.replies import ChatQueues
 from tests.support.fake_bot_api import Call, FakeBotAPI
 from tests.support.indexes import app_services
@@ -38,8 +40,16 @@ _RUNNING: dict[FakeBotAPI, tuple[_Handled, Settings]] = {}
 
 
 @asynccontextmanager
-async def running_bot(settings: Settings, api: FakeBotAPI, framework: str) -> AsyncIterator[None]:
-    """Start ``shanlin run``'s coroutine on ``framework`` and stop it cleanly afterwards."""
+async def running_bot(
+    settings: Settings,
+    api: FakeBotAPI,
+    framework: str,
+    *,
+    clock: Clock | None = None,
+    limiter: RateLimiter | None = None,
+) -> AsyncIterator[None]:
+    """Start ``shanlin run``'s coroutine on ``framework`` and stop it cleanly afterwards;
+    on ``clock`` (the tests move it) and ``limiter`` (budgets on faster time) when given."""
     configured = settings.model_copy(update={"framework": framework, "telegram_api_base": api.url})
     handled = _Handled()
     handle = ChatQueues.handle
@@ -51,9 +61,13 @@ async def running_bot(settings: Settings, api: FakeBotAPI, framework: str) -> As
         finally:
             handled.count += 1
 
-    def build(settings: Settings) -> Awaitable[App]:  # the tests' shared FAQ indexes
-        return build_app(settings, services=app_services())
+    async def build(settings: Settings) -> App:  # the tests' shared FAQ indexes
+        app = await build_app(settings, clock, services=app_services())
+        if limiter is not None:
+            app.limiter = limiter
+        return app
 
+    menus = len(api.calls_to("setMyCommands", ok=True))  # a bot that ran before set some
     stop = asyncio.Event()
     with (
         mock.patch.object(ChatQueues, "handle", counted),
@@ -64,7 +78,7 @@ async def running_bot(settings: Settings, api: FakeBotAPI, framework: str) -> As
         try:
             # started = its three command menus are registered (polling starts right after;
             # updates pushed meanwhile wait in the server's queue, as on Telegram)
-            await api.wait_for("setMyCommands", count=3, timeout=60)
+            await api.wait_for("setMyCommands", count=menus + 3, timeout=60)
             yield
         finally:
             del _RUNNING[api]

@@ -18,6 +18,7 @@ from handlers.shared.workdays import (
     previous_workday,
     reminder_time,
     working_minutes,
+    working_moment,
 )
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -170,3 +171,13 @@ def test_working_minutes_count_only_working_hours_of_workdays() -> None:
         )
         == 0
     )
+
+
+def test_an_hour_of_working_time_ends_where_the_desk_counts_it() -> None:
+    friday_five_thirty = datetime(2026, 6, 18, 17, 30, tzinfo=SH)  # Thursday before 端午
+    # 17:30–18:00, then Friday 19 June is a day off and the weekend too: Monday 09:30
+    assert working_moment(friday_five_thirty, 60, SH) == datetime(2026, 6, 22, 9, 30, tzinfo=SH)
+    evening = datetime(2026, 6, 15, 20, tzinfo=SH)
+    assert working_moment(evening, 60, SH) == datetime(2026, 6, 16, 10, tzinfo=SH)
+    for start in (friday_five_thirty, evening, datetime(2026, 6, 15, 10, 7, tzinfo=SH)):
+        assert working_minutes(start, working_moment(start, 60, SH), SH) == 60
