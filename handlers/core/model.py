@@ -169,8 +169,14 @@ Keyboard = tuple[tuple[Button, ...], ...]
 
 
 @dataclass(frozen=True)
-class SendMessage:
+class ChatMessage:
+    """Posts or edits a message in one chat: such actions share the chat's sending budget."""
+
     chat_id: int
+
+
+@dataclass(frozen=True)
+class SendMessage(ChatMessage):
     text: str
     reply_to_message_id: int | None = None
     buttons: Keyboard = ()
@@ -178,18 +184,16 @@ class SendMessage:
 
 
 @dataclass(frozen=True)
-class EditMessage:
-    chat_id: int
+class EditMessage(ChatMessage):
     message_id: int
     text: str
     buttons: Keyboard = ()
 
 
 @dataclass(frozen=True)
-class CopyMessage:
+class CopyMessage(ChatMessage):
     """A message copied (not forwarded: no "forwarded from", works for hidden senders)."""
 
-    chat_id: int
     from_chat_id: int
     message_id: int
     reply_to_message_id: int | None = None
@@ -211,10 +215,9 @@ class AnswerCallback:
 
 
 @dataclass(frozen=True)
-class Upload:
+class Upload(ChatMessage):
     """A file the bot sends (an Excel export, a chart)."""
 
-    chat_id: int
     filename: str
     content: bytes
     caption: str | None = None
