@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from unittest import mock
 
@@ -13,9 +13,11 @@ from bot.runner import run_bot
 from bot.settings import Settings
 from bot.transports.translate import to_incoming
 from handlers.core.model import Incoming
+from handlers.core.ratelimit import RateLimiter
 from handlers.core.replies import ChatQueues
 from tests.support.fake_bot_api import Call, FakeBotAPI
 from tests.support.indexes import app_services
+from tests.support.virtual_time import VirtualTime
 from tests.support.waiting import eventually, until_outbox_settled
 
 SENDS = ("sendMessage", "sendDocument", "sendPhoto", "copyMessage")
@@ -38,8 +40,14 @@ _RUNNING: dict[FakeBotAPI, tuple[_Handled, Settings]] = {}
 
 
 @asynccontextmanager
-async def running_bot(settings: Settings, api: FakeBotAPI, framework: str) -> AsyncIterator[None]:
-    """Start ``shanlin run``'s coroutine on ``framework`` and stop it cleanly afterwards."""
+async def running_bot(
+    settings: Settings, api: FakeBotAPI, framework: str, *, real_time_budgets: bool = False
+) -> AsyncIterator[None]:
+    """Start ``shanlin run``'s coroutine on ``framework`` and stop it cleanly afterwards.
+
+    Its rate budgets (one message a second per chat, …) keep their order and spacing on a
+    virtual clock that moves on instead of sleeping, unless ``real_time_budgets``: the tests
+    about the budgets themselves wait for them in real time, the others need not."""
     configured = settings.model_copy(update={"framework": framework, "telegram_api_base": api.url})
     handled = _Handled()
     handle = ChatQueues.handle
@@ -51,8 +59,12 @@ async def running_bot(settings: Settings, api: FakeBotAPI, framework: str) -> As
         finally:
             handled.count += 1
 
-    def build(settings: Settings) -> Awaitable[App]:  # the tests' shared FAQ indexes
-        return build_app(settings, services=app_services())
+    async def build(settings: Settings) -> App:  # the tests' shared FAQ indexes
+        app = await build_app(settings, services=app_services())
+        if not real_time_budgets:
+            time = VirtualTime()
+            app.limiter = RateLimiter(time.clock, time.skip)
+        return app
 
     stop = asyncio.Event()
     with (
