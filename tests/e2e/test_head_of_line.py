@@ -52,7 +52,7 @@ def to_staff(call: Call) -> bool:
 async def test_a_private_help_is_answered_at_once_while_a_group_waits_for_its_budget(
     settings: Settings, api: FakeBotAPI, framework: str
 ) -> None:
-    async with running_bot(settings, api, framework, real_time_budgets=True):
+    async with running_bot(settings, api, framework):
         asked = [api.push_message(group, m, q) for m, q in zip(members, QUESTIONS, strict=True)]
         # the first answer is out: the group's next answers now wait for its budget
         await api.wait_for(in_group, count=1, timeout=10)
@@ -74,7 +74,7 @@ async def test_a_private_help_is_answered_at_once_while_a_group_waits_for_its_bu
 async def test_answers_still_waiting_for_the_groups_budget_are_sent_when_the_bot_stops(
     settings: Settings, api: FakeBotAPI, framework: str
 ) -> None:
-    async with running_bot(settings, api, framework, real_time_budgets=True):
+    async with running_bot(settings, api, framework):
         for member, question in zip(members, QUESTIONS, strict=True):
             api.push_message(group, member, question)
         await api.wait_for(in_group, count=1, timeout=10)

@@ -77,7 +77,7 @@ async def test_flood_limits_and_server_errors_still_deliver_exactly_once(
         return Fault("429", retry_after=1) if rng.random() < 0.5 else Fault("500")
 
     api.fault_policy = flaky
-    async with running_bot(settings, api, "aiogram", real_time_budgets=True):
+    async with running_bot(settings, api, "aiogram"):
         number = await broadcast(api)
         text = await report(api, number, wait=120)
     assert api.n429 > 0 and any(c.error_code == 500 for c in api.calls)

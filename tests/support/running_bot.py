@@ -17,7 +17,7 @@ from handlers.core.ratelimit import RateLimiter
 from handlers.core.replies import ChatQueues
 from tests.support.fake_bot_api import Call, FakeBotAPI
 from tests.support.indexes import app_services
-from tests.support.virtual_time import VirtualTime
+from tests.support.virtual_time import FastForward
 from tests.support.waiting import eventually, until_outbox_settled
 
 SENDS = ("sendMessage", "sendDocument", "sendPhoto", "copyMessage")
@@ -41,13 +41,13 @@ _RUNNING: dict[FakeBotAPI, tuple[_Handled, Settings]] = {}
 
 @asynccontextmanager
 async def running_bot(
-    settings: Settings, api: FakeBotAPI, framework: str, *, real_time_budgets: bool = False
+    settings: Settings, api: FakeBotAPI, framework: str, *, fast_budgets: bool = False
 ) -> AsyncIterator[None]:
     """Start ``shanlin run``'s coroutine on ``framework`` and stop it cleanly afterwards.
 
-    Its rate budgets (one message a second per chat, …) keep their order and spacing on a
-    virtual clock that moves on instead of sleeping, unless ``real_time_budgets``: the tests
-    about the budgets themselves wait for them in real time, the others need not."""
+    With ``fast_budgets`` its rate budgets (one message a second per chat, …) keep their order
+    and spacing on a clock that moves on instead of sleeping (``FastForward``): for the tests
+    whose subject is not the budgets and that would otherwise wait seconds for them."""
     configured = settings.model_copy(update={"framework": framework, "telegram_api_base": api.url})
     handled = _Handled()
     handle = ChatQueues.handle
@@ -61,8 +61,8 @@ async def running_bot(
 
     async def build(settings: Settings) -> App:  # the tests' shared FAQ indexes
         app = await build_app(settings, services=app_services())
-        if not real_time_budgets:
-            time = VirtualTime()
+        if fast_budgets:
+            time = FastForward()
             app.limiter = RateLimiter(time.clock, time.skip)
         return app
 
