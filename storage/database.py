@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import sqlite3
+import threading
 import time
 from collections.abc import Iterable
 from pathlib import Path
@@ -26,6 +28,8 @@ MIGRATIONS = Path(__file__).with_name("migrations")
 # then re-runs the update). Transactions hold the lock for milliseconds, so a wait this long
 # means something is wrong: better an error and a retry than a bot frozen for half a minute.
 SQLITE_BUSY_TIMEOUT_S = 5.0
+# How long a failed connection attempt's driver thread may take to end.
+DRIVER_THREAD_WAIT_S = 5.0
 # A wait for the write lock longer than this is logged (once per wait).
 SLOW_LOCK_WAIT_S = 1.0
 
@@ -175,9 +179,12 @@ async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
 
     DatabaseUnavailable when the database cannot be reached, opened or written."""
     url = engine.url.render_as_string(hide_password=True)
+    threads = set(threading.enumerate())
     try:
         connection = await engine.connect()
     except Exception as error:
+        if engine.dialect.name == "sqlite":
+            await _driver_threads_ended(threads)
         problem = f"cannot be reached or opened: {_reason(error)}"
         raise DatabaseUnavailable(url, problem) from error
     try:
@@ -197,6 +204,18 @@ async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
         raise
     finally:
         await connection.close()
+
+
+async def _driver_threads_ended(before: set[threading.Thread]) -> None:
+    """Wait, with the event loop running, for the threads a failed connection attempt started.
+
+    aiosqlite opens a SQLite file on a thread of its own (one per connection); when that fails,
+    it queues the thread's stop and the thread reports back to the event loop. A command that
+    exits at once (``shanlin run`` on an unusable database) would close the loop first, and the
+    thread would die with a traceback ("Event loop is closed") after the one-line error."""
+    for thread in threading.enumerate():
+        if thread not in before:
+            await asyncio.to_thread(thread.join, DRIVER_THREAD_WAIT_S)
 
 
 def _sqlstate(error: DBAPIError) -> str:

@@ -7,24 +7,11 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import (
-    JSON,
-    BigInteger,
-    Boolean,
-    ForeignKey,
-    Index,
-    Integer,
-    String,
-    Text,
-    UniqueConstraint,
-    cast,
-    delete,
-    func,
-    select,
-    update,
-)
+from sqlalchemy import cast, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.schema import ForeignKey, Index, UniqueConstraint
+from sqlalchemy.types import JSON, BigInteger, Boolean, Integer, String, Text
 
 from storage.base import Base, UtcDateTime, insert_new
 from storage.directory import Group

@@ -5,18 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import (
-    BigInteger,
-    Boolean,
-    ForeignKey,
-    Integer,
-    String,
-    UniqueConstraint,
-    select,
-    update,
-)
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.schema import ForeignKey, UniqueConstraint
+from sqlalchemy.types import BigInteger, Boolean, Integer, String
 
 from storage.base import Base, UtcDateTime, insert_if_new, upsert
 

@@ -6,21 +6,11 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import (
-    JSON,
-    BigInteger,
-    Boolean,
-    ForeignKey,
-    Integer,
-    String,
-    Text,
-    UniqueConstraint,
-    delete,
-    func,
-    select,
-)
+from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.schema import ForeignKey, UniqueConstraint
+from sqlalchemy.types import JSON, BigInteger, Boolean, Integer, String, Text
 
 from storage.base import Base, UtcDateTime, insert_if_new
 from storage.directory import Region

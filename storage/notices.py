@@ -7,18 +7,11 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import (
-    JSON,
-    BigInteger,
-    ForeignKey,
-    Integer,
-    String,
-    Text,
-    UniqueConstraint,
-    select,
-)
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.schema import ForeignKey, UniqueConstraint
+from sqlalchemy.types import JSON, BigInteger, Integer, String, Text
 
 from storage.base import Base, UtcDateTime, insert_if_new, upsert
 from storage.directory import Group

@@ -15,23 +15,11 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import (
-    JSON,
-    BigInteger,
-    Index,
-    Integer,
-    String,
-    Text,
-    UniqueConstraint,
-    and_,
-    event,
-    func,
-    or_,
-    select,
-    update,
-)
+from sqlalchemy import and_, event, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.schema import Index, UniqueConstraint
+from sqlalchemy.types import JSON, BigInteger, Integer, String, Text
 
 from storage.base import Base, UtcDateTime, insert_new
 

@@ -7,22 +7,12 @@ from collections.abc import Sequence
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import (
-    BigInteger,
-    Boolean,
-    ForeignKey,
-    Integer,
-    String,
-    Text,
-    UniqueConstraint,
-    select,
-    update,
-)
-from sqlalchemy import (
-    text as sql_text,
-)
+from sqlalchemy import select, update
+from sqlalchemy import text as sql_text
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.schema import ForeignKey, UniqueConstraint
+from sqlalchemy.types import BigInteger, Boolean, Integer, String, Text
 
 from storage.base import Base, UtcDateTime, insert_new
 from storage.directory import Group, Region

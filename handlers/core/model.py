@@ -184,8 +184,14 @@ Keyboard = tuple[tuple[Button, ...], ...]
 
 
 @dataclass(frozen=True)
-class SendMessage:
+class ChatMessage:
+    """Posts or edits a message in one chat: such actions share the chat's sending budget."""
+
     chat_id: int
+
+
+@dataclass(frozen=True)
+class SendMessage(ChatMessage):
     text: str
     reply_to_message_id: int | None = None
     buttons: Keyboard = ()
@@ -194,18 +200,16 @@ class SendMessage:
 
 
 @dataclass(frozen=True)
-class EditMessage:
-    chat_id: int
+class EditMessage(ChatMessage):
     message_id: int
     text: str
     buttons: Keyboard = ()
 
 
 @dataclass(frozen=True)
-class CopyMessage:
+class CopyMessage(ChatMessage):
     """A message copied (not forwarded: no "forwarded from", works for hidden senders)."""
 
-    chat_id: int
     from_chat_id: int
     message_id: int
     reply_to_message_id: int | None = None
@@ -213,19 +217,17 @@ class CopyMessage:
 
 
 @dataclass(frozen=True)
-class CreateTopic:
+class CreateTopic(ChatMessage):
     """A new topic in a forum supergroup; delivered with its message_thread_id as message_id
     (Telegram numbers a topic after the service message that opens it)."""
 
-    chat_id: int
     name: str
 
 
 @dataclass(frozen=True)
-class EditCaption:
+class EditCaption(ChatMessage):
     """New caption for one of the bot's media messages (a copied photo's caption)."""
 
-    chat_id: int
     message_id: int
     caption: str
 
@@ -246,10 +248,9 @@ class AnswerCallback:
 
 
 @dataclass(frozen=True)
-class Upload:
+class Upload(ChatMessage):
     """A file the bot sends (an Excel export, a chart)."""
 
-    chat_id: int
     filename: str
     content: bytes
     caption: str | None = None

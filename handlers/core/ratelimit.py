@@ -21,18 +21,7 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
-from handlers.core.model import (
-    BotInfo,
-    CopyMessage,
-    CreateTopic,
-    Delivered,
-    EditCaption,
-    EditMessage,
-    Outgoing,
-    SendDocument,
-    SendMessage,
-    SendPhoto,
-)
+from handlers.core.model import BotInfo, ChatMessage, Delivered, Outgoing
 from handlers.core.ports import FileSource, FileUnavailable, Messenger, SendError
 
 
@@ -148,9 +137,6 @@ class RateLimiter:
 
 # Actions that put a message into a chat; answering a button press, deleting a message or
 # setting menus does not.
-_MESSAGES = (
-    SendMessage, EditMessage, EditCaption, CopyMessage, CreateTopic, SendDocument, SendPhoto
-)  # fmt: skip
 REPLY_ATTEMPTS = 3
 
 
@@ -172,7 +158,7 @@ class RateLimitedMessenger:
         return await self.inner.download(file_id, limit)
 
     async def perform(self, action: Outgoing) -> Delivered:
-        if not isinstance(action, _MESSAGES):
+        if not isinstance(action, ChatMessage):
             return await self.inner.perform(action)
         for attempt in range(1, REPLY_ATTEMPTS + 1):
             await self.limiter.acquire(action.chat_id)
@@ -188,6 +174,6 @@ class RateLimitedMessenger:
         try:
             return await self.inner.perform(action)
         except SendError as error:
-            if error.retry_after is not None and isinstance(action, _MESSAGES):
+            if error.retry_after is not None and isinstance(action, ChatMessage):
                 self.limiter.too_many_requests(action.chat_id, error.retry_after)
             raise

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from handlers.shared.scores import ratio
 from handlers.status.parse import FIELDS, parse_update
 from handlers.status.projects import Registry
 
@@ -71,11 +72,11 @@ class Score:
 
     @property
     def field_accuracy(self) -> float:
-        return self.right / self.pairs if self.pairs else 1.0
+        return ratio(self.right, self.pairs, empty=1.0)
 
     @property
     def exact(self) -> float:
-        return self.exact_cases / self.cases if self.cases else 1.0
+        return ratio(self.exact_cases, self.cases, empty=1.0)
 
     def as_json(self) -> dict[str, Any]:
         return {

@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from handlers.shared.words import any_word
 from handlers.status.amounts import (
     Quantity,
     find_quantities,
@@ -49,7 +50,7 @@ _PART = re.compile(
     r"配捐|配比|其中|含|包括|一笔|1笔|手续费|管理费|经费|余额|超(?:过|出)?了?目标|超额"
 )
 _MISSING = re.compile(r"差(?!不多|点)|还需|缺口|剩余|还剩|剩下")
-_VOLUNTEERS = re.compile(r"志愿|义工|工作人员")
+_VOLUNTEERS = any_word("志愿", "义工", "工作人员")
 
 # Words that say what a number is; the one nearest the number decides.
 _KEYWORDS = re.compile(
@@ -61,8 +62,8 @@ _KEYWORDS = re.compile(
 )
 _COUNT_KINDS = frozenset({"donations", "beneficiaries"})
 # A round figure passed (破30万, 突破10万) stands for the amount only when no other is given.
-_MILESTONE = re.compile(r"破|超过|超出")
-_TOTAL = re.compile(r"累计|一共|总共|合计|共计|总计|共筹|总筹")
+_MILESTONE = any_word("破", "超过", "超出")
+_TOTAL = any_word("累计", "一共", "总共", "合计", "共计", "总计", "共筹", "总筹")
 # A count of people followed by these words is of donors or of beneficiaries.
 _DONORS_AFTER = re.compile(r"^[^,;。!?\n]{0,2}(?:参与|捐|爱心)")
 _TARGET_AFTER = re.compile(r"(?:元|块)?的?(?:筹款)?目标")  # used with .match(text, end)

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
+from handlers.shared.scores import ratio
+
 USAGE_ERROR = 2
 LABELS = ("problem", "other")
 
@@ -42,15 +44,15 @@ class Score:
 
     @property
     def precision(self) -> float:
-        return self.true_positives / self.predicted if self.predicted else 0.0
+        return ratio(self.true_positives, self.predicted)
 
     @property
     def recall(self) -> float:
-        return self.true_positives / self.actual if self.actual else 0.0
+        return ratio(self.true_positives, self.actual)
 
     @property
     def category_accuracy(self) -> float:
-        return self.right_category / self.actual if self.actual else 0.0
+        return ratio(self.right_category, self.actual)
 
 
 def load_cases(path: Path) -> list[Case]:

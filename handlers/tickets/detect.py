@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from itertools import chain
 from typing import Final, Protocol
 
+from handlers.shared.words import any_word
 from handlers.tickets.fastre import guarded
 from knowledge_base.lexicon import place_names
 
@@ -172,11 +173,11 @@ _IN_ADVANCE = re.compile(
     r"先问|先了解|有备无患|到时候|提前(?:避开|规划|准备|了解|问|想)|以防万一|下个项目"
 )
 # A clause about an earlier year or time (去年…没人回): past, unless it says it still is.
-_PAST = re.compile(r"去年|往年|上次|以前")
-_STILL = re.compile(r"还|一直|到现在|至今|仍")
+_PAST = any_word("去年", "往年", "上次", "以前")
+_STILL = any_word("还", "一直", "到现在", "至今", "仍")
 # A rejection that came with its reason, and a question about revising: a how-to (but a
 # rejection without a reason, disputed, repeated or with a request, is the desk's).
-_REJECTION = re.compile(r"驳回|退回|打回|被拒|没通过|不通过")
+_REJECTION = any_word("驳回", "退回", "打回", "被拒", "没通过", "不通过")
 _REASON_GIVEN = re.compile(r"(?<![没不])说(?!明)|意见(?:说|是|写)|理由(?:是|写)|原因(?:是|写)")
 _ASKS_NEXT = re.compile(
     r"(?:怎么|咋|如何)[^\s]{0,3}(?:改|再|重新|提交|交|处理)|还能|还赶得上|能不能再|重新提交|再提交"
@@ -191,28 +192,28 @@ _HEARSAY = re.compile(
     r"|(?:别个|别人|别家|别的)的?(?:机构|单位|项目|市|县|那边|地方)|别家"
     r"|其他(?:机构|单位|市州|县)|隔壁|(?<!我们)(?<![我咱])有(?:个|家|些)(?:机构|单位|项目|县|区)"
 )
-_PLACE_SIDE = re.compile(r"那边|那里|有个|有家")
+_PLACE_SIDE = any_word("那边", "那里", "有个", "有家")
 # The writer's own case (我问了腾讯 is the writer acting, not their case).
 _FIRST_PERSON = re.compile(r"我们|咱们|我的|本机构|本单位|我(?=这边|机构|单位|项目|账号|县|市)")
-_WE = re.compile(r"我们|咱们|我的")
+_WE = any_word("我们", "咱们", "我的")
 # Asking how things are done: a request in such a message is for information, not action.
 _HOW_TO = re.compile(
     r"怎么(?:申请|开通|设立|对接|找|解冻|恢复|修改|作废)|有没有(?:流程|模板|办法)|流程(?:是|怎么)"
     r"|什么流程|哪些材料|什么材料|一般"
 )
-_THANKS = re.compile(r"谢|感谢")
+_THANKS = any_word("谢", "感谢")
 # The writer's own slip: 是我输错密码了, 是我们自己弄错了.
 _SELF_CAUSED = re.compile(r"是我(?:们)?(?:自己)?[^\s]{0,4}(?:错|的原因)|我(?:们)?自己[^\s]{0,3}错")
 # A question passed on for someone else: 我帮朋友问的.
 _FOR_SOMEONE_ELSE = re.compile(r"(?:帮|替)(?:朋友|别人|同事|其他|人家)[^\s]{0,3}问")
-_PEERS = re.compile(r"大家|各位")
+_PEERS = any_word("大家", "各位")
 # A notice, a reminder, a coordinator's call for reports, or a tip for everyone.
 _NOTICE = re.compile(
     r"^(?:提醒|温馨提示|通知|公告|转发?)|(?:温馨|友情|重要)提示|请(?:各|大家|全体)|收到请回复|统一汇总"
     r"|请[^\s]{0,8}(?:反馈|报送|检查)|(?:大家|各位)[^\s]{0,4}(?:可以|先|注意|不要|遇到)"
 )
 # A figure of speech taken back: 系统崩了——我说的是我自己.
-_JOKE = re.compile(r"说的是我|我说的是|开玩笑")
+_JOKE = any_word("说的是我", "我说的是", "开玩笑")
 # Things outside the platform: a trouble in their clause is not the desk's.
 _OFF_PLATFORM = re.compile(
     r"打印机|电脑|wifi|网速|路由|空调|停电|投影|会议室|视频会议|腾讯会议|手机(?:摔|坏)"

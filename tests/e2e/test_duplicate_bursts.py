@@ -153,7 +153,7 @@ async def test_duplicate_heavy_bursts_never_stall_an_update_or_a_reminder_run(
                for i, chat in enumerate(GROUPS)}  # fmt: skip
     # most members have spoken before (the bot knows them); one in five is new
     await _seed(settings.database_url, [m for ms in members.values() for m in ms[5:]])
-    async with running_bot(settings, api, framework):
+    async with running_bot(settings, api, framework, fast_budgets=True):
         pushed = 0
         for n in range(CHUNKS):
             pushed += _chunk(api, rng, members, first=n == 0)

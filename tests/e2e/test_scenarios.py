@@ -80,7 +80,10 @@ def telegram_chat(chat: Chat) -> tg.JSON:
 
 async def run_framework(settings: Settings, framework: str) -> list[list[tuple[int, str]]]:
     transcript = []
-    async with FakeBotAPI(token=TOKEN) as api, running_bot(settings, api, framework):
+    async with (
+        FakeBotAPI(token=TOKEN) as api,
+        running_bot(settings, api, framework, fast_budgets=True),
+    ):
         for who, where, text, expected in SCENARIO:
             user = tg.user(who.id, who.first_name, who.username)
             before = len(api.sent_messages())

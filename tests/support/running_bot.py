@@ -18,6 +18,7 @@ from handlers.core.ratelimit import RateLimiter
 from handlers.core.replies import ChatQueues
 from tests.support.fake_bot_api import Call, FakeBotAPI
 from tests.support.indexes import app_services
+from tests.support.virtual_time import FastForward
 from tests.support.waiting import eventually, until_outbox_settled
 
 SENDS = ("sendMessage", "sendDocument", "sendPhoto", "copyMessage")
@@ -47,9 +48,14 @@ async def running_bot(
     *,
     clock: Clock | None = None,
     limiter: RateLimiter | None = None,
+    fast_budgets: bool = False,
 ) -> AsyncIterator[None]:
     """Start ``shanlin run``'s coroutine on ``framework`` and stop it cleanly afterwards;
-    on ``clock`` (the tests move it) and ``limiter`` (budgets on faster time) when given."""
+    on ``clock`` (the tests move it) and ``limiter`` (budgets on faster time) when given.
+
+    With ``fast_budgets`` its rate budgets (one message a second per chat, …) keep their order
+    and spacing on a clock that moves on instead of sleeping (``FastForward``): for the tests
+    whose subject is not the budgets and that would otherwise wait seconds for them."""
     configured = settings.model_copy(update={"framework": framework, "telegram_api_base": api.url})
     handled = _Handled()
     handle = ChatQueues.handle
@@ -65,6 +71,9 @@ async def running_bot(
         app = await build_app(settings, clock, services=app_services())
         if limiter is not None:
             app.limiter = limiter
+        elif fast_budgets:
+            time = FastForward()
+            app.limiter = RateLimiter(time.clock, time.skip)
         return app
 
     menus = len(api.calls_to("setMyCommands", ok=True))  # a bot that ran before set some

@@ -2,7 +2,8 @@
 
 ``run`` moves the clock from one sleeper's wake-up time to the next once the other tasks have
 had their turn, so budgets can be checked over minutes of traffic in milliseconds; ``skip``
-just moves the clock on (for tests that only need the waits gone).
+just moves the clock on (for tests that only need the waits gone). ``FastForward`` is for a
+bot running in real time whose budgets should not make it wait.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import heapq
 import itertools
+import time
 from collections.abc import Awaitable
 from typing import Any
 
@@ -45,3 +47,20 @@ class VirtualTime:
             if not future.done():
                 future.set_result(None)
         return [t.result() for t in tasks]
+
+
+class FastForward:
+    """Time for a rate limiter in a bot that otherwise runs in real time: the clock keeps pace
+    with the real one, and each wait moves it on at once instead of sleeping. What consults the
+    clock without waiting (the outbox sender holding back a message due later) sees that time
+    pass as it really passes."""
+
+    def __init__(self) -> None:
+        self.ahead = 0.0
+
+    def clock(self) -> float:
+        return time.monotonic() + self.ahead
+
+    async def skip(self, seconds: float) -> None:
+        self.ahead += max(seconds, 0.0)
+        await asyncio.sleep(0)
