@@ -73,7 +73,7 @@ def asks(sentence: str) -> bool:
         or _INTERROGATIVE.search(stripped)
         or any(_FINAL_PARTICLE.search(clause) for clause in _CLAUSE_END.split(stripped))
         or _SHORT_NE.search(stripped)
-        or _REQUEST.search(_PLAN_TO_ASK.sub("", stripped))
+        or (_REQUEST.search(stripped) and _REQUEST.search(_PLAN_TO_ASK.sub("", stripped)))
     )
 
 
