@@ -40,6 +40,10 @@ SPECIFIC_TIE = 0.8
 # A general entry scoring at least this share of its specific sibling answers in its place when
 # the message says nothing that the specific entry names and the general one does not.
 GENERAL_TIE = 0.9
+# A general entry at this share of its specific sibling that holds at least as much of the
+# message answers in its place even when the specific one names a term it lacks (拨 of 拨完 in
+# 钱好久能拨到: the general disbursement entry has 拨付 and holds more of the question).
+GENERAL_COVERS = 0.8
 # Score kept by an entry when the message says what the entry is not about.
 NOT_ABOUT = 0.5
 # Unasked, the best entry must explain this share of what the message says (its content terms,
@@ -51,6 +55,11 @@ COVERAGE = 0.3
 ELSEWHERE = 0.5
 CLEAR_LEAD = 0.6
 LEAD_COVERAGE = 0.2
+# A weak answer (confidence under this) without a clear lead is not given unasked when this
+# share of the message is words that other entries use and the best one lacks: the question is
+# likely about something the knowledge holds elsewhere or not at all.
+WEAK_CONFIDENCE = 0.35
+WEAK_ELSEWHERE = 0.3
 # A runner-up scoring at least this share of the best that explains clearly more of the message
 # (by RIVAL_MARGIN of its content) than the best does contests the answer: unasked, the bot
 # leaves it alone.
@@ -250,7 +259,7 @@ class Index:
         decision = decide(confidence, query.is_question, bare=bare)
         if for_a_person(text):
             decision = "silent"  # @李姐 配捐比例是多少: asked of a colleague, not of the bot
-        elif decision == "answer" and (doubt or not self._speaks_for(query, scored)):
+        elif decision == "answer" and (doubt or not self._speaks_for(query, scored, confidence)):
             decision = "suggest"
         return Match(
             decision=decision,
@@ -261,18 +270,23 @@ class Index:
             ambiguous=tuple(self.kb.entries[number] for number in doubt),
         )
 
-    def _speaks_for(self, query: Query, scored: list[tuple[float, int]]) -> bool:
+    def _speaks_for(
+        self, query: Query, scored: list[tuple[float, int]], confidence: float
+    ) -> bool:
         """True when the best entry may answer unasked: it explains enough of the message, and
         the message does not say much that the knowledge holds elsewhere but this entry lacks
         (项目资金可以用来买物资直接发给老人吗 shares 老人 with the entry on designing elderly-care
         projects, and asks something else); less is asked of an entry far ahead of the rest.
         A close runner-up that explains more of the message than the best contests it (拨付的时候
         公募单位要扣好多 scores highest on the disbursement-delay entry, while the fee entry holds
-        more of what is asked)."""
+        more of what is asked). A weak answer to a message that says much the knowledge holds
+        elsewhere is not given either."""
         (best_score, best), second_score = scored[0], scored[1][0] if len(scored) > 1 else 0.0
         covered, elsewhere = self._coverage(query, best)
         if second_score < CLEAR_LEAD * best_score:
             return covered >= LEAD_COVERAGE
+        if confidence < WEAK_CONFIDENCE and elsewhere > WEAK_ELSEWHERE:
+            return False
         if covered < COVERAGE or elsewhere > ELSEWHERE:
             return False
         return (
@@ -325,16 +339,27 @@ class Index:
     ) -> list[tuple[float, int]]:
         """The ranking with the topic's general entry first when the best entry is one of its
         specific siblings, the general entry is close, and the message says nothing that the
-        specific entry holds better (a specific entry needs grounds to be preferred)."""
+        specific entry holds better, or the general entry holds as much of it (a specific entry
+        needs grounds to be preferred)."""
         best_score, best = scored[0]
         general = self._general.get(self._topics[best])
         if general is None or general == best:
             return scored
         found = [item for item in scored if item[1] == general]
         score = found[0][0] if found else self._features[general].score(query)
-        if score < GENERAL_TIE * best_score or self._explains_more(query, best, general):
+        grounded = score < GENERAL_TIE * best_score or self._explains_more(query, best, general)
+        if grounded and not self._general_covers(query, best, general, score / best_score):
             return scored
         return [(score, general)] + [item for item in scored if item[1] != general]
+
+    def _general_covers(self, query: Query, best: int, general: int, share: float) -> bool:
+        """True when a close general entry holds at least as much of the message as its
+        specific sibling: a term only the specific one names (拨 of its 拨完, while the general
+        entry has 拨付) is then no ground to prefer it."""
+        return (
+            share >= GENERAL_COVERS
+            and self._coverage(query, general)[0] >= self._coverage(query, best)[0]
+        )
 
     def _runner_up(self, query: Query, scored: list[tuple[float, int]]) -> float:
         """The score of the best entry's closest rival: when the best is its topic's general

@@ -28,6 +28,8 @@ _REQUEST = re.compile(
     r"请问|请教|麻烦|想问|问一?下|想了解|想知道|想确认|咨询|求(?:助|推荐|拉|问|解答)|谁能|谁有"
     r"|[\u4e00-\u9fff]不(?:了|开|进去?|上|到|出[去来]?|动)(?![解的])|[进出]不来"
 )
+# Saying one will ask someone else (我明天去银行问一下, 找公募单位问下) asks nothing here.
+_PLAN_TO_ASK = re.compile(r"(?:去|找)[\u4e00-\u9fff]{0,8}问一?下")
 
 # A roll call asks people where they stand, not for information: 谁还没交报名表？
 # 还有哪些单位没报？
@@ -71,7 +73,7 @@ def asks(sentence: str) -> bool:
         or _INTERROGATIVE.search(stripped)
         or any(_FINAL_PARTICLE.search(clause) for clause in _CLAUSE_END.split(stripped))
         or _SHORT_NE.search(stripped)
-        or _REQUEST.search(stripped)
+        or (_REQUEST.search(stripped) and _REQUEST.search(_PLAN_TO_ASK.sub("", stripped)))
     )
 
 

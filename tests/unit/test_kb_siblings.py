@@ -281,6 +281,13 @@ def test_sichuan_how_much_and_how_long(text: str, normal: str) -> None:
     assert clean(text) == normal
 
 
+def test_saying_one_will_ask_someone_else_is_not_a_question() -> None:
+    assert not is_question(clean("好的，我明天去银行问一下对公账户的事"))
+    assert not is_question(clean("那我找公募单位问下"))
+    assert is_question(clean("问一下，配捐的比例今年变了没"))
+    assert is_question(clean("想问一下去哪里开票"))
+
+
 def test_sichuan_how_much_makes_a_question_and_a_lot_does_not() -> None:
     assert is_question(clean("单笔捐好多钱以上才有配捐哦"))
     assert not is_question(clean("我们项目现在筹了好多，有好多人捐"))
@@ -373,6 +380,29 @@ def test_a_question_about_the_partners_fee_at_disbursement_is_not_about_batches(
     assert match.best.id == "public-partner-fee"
 
 
+def test_a_general_entry_holding_more_of_the_question_keeps_its_sibling_from_answering(
+    bundled: Index,
+) -> None:
+    """拨 of 拨完 is in the batches/delay entry only, but the general disbursement entry (拨付)
+    holds more of a question on when the money arrives: the batches entry is not answered."""
+    match = bundled.match("项目筹完款，钱好久能拨到我们机构账上？")
+    assert match.decision != "answer" or (
+        match.best is not None and match.best.id == "disbursement-process"
+    )
+    assert {"disbursement-process", "disbursement-batches-delay"} <= {
+        c.entry.id for c in match.candidates
+    }
+
+
+def test_a_weak_answer_to_a_message_that_says_much_held_elsewhere_is_not_given_unasked(
+    bundled: Index,
+) -> None:
+    """Reimbursing a hotel invoice shares 发票/抬头 with the receipt entries but says as much
+    that they lack: unasked, silence; asked, candidates."""
+    match = bundled.match("上次来成都培训住的酒店，发票抬头开总会的还是开我们单位的？")
+    assert match.decision == "suggest" and match.candidates
+
+
 def test_an_entry_far_ahead_of_the_rest_answers_a_wordy_question() -> None:
     holdout = Index.build(load_files([REPO / "tests" / "data" / "kb_holdout" / "kb.yaml"]))
     match = holdout.match("暑期支教缺人手，志愿者从哪里招比较靠谱")
@@ -389,20 +419,22 @@ def test_an_entry_far_ahead_of_the_rest_answers_a_wordy_question() -> None:
         # 120 messages written from DOMAIN.md and the seed by someone who never saw the
         # knowledge; first scored 0.699 / 0.940 / 0.784, precision 0.734. The knowledge and the
         # sibling rules were then tuned on it: a regression set, not a measure.
-        ("bundled_blind_round1.jsonl", (0.85, 0.97, 0.85, 0.9)),
+        ("bundled_blind_round1.jsonl", (0.85, 0.97, 0.9, 0.94)),
         # A second round written the same way, labelled and scored once after tuning ended
         # (0.544 / 0.868 / 0.635, precision 0.521): the honest figure. The rules for speaking
         # unasked were then chosen with it in view: a regression set since.
-        ("bundled_blind_round2.jsonl", (0.5, 0.85, 0.8, 0.68)),
+        ("bundled_blind_round2.jsonl", (0.5, 0.85, 0.8, 0.69)),
         # A third round, written after the rules for speaking unasked, labelled against the
         # knowledge of that day and scored once before any tuning on it: 0.714 / 0.922 / 0.814,
         # precision 0.743 (docs/blind-round3-labels.md has the labeller's reasons). The rival and
         # light-term rules and a few sibling fixes were then judged with it among the sets: a
         # regression set since.
-        ("bundled_blind_round3.jsonl", (0.72, 0.93, 0.83, 0.79)),
+        ("bundled_blind_round3.jsonl", (0.72, 0.93, 0.85, 0.8)),
         # A fourth round, written and labelled the same way after the second pass on when to
         # speak unasked, scored once before any tuning: 0.766 / 0.909 / 0.884, precision 0.843.
-        ("bundled_blind_round4.jsonl", (0.76, 0.9, 0.88, 0.84)),
+        # The plan-to-ask cue, the covering general entry and the weak-answer rule were then
+        # judged with it among the sets: a regression set since.
+        ("bundled_blind_round4.jsonl", (0.76, 0.9, 0.9, 0.86)),
     ],
 )
 def test_bundled_knowledge_on_blind_rounds(
