@@ -26,6 +26,8 @@ async def start(runtime: Runtime) -> None:
     async with UnitOfWork(runtime.sessions) as uow:
         await sync_bundled(uow, load_bundled(), runtime.clock.now())
         await uow.commit()
+    # Indexing takes a second (jieba): in a read-only unit, so SQLite's write lock is free.
+    async with UnitOfWork(runtime.sessions, read_only=True) as uow:
         await knowledge.reload(uow)
 
 
