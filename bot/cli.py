@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from handlers.core.ports import Messenger
 
 DEMO_DATABASE = "shanlin-demo.sqlite3"
+DEMO_OUTPUT = "demo-output"  # the bot's files and pictures in the demo (/export, /chart)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -70,6 +71,12 @@ def _parser() -> argparse.ArgumentParser:
     demo = commands.add_parser("demo", help="offline chat in the terminal, no token needed")
     demo.add_argument("--script", type=Path, help="play this conversation and print it")
     demo.add_argument("--db", type=Path, help="SQLite file (default: a fresh one per script)")
+    demo.add_argument(
+        "--out",
+        type=Path,
+        default=Path(DEMO_OUTPUT),
+        help=f"folder for the files and pictures the bot sends (default: {DEMO_OUTPUT})",
+    )
     demo.set_defaults(action=_demo)
 
     kb = commands.add_parser(
@@ -179,14 +186,19 @@ def _demo(args: argparse.Namespace) -> int:
             BOT_TOKEN=None,
         )
         lines = args.script.read_text(encoding="utf-8").splitlines() if args.script else None
-        asyncio.run(_play(settings, lines))
+        files_from = args.script.parent if args.script else None
+        asyncio.run(_play(settings, lines, save_to=args.out, files_from=files_from))
     return 0
 
 
 async def _play(
-    settings: Settings, script: list[str] | None, services: Services | None = None
+    settings: Settings,
+    script: list[str] | None,
+    services: Services | None = None,
+    save_to: Path | None = None,
+    files_from: Path | None = None,
 ) -> None:
-    async with demo_session(settings, services) as session:
+    async with demo_session(settings, services, None, save_to, files_from) as session:
         if script is not None:
             await session.play(script, echo=True)
         else:
@@ -196,11 +208,16 @@ async def _play(
 
 @asynccontextmanager
 async def demo_session(
-    settings: Settings, services: Services | None = None, out: TextIO | None = None
+    settings: Settings,
+    services: Services | None = None,
+    out: TextIO | None = None,
+    save_to: Path | None = None,
+    files_from: Path | None = None,
 ) -> AsyncIterator[ConsoleSession]:
     """The demo's console on the real core, with the demo's clock; the people and groups of
     a kept database are met again by name. After each line the scheduled jobs run and what
-    was queued (notices, reminders) is delivered before the next line."""
+    was queued (notices, reminders) is delivered before the next line. The bot's files go
+    to ``save_to``; ``/file NAME`` also looks in ``files_from`` (the script's folder)."""
     from zoneinfo import ZoneInfo
 
     from bot.app import build_app
@@ -209,9 +226,9 @@ async def demo_session(
     clock = DemoClock(ZoneInfo(settings.timezone))
     app = await build_app(settings, clock, services)
     try:
-        messenger = ConsoleMessenger(out=out or sys.stdout)
+        messenger = ConsoleMessenger(out=out or sys.stdout, save_to=save_to)
         jobs = _DemoJobs(app, messenger)
-        session = ConsoleSession(app.core, messenger, messenger.out, clock, jobs)
+        session = ConsoleSession(app.core, messenger, messenger.out, clock, jobs, files_from)
         await app.core.start(messenger)
         await session.restore()
         yield session
@@ -242,7 +259,8 @@ _DEMO_BANNER = """善邻助手 · 离线演示（无需 token，不联网）
   /in 群名    在某个群里发言（/in 私聊 进入与机器人的私聊）
   /join       把机器人拉进当前群；/kick 移出；/upgrade 升级为超级群
   /tap 文字   点击最近消息上的按钮；/reply 编号 文字  回复消息旁标着 #编号 的那条消息
-  /photo 说明、/file 文件名 说明  发一张图片或一个文件（示意，没有内容）
+  /photo 说明、/file 文件名 说明  发图片或文件（文件名是本机文件时带上内容，如导入表格）
+  机器人发出的文件和图片（/export、/chart）保存在 demo-output/
   /now        查看演示时钟；/wait 7天  时间快进（每条提醒按时发出）
   /who        列出人和群；/quit 退出
 例如：/as 总会小王  →  /in 泸州交流群  →  /join  →  /bind 泸州  →  /help

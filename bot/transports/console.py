@@ -8,10 +8,14 @@ Lines starting with these meta-commands steer the play; everything else is a mes
   /upgrade       the current group becomes a supergroup (new chat id)
   /tap TEXT      press the last button labelled TEXT in the current chat
   /reply N TEXT  reply to message #N (the number printed beside each message) with TEXT
-  /photo [CAPTION], /file NAME [CAPTION]  send a photo or a file (a stand-in: no content)
+  /photo [CAPTION], /file NAME [CAPTION]  send a photo or a file (a stand-in: no content;
+                 a NAME that is a file, here or beside the script, is sent with its content)
   /now [YYYY-MM-DD HH:MM]  show or set the demo's clock;  /wait 7天  move it forward,
                  stopping at each moment a scheduled job has work (reminders come on time)
   /who           list people and chats;  /quit  leave
+
+Files and photos the bot sends are written to the messenger's ``save_to`` folder (the demo's
+demo-output/), and the line on screen says where.
 
 People and groups are found again by name on a kept demo database (their ids and bindings
 follow them), and message ids continue, as Telegram's would.
@@ -161,6 +165,8 @@ class ConsoleMessenger:
     _message_ids: itertools.count[int] = field(default_factory=continuing_ids)
     heading: str | None = None  # printed before the next line, if one comes
     files: dict[str, bytes] = field(default_factory=dict)  # what people "sent", by file id
+    save_to: Path | None = None  # where the bot's files and photos are written, if anywhere
+    saved: list[Path] = field(default_factory=list)  # the files written, in order
 
     async def bot_info(self) -> BotInfo:
         return DEMO_BOT
@@ -233,9 +239,26 @@ class ConsoleMessenger:
         if isinstance(action, SendDocument | SendPhoto):
             kind = "文件" if isinstance(action, SendDocument) else "图片"
             caption = f" {action.caption}" if action.caption else ""
-            size = len(action.content)
-            return action.chat_id, f"（{kind} {action.filename}，{size} 字节）{caption}"
+            if self.save_to is None:
+                where = f"{len(action.content)} 字节"
+            else:
+                where = f"已保存到 {self._save(action.filename, action.content)}"
+            return action.chat_id, f"（{kind} {action.filename}，{where}）{caption}"
         raise TypeError(action)
+
+    def _save(self, filename: str, content: bytes) -> Path:
+        """Write a file the bot sent into ``save_to``; a name sent twice in one run gets a
+        number (项目进展-泸州-2.xlsx), so that nothing shown is overwritten."""
+        assert self.save_to is not None
+        name = Path(filename).name or "file"  # never outside the folder
+        path, n = self.save_to / name, 1
+        while path in self.saved:
+            n += 1
+            path = self.save_to / f"{Path(name).stem}-{n}{Path(name).suffix}"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content)
+        self.saved.append(path)
+        return path
 
     def _as_shown(self, action: Outgoing, message_id: int, text: str) -> Shown:
         """The bot's new message as a reply to it will quote it."""
@@ -270,8 +293,10 @@ class ConsoleSession:
         out: TextIO | None = None,
         clock: DemoClock | None = None,
         jobs: Timekeeper | None = None,
+        files_from: Path | None = None,
     ) -> None:
         self.core = core
+        self.files_from = files_from  # /file looks here too (the script's folder)
         self.clock = clock  # the core's clock, when the play may move it
         self.jobs = jobs  # the scheduled jobs, when the play runs them (the demo does)
         self.messenger = messenger
@@ -354,6 +379,8 @@ class ConsoleSession:
             return None
         file_id = f"demo-file-{message_id}"
         path = Path(name).expanduser()
+        if not path.is_file() and self.files_from is not None and not path.is_absolute():
+            path = self.files_from / path
         if path.is_file():
             self.messenger.files[file_id] = path.read_bytes()
         size = len(self.messenger.files.get(file_id, b""))

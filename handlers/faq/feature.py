@@ -27,6 +27,8 @@ async def start(runtime: Runtime) -> None:
     async with UnitOfWork(runtime.sessions) as uow:
         await sync_bundled(uow, load_bundled(), runtime.clock.now())
         await uow.commit()
+    # Read in a read-only unit (SQLite's write lock stays free); indexed later, in a thread.
+    async with UnitOfWork(runtime.sessions, read_only=True) as uow:
         await knowledge.load_later(uow)
 
 

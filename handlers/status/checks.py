@@ -35,6 +35,8 @@ _ANNOUNCED = (
     ("donations", re.compile(r"捐赠[^\s,，。;；/]{0,8}")),
     ("beneficiaries", re.compile(r"(?:受益|惠及)[^\s,，。;；/]{0,8}")),
 )
+# A head count with no word saying whose (640人): donors or people helped cannot be told.
+_BARE_COUNT = re.compile(r"(?<![\d.])\d+(?:\.\d+)?万?(?:人次|人|名|位)")
 
 
 def refusal(text: str, fields: dict[str, Any], project: StatusProject) -> str | None:
@@ -66,6 +68,15 @@ def unread_parts(text: str, fields: dict[str, Any]) -> list[str]:
         if fields.get(name) is None:
             parts += [found.group(0) for found in pattern.finditer(clean)]
     return parts
+
+
+def unclear_counts(text: str, fields: dict[str, Any], unread: list[str]) -> list[str]:
+    """Head counts that say not whose (``640人``) when neither count was read, apart from
+    those already named among the ``unread`` parts."""
+    if fields.get("donations") is not None or fields.get("beneficiaries") is not None:
+        return []
+    counts = [found.group(0) for found in _BARE_COUNT.finditer(normalize(text))]
+    return [count for count in counts if not any(count in part for part in unread)]
 
 
 def stated(fields: dict[str, Any]) -> bool:

@@ -11,7 +11,7 @@ from typing import Any
 from handlers.core.context import Context
 from handlers.core.feature import TextStage
 from handlers.core.model import Button, IncomingMessage, Keyboard, MessageKind
-from handlers.status.checks import refusal, stated, summary, unread_parts
+from handlers.status.checks import refusal, stated, summary, unclear_counts, unread_parts
 from handlers.status.messages import NOT_BOUND, UPDATE_USAGE, clip
 from handlers.status.names import ProjectIndex
 from handlers.status.parse import StatusUpdate, parse_update
@@ -149,9 +149,12 @@ async def record(
         ctx.reply(why)
         return False
     unread = unread_parts(text, fields)
+    counts = unclear_counts(text, fields, unread)
     if not stated(fields):
         missing = "、".join(f"“{clip(part)}”" for part in unread)
         said = f"{missing}里没有读出数字。" if missing else "没有读到数字或阶段。"
+        if counts and not missing:
+            said = f"“{clip(counts[0])}”没有写明是捐赠人次还是受益人数。"
         ctx.reply(f"❓ {project.name}：{said}\n用法：{UPDATE_USAGE}")
         return False
     chat = chat_id if chat_id is not None else (message.chat.id if message else 0)
@@ -165,6 +168,7 @@ async def record(
         return False  # this message was recorded before
     previous = await ctx.uow.status.previous_update(stored)
     zone = ctx.config.timezone
+    unread += counts  # named too: the 更正 buttons add them
     ctx.reply(
         summary(project, stored, previous, len(photos), unread, zone), fix_buttons(stored.id)
     )

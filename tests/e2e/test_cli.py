@@ -113,12 +113,32 @@ def test_db_upgrade_creates_and_reuses_the_schema(tmp_path: Path) -> None:
         assert "up to date" in result.stdout
 
 
-@pytest.mark.parametrize("example", ["onboarding.txt", "tickets.txt"])
+@pytest.mark.parametrize("example", ["onboarding.txt", "tickets.txt", "status.txt"])
 def test_readme_shows_the_true_transcript_of_the_example(tmp_path: Path, example: str) -> None:
     result = shanlin("demo", "--script", str(ROOT / "examples" / example), cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert result.stdout.strip() in readme
+
+
+def test_status_demo_imports_the_sheet_beside_it_and_writes_the_files_it_says(
+    tmp_path: Path,
+) -> None:
+    """Run from elsewhere, the script's sheet is found beside it; the workbook and the chart
+    the bot sends are in demo-output/ where the transcript says, and hold the demo's figures."""
+    from openpyxl import load_workbook
+
+    result = shanlin("demo", "--script", str(ROOT / "examples" / "status.txt"), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "❌ 第6行" in out and "❌ 第7行" in out and "✅ 已导入 4 个项目" in out
+    saved = re.findall(r"已保存到 (demo-output/\S+?)）", out)
+    assert [Path(name).suffix for name in saved] == [".xlsx", ".png"]
+    book = load_workbook(tmp_path / saved[0])
+    summary = book.worksheets[0]
+    rows = {row[1]: row for row in summary.iter_rows(values_only=True)}
+    assert rows["阅芽计划"][4] == 150000 and rows["银龄助餐行动"][4] == 85000
+    assert (tmp_path / saved[1]).read_bytes().startswith(b"\x89PNG")
 
 
 def test_readme_says_how_to_reach_the_shanlin_command() -> None:

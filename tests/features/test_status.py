@@ -93,6 +93,23 @@ async def test_updates_are_read_recorded_and_compared_with_the_last(
     assert figures.target_yuan == 300000  # the registry's, the last update stated none
 
 
+async def test_a_head_count_of_unclear_kind_is_named_not_guessed(
+    app: App, console: ConsoleSession, groups: tuple[Chat, Chat]
+) -> None:
+    """640人 could be donors or people helped: the answer names it as not read, and 更正人次
+    adds it."""
+    luzhou, _ = groups
+    answer = await reply_to(console, STAFF, luzhou, "/update 阅芽 八万五 640人")
+    assert "已筹 8.5万元" in answer and "❓ 没读懂：“640人”" in answer
+    read = await reply_to(console, STAFF, luzhou, "#进展 阅芽 已筹9万 捐赠700人次")
+    assert "没读懂" not in read
+    alone = await reply_to(console, STAFF, luzhou, "#进展 阅芽 800人")
+    assert "“800人”没有写明是捐赠人次还是受益人数" in alone
+    await console.press(STAFF, luzhou, buttons(console, luzhou)["更正人次"])
+    assert "✏️ 已更正" in await reply_to(console, STAFF, luzhou, "720")
+    assert (await latest(app, "泸州"))["阅芽计划"].donations == 720
+
+
 async def test_bad_figures_are_refused_with_the_reason(
     app: App, console: ConsoleSession, groups: tuple[Chat, Chat]
 ) -> None:
