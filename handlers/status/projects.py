@@ -137,36 +137,6 @@ class _RegionIndex:
     names: list[_Form] = field(default_factory=list)  # names and short names
     exact: list[_Form] = field(default_factory=list)  # names, short names and pieces
     loose: list[_Form] = field(default_factory=list)  # names and short names, by sound
-    # By character: the positions in ``exact`` of the forms starting with it, the positions
-    # in ``loose`` of the forms holding it (with how often): a text then visits only the
-    # forms it may contain, not all of the region's (about 1,500 for 95 projects).
-    _starting: dict[str, list[int]] = field(default_factory=dict)
-    _holding: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
-
-    def seal(self) -> None:
-        for number, form in enumerate(self.exact):
-            self._starting.setdefault(form.text[0], []).append(number)
-        for number, form in enumerate(self.loose):
-            for char, count in Counter(form.text).items():
-                self._holding.setdefault(char, []).append((number, count))
-
-    def exact_in(self, present: set[str]) -> list[_Form]:
-        """The forms of ``exact`` starting with a character of the text, in their order."""
-        numbers = sorted(n for char in present for n in self._starting.get(char, ()))
-        return [self.exact[n] for n in numbers]
-
-    def loose_near(self, present: set[str]) -> list[_Form]:
-        """The forms of ``loose`` sharing all but ``_most_off`` characters with the text
-        (a window off by one or two characters shares the others), in their order."""
-        shared: Counter[int] = Counter()
-        for char in present:
-            for number, count in self._holding.get(char, ()):
-                shared[number] += count
-        return [
-            self.loose[n]
-            for n in sorted(shared)
-            if shared[n] >= len(self.loose[n].text) - _most_off(self.loose[n])
-        ]
 
 
 class Registry:
@@ -196,8 +166,6 @@ class Registry:
                 index.names += forms
                 index.exact += forms + pieces
                 index.loose += [f for f in forms if len(f.text) >= MIN_HOMOPHONE]
-        for index in self._regions.values():
-            index.seal()
 
     def regions(self) -> list[str]:
         return sorted({p.region for p in self.projects})
@@ -214,8 +182,7 @@ class Registry:
         if index is None:
             return []
         found = []
-        present = set(text)
-        for form in index.exact_in(present) if loose else index.names:
+        for form in index.exact if loose else index.names:
             start = text.find(form.text)
             while start >= 0:
                 found.append(Mention(form.project, start, start + len(form.text), form.fit))
@@ -223,8 +190,11 @@ class Registry:
         if not loose:
             return found
         sounds = [_sounds(char) for char in text]
-        for form in index.loose_near(present):
-            found += _loose_mentions(form, text, sounds)
+        present = set(text)
+        for form in index.loose:
+            # a window off by one or two characters shares the others with the form
+            if sum(char in present for char in form.text) >= len(form.text) - _most_off(form):
+                found += _loose_mentions(form, text, sounds)
         return found
 
     def resolve(self, text: str, region: str | None) -> Resolution:
