@@ -41,7 +41,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import bindparam, insert, text, update
+from sqlalchemy import bindparam, event, insert, text, update
 
 from bot.app import App, build_app
 from bot.settings import load_settings
@@ -210,14 +210,21 @@ class Timer:
         self.app, self.clock = app, clock
         self.ids = itertools.count(10_000_000)
         self.cpu_ms: list[float] = []  # this process's CPU time of each call
+        self.statements: list[int] = []  # SQL statements sent during each call
+        self._sent = 0
+        event.listen(app.engine.sync_engine, "before_cursor_execute", self._count)
+
+    def _count(self, *_: Any) -> None:
+        self._sent += 1
 
     async def process(self, chat: Chat, user: User, said: str) -> tuple[float, list[Any]]:
         self.clock.advance(seconds=30)
         number = next(self.ids)
         message = IncomingMessage(number, chat, number, self.clock.now(), user, text=said)
-        started, cpu = time.perf_counter(), time.process_time()
+        started, cpu, sent = time.perf_counter(), time.process_time(), self._sent
         actions = await self.app.core.process(message)
         self.cpu_ms.append((time.process_time() - cpu) * 1000)
+        self.statements.append(self._sent - sent)
         return (time.perf_counter() - started) * 1000, actions
 
 
@@ -246,6 +253,7 @@ async def measure(app: App, clock: FakeClock, chats: list[Chat], samples: int) -
         if number >= 20:  # the first builds the name index of 2,000 projects
             recorded.append(spent)
     record_cpu = statistics.median(timer.cpu_ms[20:])
+    record_statements = statistics.median(timer.statements[20:])
     region_reports = []
     for number in range(samples):
         spent, actions = await timer.process(chats[number % len(chats)], MEMBER, "/report")
@@ -269,6 +277,7 @@ async def measure(app: App, clock: FakeClock, chats: list[Chat], samples: int) -
         "p50_ms_record": round(statistics.median(recorded), 2),
         "p99_ms_record": p99(recorded),
         "p50_cpu_ms_record": round(record_cpu, 2),
+        "statements_record": record_statements,
         "p50_ms_report_region": round(statistics.median(region_reports), 2),
         "p99_ms_report_region": p99(region_reports),
         "p50_ms_report_all": round(statistics.median(all_reports), 2),
@@ -331,7 +340,8 @@ def main() -> None:
     print(f"projects / updates:  {result['projects']:,} / {result['updates']:,}")
     r = result
     record = f"p50 {r['p50_ms_record']} ms, p99 {r['p99_ms_record']} ms"
-    print(f"record an update:    {record} (≤ 20); CPU p50 {r['p50_cpu_ms_record']} ms")
+    print(f"record an update:    {record} (≤ 20); CPU p50 {r['p50_cpu_ms_record']} ms, "
+          f"{r['statements_record']} SQL statements")  # fmt: skip
     region = f"p50 {r['p50_ms_report_region']} ms, p99 {r['p99_ms_report_region']} ms"
     print(f"/report (region):    {region}")
     province = f"p50 {r['p50_ms_report_all']} ms, p99 {r['p99_ms_report_all']} ms"

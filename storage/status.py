@@ -175,17 +175,21 @@ class StatusRepository(StatusReads):
         }
         if message_id is not None and await self.from_message(chat_id, message_id) is not None:
             return None
-        locked = await self.get_project(project.id, lock=True)
-        assert locked is not None
+        # Lock the row and read its pointer as it stands (the project object may be older).
+        latest_id = await self._session.scalar(
+            select(StatusProject.latest_update_id)
+            .where(StatusProject.id == project.id)
+            .with_for_update()
+        )
         record = StatusRecord(**values)
         self._session.add(record)
         await self._session.flush()
         await self.add_photos(record.id, photos)
-        latest = (
-            await self.get_update(locked.latest_update_id) if locked.latest_update_id else None
-        )
+        latest = await self.get_update(latest_id) if latest_id else None
         if latest is None or latest.chain_key <= record.chain_key:
-            locked.point_to(record)
+            project.point_to(record)
+            if latest is not None:  # the effective head of the newest chain before this one
+                self._previous[record.id] = latest
         return record
 
     async def correct_update(

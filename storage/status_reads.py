@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, joinedload, raiseload
 
 from storage.directory import Person, Region
 from storage.status_tables import (
@@ -28,9 +28,19 @@ from storage.status_tables import (
 class StatusReads:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
+        # A report's previous update, known when it was recorded (``record_update``).
+        self._previous: dict[int, StatusRecord] = {}
 
-    async def get_project(self, project_id: int, *, lock: bool = False) -> StatusProject | None:
+    async def get_project(
+        self, project_id: int, *, lock: bool = False, names: bool = True
+    ) -> StatusProject | None:
+        """The project with its region; ``names=False``: without its and its region's short
+        names and its owners (three queries fewer; reading them then raises)."""
         query = select(StatusProject).where(StatusProject.id == project_id)
+        if not names:
+            unloaded = raiseload(StatusProject.aliases), raiseload(StatusProject.owners)
+            region_only = joinedload(StatusProject.region).raiseload(Region.aliases)
+            query = query.options(*unloaded, region_only)
         if lock:
             query = query.with_for_update(of=StatusProject)
         return await self._session.scalar(query)
@@ -114,6 +124,8 @@ class StatusReads:
     async def previous_update(self, record: StatusRecord) -> StatusRecord | None:
         """The effective update of the same project reported just before ``record`` (for the
         change since the last update)."""
+        if (known := self._previous.get(record.id)) is not None:
+            return known
         reported_at, key = record.chain_key
         chain = func.coalesce(StatusRecord.root_id, StatusRecord.id)
         query = (

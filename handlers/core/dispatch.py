@@ -10,6 +10,7 @@ import logging
 import time
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import TypeGuard
 
 from sqlalchemy.exc import DBAPIError
 
@@ -70,7 +71,7 @@ def _log_time(update: Incoming, queued: float, took: float) -> None:
     log.log(level, message, update.update_id, took * 1000, queued * 1000, extra=extra)
 
 
-def _may_be_without_effect(update: Incoming) -> bool:
+def _may_be_without_effect(update: Incoming) -> TypeGuard[IncomingMessage]:
     """Updates worth a read-only first attempt: plain messages, which mostly change nothing
     (chatter). Commands, button presses and membership changes always answer or write."""
     return isinstance(update, IncomingMessage) and parse_command(update.text) is None
@@ -164,8 +165,14 @@ class Core:
             finally:
                 _log_time(update, started - queued, time.monotonic() - started)
 
+    def _surely_writes(self, message: IncomingMessage) -> bool:
+        """A text route declared that it writes for this message (e.g. it carries its tag)."""
+        if message.is_edit or message.is_channel_post or message.kind is MessageKind.SERVICE:
+            return False  # no text route sees it
+        return any(r.writes is not None and r.writes(message) for r in self.features.text_routes)
+
     async def _process_once(self, update: Incoming) -> list[Outgoing]:
-        if _may_be_without_effect(update):
+        if _may_be_without_effect(update) and not self._surely_writes(update):
             try:
                 async with UnitOfWork(self.sessions, read_only=True) as uow:
                     ctx = await self._context(uow, update)

@@ -31,6 +31,8 @@ from storage.uow import SessionFactory, UnitOfWork
 CallbackHandler = Callable[[Context, CallbackPress, str], Awaitable[None]]
 # A message that is not a command (text or caption); returns True if it handled it.
 TextHandler = Callable[[Context, IncomingMessage], Awaitable[bool]]
+# Whether a plain message is one a text route always writes for (a cheap look at its text).
+WritesFor = Callable[[IncomingMessage], bool]
 # Told the Telegram message id of something the bot sent with ``track=(kind, ref)``.
 Tracker = Callable[[UnitOfWork, int, int], Awaitable[None]]
 # Told (unit of work, reference, now) once a reference's queued deliveries have all settled;
@@ -51,8 +53,12 @@ class TextStage(IntEnum):
 
 @dataclass(frozen=True)
 class TextRoute:
+    """``writes``: optional; true for messages the route recognises cheaply (its tag) and
+    always writes for, so the core skips the read-only first attempt it gives chatter."""
+
     stage: TextStage
     handle: TextHandler
+    writes: WritesFor | None = None
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from handlers.status.reports import REPORT
 from handlers.status.round_job import ROUNDS_EVERY, next_round_due, on_round_settled, run_rounds
 from handlers.status.rounds import COLLECT
 from handlers.status.sheets import PROJECT_TEMPLATE, on_document, on_import_press
-from handlers.status.updates import on_album_photo, on_tagged
+from handlers.status.updates import is_tagged, on_album_photo, on_tagged
 
 REPORTS = (STATUS, REPORT, EXPORT, CHART)  # what the updates add up to
 _PRESSES = {
@@ -70,7 +70,7 @@ FEATURE = Feature(
         COLLECT,
     ),
     callbacks={"status": on_press},
-    on_text=(TextRoute(TextStage.PROGRESS, on_text),),
+    on_text=(TextRoute(TextStage.PROGRESS, on_text, writes=is_tagged),),
     on_settled=on_round_settled,
     jobs=(Job("status-rounds", ROUNDS_EVERY, run_rounds, next_round_due),),
     on_start=start,

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from handlers.core.context import Context
 from handlers.shared.regions import resolve_region
+from handlers.status.messages import clip
 from handlers.status.tally import STALE_DAYS
 from storage.directory import Region
 
@@ -83,7 +84,9 @@ def _read(args: str, regions: tuple[Region, ...], with_days: bool) -> Asked | st
         elif (found := resolve_region(word, regions)) is not None:
             region = found
         else:
-            return f"不认识“{word}”：请写市州名（例如 泸州）" + ("或天数。" if with_days else "。")
+            return f"不认识“{clip(word)}”：请写市州名（例如 泸州）" + (
+                "或天数。" if with_days else "。"
+            )
     if region is not None and province:
         return "请只写一个市州，或写“全省”。"
     return Asked(region, province, days)

@@ -84,7 +84,7 @@ async def report(ctx: Context, message: IncomingMessage, text: str, source: str)
     if resolution.project is None:
         await ask_which(ctx, message, text, resolution, region)
         return
-    project = await ctx.uow.status.get_project(int(resolution.project.id))
+    project = await ctx.uow.status.get_project(int(resolution.project.id), names=False)
     assert project is not None
     await record(ctx, message, project, parsed, text, source, photos_of(message))
 
@@ -186,12 +186,16 @@ def fix_buttons(update_id: int) -> Keyboard:
     )  # fmt: skip
 
 
+def is_tagged(message: IncomingMessage) -> bool:
+    """``#进展`` not forwarded: always answered (recorded, or a hint), so always written."""
+    return TAG.search(message.text or "") is not None and not message.is_forward
+
+
 async def on_tagged(ctx: Context, message: IncomingMessage) -> bool:
     """``#进展 …``: a progress update."""
-    text = message.text or ""
-    if not TAG.search(text) or message.is_forward:
+    if not is_tagged(message):
         return False
-    body = TAG.sub(" ", text).strip()
+    body = TAG.sub(" ", message.text or "").strip()
     if not body:
         ctx.reply(f"#进展 后面请写项目和数字。\n用法：{UPDATE_USAGE}")
         return True
