@@ -15,6 +15,7 @@ wrote, which a rollback may undo) are put in the cache.
 
 from __future__ import annotations
 
+import time
 from typing import Any, TypeVar
 
 from sqlalchemy import Integer, event, select, update
@@ -33,6 +34,8 @@ from storage.base import READ_ONLY_SESSION, Base, WriteNeeded
 from storage.directory import CoordinatorGrant, Group, Person, Region, RegionAlias
 
 DIRECTORY_MODELS = (Person, Group, CoordinatorGrant, Region, RegionAlias)
+SQLITE_TRUST_S = 1.0  # on SQLite, how long a read of the version stands (see ``check``)
+_monotonic = time.monotonic  # the clock of that (tests move it)
 DIRECTORY_TABLES = frozenset(model.__tablename__ for model in DIRECTORY_MODELS)
 M = TypeVar("M", bound=DeclarativeBase)
 
@@ -49,6 +52,18 @@ class DirectoryVersion(Base):
 _BUMP = update(DirectoryVersion).where(DirectoryVersion.id == 1)
 _BUMP = _BUMP.values(version=DirectoryVersion.version + 1)
 _BUMPED = "directory_version_bumped"
+
+
+class _Committed:
+    """How many directory changes this process has committed (any session, any engine)."""
+
+    count = 0
+
+
+@event.listens_for(Session, "after_commit")
+def _on_commit(session: Session) -> None:
+    if session.info.pop(_BUMPED, None) is not None:
+        _Committed.count += 1
 
 
 def _bump_once(session: Session) -> None:
@@ -125,12 +140,28 @@ class DirectoryCache:
         self.regions: dict[int, Region] = {}
         self.regions_of: dict[int, tuple[int, ...]] = {}
         self.loads = 0  # how many times the cache was (re)filled from scratch
+        self._read_at = -SQLITE_TRUST_S  # when the version was last read (monotonic)
+        self._committed = _Committed.count
 
     async def check(self, session: AsyncSession) -> None:
-        """Read the version (one row by primary key); forget everything if it moved."""
+        """Read the version (one row by primary key); forget everything if it moved.
+
+        On SQLite (one bot process) the read is skipped while the last one is under
+        ``SQLITE_TRUST_S`` old and this process committed no directory change since: a chatter
+        message then touches the database not at all. A change made by hand from another
+        process is seen within that time."""
+        now = _monotonic()
+        if (
+            session.bind.dialect.name == "sqlite"
+            and now - self._read_at < SQLITE_TRUST_S
+            and self._committed == _Committed.count
+        ):
+            return
+        self._committed = _Committed.count
         version = await session.scalar(
             select(DirectoryVersion.version).where(DirectoryVersion.id == 1)
         )
+        self._read_at = now
         if version != self.version or version is None:
             self.people.clear()
             self.groups.clear()
