@@ -100,11 +100,26 @@ def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
     # The driver's own transaction handling breaks SAVEPOINTs; we emit BEGIN ourselves.
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
+    _to_wal(cursor)
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute(f"PRAGMA busy_timeout={int(SQLITE_BUSY_TIMEOUT_S * 1000)}")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+def _to_wal(cursor: sqlite3.Cursor) -> None:
+    """Switch a file to WAL. Two processes opening a new file at once (a first deploy) can both
+    ask for the switch's exclusive lock while holding a shared one; SQLite then fails one at
+    once, without the busy timeout (that wait could never end): it tries again shortly."""
+    deadline = time.monotonic() + SQLITE_BUSY_TIMEOUT_S
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)  # on the driver's own thread, not the event loop
 
 
 def _sqlite_begin(connection: Connection) -> None:
