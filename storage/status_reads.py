@@ -222,6 +222,11 @@ class StatusReads:
         official order) and name (one query)."""
         return await self._latest(None)
 
+    async def latest_of(self, project_id: int) -> ProjectFigures | None:
+        """One project (archived or not) with its latest update."""
+        found = await self._latest(StatusProject.id == project_id, archived_too=True)
+        return found[0] if found else None
+
     async def region_totals(self, stale_before: datetime) -> list[RegionTotals]:
         """Each region's totals over its active projects (one aggregate query: the province's
         report reads 21 rows, not 2,000)."""
@@ -240,7 +245,7 @@ class StatusReads:
         rows = await self._session.execute(query)
         return [RegionTotals(*(int(value or 0) for value in row)) for row in rows]
 
-    async def _latest(self, condition: Any) -> list[ProjectFigures]:
+    async def _latest(self, condition: Any, archived_too: bool = False) -> list[ProjectFigures]:
         p, r = StatusProject, Region
         query = (
             select(
@@ -250,9 +255,10 @@ class StatusReads:
                 p.latest_reported_at, p.latest_reporter_name,
             )
             .join(r, r.id == p.region_id)
-            .where(p.archived.is_(False))
             .order_by(r.position, p.name)
         )  # fmt: skip
+        if not archived_too:
+            query = query.where(p.archived.is_(False))
         if condition is not None:
             query = query.where(condition)
         rows = await self._session.execute(query)

@@ -124,8 +124,7 @@ async def _resolve_mine(ctx: Context, text: str) -> tuple[Project | None, list[P
 async def status_text(ctx: Context, project: StatusProject) -> str:
     """The project's latest figures, how long ago, and its last updates."""
     now, zone = ctx.clock.now(), ctx.config.timezone
-    rows = await ctx.uow.status.latest_in_region(project.region_id)
-    latest = next((row for row in rows if row.project_id == project.id), None)
+    latest = await ctx.uow.status.latest_of(project.id)
     lines = [f"📌 {project.name}（{project.region.name}）"]
     lines.append(" · ".join(p for p in (project.organisation, project.domain) if p))
     if latest is None or latest.update_id is None:
