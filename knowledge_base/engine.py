@@ -12,6 +12,7 @@ from knowledge_base.features import (
     Query,
     analyse_query,
     entry_features,
+    normalized_text,
 )
 from knowledge_base.lexicon import place_names
 from knowledge_base.model import Entry, KnowledgeBase
@@ -220,6 +221,10 @@ class Index:
         is the one the entry answers.
         """
         return query.content_terms >= 2 and self._features[number].matched_terms(query) <= 1
+
+    def normalized(self, text: str) -> str:
+        """The text as matching reads it (``Match.normalized``), at a fraction of the cost."""
+        return normalized_text(self._model, text)
 
     def match(self, text: str, limit: int = 3) -> Match:
         """Rank entries for a message and decide whether to answer, suggest or stay silent."""

@@ -56,6 +56,16 @@ class Query:
         return sum(1 for term in self.weights if term[0] != "?")
 
 
+def _prepared(model: TextModel, sentence: str) -> str:
+    return model.prepare(strip_punctuation(strip_politeness(sentence)))
+
+
+def normalized_text(model: TextModel, text: str) -> str:
+    """``analyse_query(model, text).normalized`` without the rest of the analysis."""
+    pieces = (_prepared(model, sentence.text) for sentence in split_sentences(clean(text)))
+    return " ".join(piece for piece in pieces if piece)
+
+
 def analyse_query(model: TextModel, text: str) -> Query:
     """Clean, split into sentences, weight terms (asking sentences count most)."""
     sentences = split_sentences(clean(text))
@@ -67,7 +77,7 @@ def analyse_query(model: TextModel, text: str) -> Query:
     pieces = []
     for sentence in sentences:
         factor = 1.0 if sentence.asks or not asking else CONTEXT
-        prepared = model.prepare(strip_punctuation(strip_politeness(sentence.text)))
+        prepared = _prepared(model, sentence.text)
         pieces.append(prepared)
         tokens, grams = model.analyse(prepared)
         for surface, term in tokens:

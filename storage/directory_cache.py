@@ -5,12 +5,12 @@ and the group's settings from the database each time cost more than handling the
 The cache holds plain column values, never live ORM objects; each update gets its own objects
 in its own session, attached without a query (``attach``).
 
-Staleness: every transaction that changes a directory table bumps ``directory_version`` (one
-row) in that same transaction (the session hooks below see ORM flushes and bulk statements
-alike), and each update reads that row first; a different number empties the cache. So a
-change made by another process (a second bot, an admin command run by hand) is seen by the
-next update, as it would be without the cache. Only rows read (never rows this transaction
-wrote, which a rollback may undo) are put in the cache.
+Staleness: every transaction that changes a directory table bumps the ``directory`` version
+(one row) in that same transaction (``storage.versions``), and each update reads that row
+first; a different number empties the cache. So a change made by another process (a second
+bot, an admin command run by hand) is seen by the next update, as it would be without the
+cache. Only rows read (never rows this transaction wrote, which a rollback may undo) are put
+in the cache.
 """
 
 from __future__ import annotations
@@ -18,89 +18,19 @@ from __future__ import annotations
 import time
 from typing import Any, TypeVar
 
-from sqlalchemy import Integer, event, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import (
-    DeclarativeBase,
-    Mapped,
-    ORMExecuteState,
-    Session,
-    UOWTransaction,
-    make_transient_to_detached,
-    mapped_column,
-)
+from sqlalchemy.orm import DeclarativeBase, make_transient_to_detached
 
-from storage.base import READ_ONLY_SESSION, Base, WriteNeeded
 from storage.directory import CoordinatorGrant, Group, Person, Region, RegionAlias
+from storage.versions import VersionCounter
 
 DIRECTORY_MODELS = (Person, Group, CoordinatorGrant, Region, RegionAlias)
 SQLITE_TRUST_S = 1.0  # on SQLite, how long a read of the version stands (see ``check``)
 _monotonic = time.monotonic  # the clock of that (tests move it)
-DIRECTORY_TABLES = frozenset(model.__tablename__ for model in DIRECTORY_MODELS)
 M = TypeVar("M", bound=DeclarativeBase)
 
 
-class DirectoryVersion(Base):
-    """One row; its number changes in every transaction that changes the directory."""
-
-    __tablename__ = "directory_version"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    version: Mapped[int] = mapped_column(Integer, default=0)
-
-
-_BUMP = update(DirectoryVersion).where(DirectoryVersion.id == 1)
-_BUMP = _BUMP.values(version=DirectoryVersion.version + 1)
-_BUMPED = "directory_version_bumped"
-
-
-class _Committed:
-    """How many directory changes this process has committed (any session, any engine)."""
-
-    count = 0
-
-
-@event.listens_for(Session, "after_commit")
-def _on_commit(session: Session) -> None:
-    if session.info.pop(_BUMPED, None) is not None:
-        _Committed.count += 1
-
-
-def _bump_once(session: Session) -> None:
-    """Bump the version once per transaction, before the change itself, so that on PostgreSQL
-    every directory-changing transaction takes the version row's lock first (no deadlock)."""
-    if session.info.get(READ_ONLY_SESSION):
-        raise WriteNeeded("the directory changes")
-    transaction = session.get_transaction()
-    if transaction is None or session.info.get(_BUMPED) is transaction:
-        return
-    session.info[_BUMPED] = transaction
-    session.connection().execute(_BUMP)
-
-
-@event.listens_for(Session, "before_flush")
-def _on_flush(session: Session, _context: UOWTransaction, _instances: Any) -> None:
-    changed = [*session.new, *session.deleted] + [
-        obj for obj in session.dirty if session.is_modified(obj)
-    ]
-    if any(isinstance(obj, DIRECTORY_MODELS) for obj in changed):
-        _bump_once(session)
-
-
-@event.listens_for(Session, "do_orm_execute")
-def _on_statement(state: ORMExecuteState) -> None:
-    if not (state.is_insert or state.is_update or state.is_delete):
-        return
-    table = getattr(state.statement, "table", None)
-    if getattr(table, "name", None) in DIRECTORY_TABLES:
-        _bump_once(state.session)
-
-
-def _wrote(session: AsyncSession) -> bool:
-    """Whether this transaction changed the directory: rows it reads may be its own,
-    uncommitted, so they are not kept."""
-    transaction = session.sync_session.get_transaction()
-    return transaction is not None and session.info.get(_BUMPED) is transaction
+DIRECTORY = VersionCounter("directory", DIRECTORY_MODELS)
 
 
 def _columns(obj: DeclarativeBase) -> dict[str, Any]:
@@ -141,7 +71,7 @@ class DirectoryCache:
         self.regions_of: dict[int, tuple[int, ...]] = {}
         self.loads = 0  # how many times the cache was (re)filled from scratch
         self._read_at = -SQLITE_TRUST_S  # when the version was last read (monotonic)
-        self._committed = _Committed.count
+        self._committed = DIRECTORY.committed
 
     async def check(self, session: AsyncSession) -> None:
         """Read the version (one row by primary key); forget everything if it moved.
@@ -154,13 +84,11 @@ class DirectoryCache:
         if (
             session.bind.dialect.name == "sqlite"
             and now - self._read_at < SQLITE_TRUST_S
-            and self._committed == _Committed.count
+            and self._committed == DIRECTORY.committed
         ):
             return
-        self._committed = _Committed.count
-        version = await session.scalar(
-            select(DirectoryVersion.version).where(DirectoryVersion.id == 1)
-        )
+        self._committed = DIRECTORY.committed
+        version = await DIRECTORY.read(session)
         self._read_at = now
         if version != self.version or version is None:
             self.people.clear()
@@ -173,13 +101,13 @@ class DirectoryCache:
     def keep_person(self, session: AsyncSession, person: Person) -> dict[str, Any]:
         """Keep a person row just read; its values."""
         values = _columns(person)
-        if not _wrote(session):
+        if not DIRECTORY.wrote(session):
             self.people[person.user_id] = values
         return values
 
     def keep_group(self, session: AsyncSession, group: Group) -> None:
         """Keep a group row just read (with its region, loaded with it)."""
-        if _wrote(session):
+        if DIRECTORY.wrote(session):
             return
         region = None
         if group.region is not None:
@@ -197,7 +125,7 @@ class DirectoryCache:
         ids = self.regions_of.get(user_id)
         if ids is None:
             regions = tuple(await read(user_id))
-            if not _wrote(session):
+            if not DIRECTORY.wrote(session):
                 for region in regions:
                     if region.id not in self.regions:
                         self.regions[region.id] = _copy_region(region)

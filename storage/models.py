@@ -4,7 +4,6 @@ Each table lives in the module of the feature that owns it."""
 from storage.base import Base, UtcDateTime
 from storage.deadlines import Deadline, DeadlineReminder, DeadlineTarget
 from storage.directory import CoordinatorGrant, Group, Person, Region, RegionAlias
-from storage.directory_cache import DirectoryVersion
 from storage.faq import (
     FaqChange,
     FaqEntry,
@@ -27,6 +26,7 @@ from storage.status import (
 from storage.status_rounds import RoundSetting, StatusRound
 from storage.tickets import Ticket, TicketEvent, TicketOffer, TicketRelay
 from storage.updates import ProcessedUpdate
+from storage.versions import Version
 
 __all__ = [
     "Base",
@@ -34,7 +34,6 @@ __all__ = [
     "Deadline",
     "DeadlineReminder",
     "DeadlineTarget",
-    "DirectoryVersion",
     "FaqChange",
     "FaqEntry",
     "FaqMiss",
@@ -65,4 +64,5 @@ __all__ = [
     "TicketOffer",
     "TicketRelay",
     "UtcDateTime",
+    "Version",
 ]

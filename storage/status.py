@@ -21,6 +21,7 @@ from storage.status_reads import StatusReads
 from storage.status_tables import (
     DOMAINS,
     FIGURES,
+    LATEST_COLUMNS,
     HistoryRow,
     OwnerView,
     ProjectFigures,
@@ -160,7 +161,8 @@ class StatusRepository(StatusReads):
         media_group: str | None = None,
     ) -> StatusRecord | None:
         """Append an update (``figures``: any of FIGURES); None if that message was already
-        recorded. Locks the project's row to move its latest pointer."""
+        recorded. Locks the project's row to move its latest pointer (unless ``get_project``
+        locked it in this transaction: then ``project`` is current)."""
         values = {name: figures.get(name) for name in FIGURES} | {
             "project_id": project.id,
             "text": text,
@@ -175,17 +177,18 @@ class StatusRepository(StatusReads):
         }
         if message_id is not None and await self.from_message(chat_id, message_id) is not None:
             return None
-        # Lock the row and read its pointer as it stands (the project object may be older).
-        latest_id = await self._session.scalar(
-            select(StatusProject.latest_update_id)
-            .where(StatusProject.id == project.id)
-            .with_for_update()
-        )
+        if project.id not in self._locked:  # the pointer as it stands, its row locked
+            await self._session.refresh(project, LATEST_COLUMNS, with_for_update=True)
+            self._locked.add(project.id)
+        latest_id, latest_at = project.latest_update_id, project.latest_reported_at
+        latest = project.latest_copy()
         record = StatusRecord(**values)
         self._session.add(record)
         await self._session.flush()
         await self.add_photos(record.id, photos)
-        latest = await self.get_update(latest_id) if latest_id else None
+        if latest_id is not None and (latest_at is None or latest_at >= now):
+            # Not plainly newer (a report of the same moment): order the two by their chains.
+            latest = await self.get_update(latest_id)
         if latest is None or latest.chain_key <= record.chain_key:
             project.point_to(record)
             if latest is not None:  # the effective head of the newest chain before this one

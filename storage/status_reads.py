@@ -14,6 +14,7 @@ from sqlalchemy.orm import aliased, joinedload, raiseload
 
 from storage.directory import Person, Region
 from storage.status_tables import (
+    REGISTRY,
     HistoryRow,
     OwnerView,
     ProjectFigures,
@@ -30,6 +31,7 @@ class StatusReads:
         self._session = session
         # A report's previous update, known when it was recorded (``record_update``).
         self._previous: dict[int, StatusRecord] = {}
+        self._locked: set[int] = set()  # projects read with their row locked (current)
 
     async def get_project(
         self, project_id: int, *, lock: bool = False, names: bool = True
@@ -43,7 +45,17 @@ class StatusReads:
             query = query.options(*unloaded, region_only)
         if lock:
             query = query.with_for_update(of=StatusProject)
+            query = query.execution_options(populate_existing=True)
+            self._locked.add(project_id)
         return await self._session.scalar(query)
+
+    async def registry_version(self) -> int | None:
+        """The registry's version as this transaction sees it (``REGISTRY``)."""
+        return await REGISTRY.read(self._session)
+
+    def changed_registry(self) -> bool:
+        """Whether this transaction changed the registry (not yet committed)."""
+        return REGISTRY.wrote(self._session)
 
     async def project_by_name(self, region_id: int, name: str) -> StatusProject | None:
         query = select(StatusProject).where(

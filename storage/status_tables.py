@@ -24,6 +24,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from storage.base import Base, UtcDateTime
 from storage.directory import Region
+from storage.versions import VersionCounter
 
 DOMAINS = (
     "敬老爱老",
@@ -95,6 +96,17 @@ class StatusProject(Base):
         self.latest_reported_at = record.reported_at
         self.latest_reporter_name = record.reporter_name
 
+    def latest_copy(self) -> StatusRecord | None:
+        """The latest update as far as the copy of its figures tells (no text, no chain),
+        never added to a session; None before the first update."""
+        if self.latest_update_id is None or self.latest_reported_at is None:
+            return None
+        figures = {name: getattr(self, f"latest_{name}") for name in FIGURES}
+        return StatusRecord(
+            id=self.latest_update_id, project_id=self.id, reported_at=self.latest_reported_at,
+            reporter_name=self.latest_reporter_name or "", **figures,
+        )  # fmt: skip
+
 
 class StatusAlias(Base):
     """A short name people use for a project (阅芽 for 阅芽计划)."""
@@ -105,6 +117,16 @@ class StatusAlias(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     project_id: Mapped[int] = mapped_column(ForeignKey("status_projects.id", ondelete="CASCADE"))
     alias: Mapped[str] = mapped_column(String(64))
+
+
+LATEST_COLUMNS = frozenset(
+    ("latest_update_id", "latest_reported_at", "latest_reporter_name")
+).union(f"latest_{name}" for name in FIGURES)
+# Moves with every change of the registry (projects and their short names, not their latest
+# figures): the index of project names is rebuilt when it does.
+REGISTRY = VersionCounter(
+    "status_registry", (StatusProject, StatusAlias), {StatusProject: LATEST_COLUMNS}
+)
 
 
 class StatusOwner(Base):

@@ -13,7 +13,7 @@ from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
 from storage.base import READ_ONLY, READ_ONLY_SESSION, WriteNeeded
 from storage.deadlines import Deadlines
 from storage.directory import Grants, Groups, People, Regions
-from storage.directory_cache import DIRECTORY_TABLES  # noqa: F401 (its hooks bump versions)
+from storage.directory_cache import DIRECTORY  # noqa: F401 (its hooks bump the version)
 from storage.faq import FaqRepository
 from storage.notices import Notices
 from storage.outbox import Outbox

@@ -75,6 +75,15 @@ class FaqKnowledge:
                 self._recent.popitem(last=False)
         return found
 
+    def normalized(self, text: str) -> str | None:
+        """``match(text).normalized`` (from a recent analysis, else without matching); None
+        before the first load."""
+        if (found := self._recent.get(text)) is not None:
+            return found.normalized
+        if self._pending is not None:
+            self._settle(self._start_building().result())
+        return self._index.normalized(text) if self._index is not None else None
+
     async def refresh(self, sessions: SessionFactory) -> bool:
         """Reload if the knowledge changed in the database since it was indexed (say, edited
         through another process); whether it did. Only reads: no write lock is taken. The

@@ -1,11 +1,9 @@
 """The registry as the parser sees it: every active project, indexed for loose names, kept
-in memory and rebuilt when the registry changes (in any process: a version query)."""
+in memory and rebuilt when the registry changes (in any process: the registry's version row)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-from sqlalchemy import func, select
 
 from handlers.status.projects import Project, Registry
 from storage.status import StatusProject
@@ -17,22 +15,14 @@ class ProjectIndex:
     """The service: the loose-name index of the registry, rebuilt when it changes."""
 
     registry: Registry | None = None
-    version: tuple[object, ...] = ()
+    version: int | None = None
 
     async def current(self, uow: UnitOfWork) -> Registry:
         """The index for the registry as it stands in this transaction."""
-        version = tuple(
-            (
-                await uow.session.execute(
-                    select(
-                        func.count(StatusProject.id),
-                        func.max(StatusProject.updated_at),
-                        func.max(StatusProject.id),
-                    )
-                )
-            ).one()
-        )
-        if self.registry is None or version != self.version:
+        version = await uow.status.registry_version()
+        if uow.status.changed_registry():  # this transaction's own, uncommitted registry
+            return Registry(as_parsed(p) for p in await uow.status.all_projects())
+        if self.registry is None or version is None or version != self.version:
             projects = await uow.status.all_projects()
             self.registry = Registry(as_parsed(p) for p in projects)
             self.version = version

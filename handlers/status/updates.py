@@ -84,7 +84,8 @@ async def report(ctx: Context, message: IncomingMessage, text: str, source: str)
     if resolution.project is None:
         await ask_which(ctx, message, text, resolution, region)
         return
-    project = await ctx.uow.status.get_project(int(resolution.project.id), names=False)
+    # Locked now: the latest pointer is then read once, as it stands, and moved.
+    project = await ctx.uow.status.get_project(int(resolution.project.id), names=False, lock=True)
     assert project is not None
     await record(ctx, message, project, parsed, text, source, photos_of(message))
 

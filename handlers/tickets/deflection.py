@@ -23,7 +23,7 @@ from handlers.core.model import (
 )
 from handlers.shared.chatter import is_acknowledgement
 from handlers.shared.knowledge import FaqKnowledge
-from handlers.tickets.detect import detect
+from handlers.tickets.detect import detect_normalized
 from handlers.tickets.messages import NAME
 from handlers.tickets.opening import MAX_ANALYSED, Report, open_ticket
 from knowledge_base.limits import answer_message
@@ -84,8 +84,8 @@ async def notice(ctx: Context, message: IncomingMessage) -> bool:
         return False
     if message.is_forward or is_acknowledgement(text):
         return False
-    match = ctx.services.get(FaqKnowledge).match(text[:MAX_ANALYSED])
-    found = detect(match) if match is not None else None
+    normalized = ctx.services.get(FaqKnowledge).normalized(text[:MAX_ANALYSED])
+    found = detect_normalized(normalized) if normalized is not None else None
     if found is None or not found.is_problem:
         return False
     if await ctx.uow.tickets.offered_since(user.id, ctx.clock.now() - ONE_OFFER_PER):

@@ -75,7 +75,9 @@ async def test_a_change_written_from_outside_the_bot_is_seen_within_a_second(
     outside = create_async_engine(settings.database_url)
     async with outside.begin() as connection:
         await connection.execute(text("DELETE FROM coordinator_grants"))
-        await connection.execute(text("UPDATE directory_version SET version = version + 1"))
+        await connection.execute(
+            text("UPDATE versions SET version = version + 1 WHERE name = 'directory'")
+        )
     await outside.dispose()
     if not settings.database_url.startswith("sqlite"):  # read at every update
         assert "身份：成员" in await reply_to(console, STAFF, private(STAFF), "/whoami")
