@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Integer, String, UniqueConstraint, delete
+from sqlalchemy import BigInteger, Integer, String, UniqueConstraint, bindparam, delete, text
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
-from storage.base import Base, UtcDateTime, insert_if_new
+from storage.base import Base, UtcDateTime
 
 
 class ProcessedUpdate(Base):
@@ -24,6 +24,16 @@ class ProcessedUpdate(Base):
     processed_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
 
 
+# INSERT … ON CONFLICT DO NOTHING RETURNING as text, the same on SQLite and PostgreSQL: it runs
+# for every update, and SQLAlchemy compiles its dialect inserts anew at each execution (they
+# have no statement cache), a tenth of the CPU time of recording a status update.
+_CLAIM = text(
+    "INSERT INTO processed_updates (update_id, fingerprint, processed_at) "
+    "VALUES (:update_id, :fingerprint, :processed_at) "
+    "ON CONFLICT (update_id, fingerprint) DO NOTHING RETURNING id"
+).bindparams(bindparam("processed_at", type_=UtcDateTime()))
+
+
 class ProcessedUpdates:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
@@ -35,9 +45,7 @@ class ProcessedUpdates:
         fails, the claim rolls back with it and a re-delivery is processed again.
         """
         values = {"update_id": update_id, "fingerprint": fingerprint, "processed_at": now}
-        return await insert_if_new(
-            self._session, ProcessedUpdate, ("update_id", "fingerprint"), values
-        )
+        return (await self._session.execute(_CLAIM, values)).first() is not None
 
     async def prune(self, before: datetime) -> int:
         """Forget updates older than Telegram's re-delivery window."""
