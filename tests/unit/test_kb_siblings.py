@@ -423,7 +423,7 @@ def test_an_entry_far_ahead_of_the_rest_answers_a_wordy_question() -> None:
         # A second round written the same way, labelled and scored once after tuning ended
         # (0.544 / 0.868 / 0.635, precision 0.521): the honest figure. The rules for speaking
         # unasked were then chosen with it in view: a regression set since.
-        ("bundled_blind_round2.jsonl", (0.52, 0.87, 0.83, 0.74)),
+        ("bundled_blind_round2.jsonl", (0.56, 0.88, 0.97, 0.88)),
         # A third round, written after the rules for speaking unasked, labelled against the
         # knowledge of that day and scored once before any tuning on it: 0.714 / 0.922 / 0.814,
         # precision 0.743 (docs/blind-round3-labels.md has the labeller's reasons). The rival and
@@ -446,7 +446,10 @@ def test_an_entry_far_ahead_of_the_rest_answers_a_wordy_question() -> None:
         # runner-up or confidence moved across a threshold as the new words shifted term weights).
         # The fifth pass relabelled those messages (and others that six further entries answer:
         # receipts against invoices, in-kind gifts in a project, blocked account verification,
-        # withdrawing after registration, the hub's 公众号 column, the Excel report template) to
+        # withdrawing after registration, the hub's 公众号 column, the Excel report template,
+        # fundraising outside the campaign window), and round 2's seven messages answered by the
+        # entries written after it (account details after a registration change, where a project
+        # may run, last year's project, management costs, the platform's own limits), to
         # the entry that now answers exactly what they ask (docs/blind-round*-labels.md), and
         # raised the floors of every round.
         ("bundled_blind_round5.jsonl", (0.8, 0.97, 0.81, 0.87)),
