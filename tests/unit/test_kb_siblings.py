@@ -429,12 +429,12 @@ def test_an_entry_far_ahead_of_the_rest_answers_a_wordy_question() -> None:
         # precision 0.743 (docs/blind-round3-labels.md has the labeller's reasons). The rival and
         # light-term rules and a few sibling fixes were then judged with it among the sets: a
         # regression set since.
-        ("bundled_blind_round3.jsonl", (0.75, 0.92, 0.82, 0.83)),
+        ("bundled_blind_round3.jsonl", (0.76, 0.93, 0.9, 0.87)),
         # A fourth round, written and labelled the same way after the second pass on when to
         # speak unasked, scored once before any tuning: 0.766 / 0.909 / 0.884, precision 0.843.
         # The plan-to-ask cue, the covering general entry and the weak-answer rule were then
         # judged with it among the sets: a regression set since.
-        ("bundled_blind_round4.jsonl", (0.78, 0.91, 0.88, 0.88)),
+        ("bundled_blind_round4.jsonl", (0.79, 0.93, 0.9, 0.89)),
         # A fifth round, written and labelled after those, scored once: 0.808 / 0.974 / 0.738,
         # precision 0.808 (every wrong answer is to a question the knowledge does not cover).
         # Floors lowered after the fourth pass, which wrote entries for topics asked in two or
@@ -444,10 +444,11 @@ def test_an_entry_far_ahead_of_the_rest_answers_a_wordy_question() -> None:
         # the new entries now answer unasked (rounds 1–5: 2, 1, 4, 4, 6) count as wrong here and
         # lower silence and precision. Accuracy lost one answer on rounds 1, 2 and 5 (a
         # runner-up or confidence moved across a threshold as the new words shifted term weights).
-        # The fifth pass relabelled those messages (and others that six further entries answer:
-        # receipts against invoices, in-kind gifts in a project, blocked account verification,
-        # withdrawing after registration, the hub's 公众号 column, the Excel report template,
-        # fundraising outside the campaign window), and round 2's seven messages answered by the
+        # The fifth pass relabelled those messages (and others that eleven further entries
+        # answer: receipts against invoices, in-kind gifts in a project, blocked account
+        # verification, withdrawing after registration, the hub's 公众号 column, the Excel report
+        # template, fundraising outside the campaign window, audits, minors as fundraisers,
+        # 小红花, naming a community fund), and round 2's seven messages answered by the
         # entries written after it (account details after a registration change, where a project
         # may run, last year's project, management costs, the platform's own limits), to
         # the entry that now answers exactly what they ask (docs/blind-round*-labels.md), and
