@@ -656,8 +656,12 @@ def test_holdout_set_is_matched_reasonably() -> None:
     [
         # Realistic staff messages, questions about other platforms and organisation affairs
         # among them (a regression set: the knowledge base was improved from its misses, so
-        # these figures are not a held-out measure).
-        ("bundled_cases.jsonl", (0.9, 0.98, 0.95)),
+        # these figures are not a held-out measure). Accuracy floor 0.89 since the fifth pass on
+        # issue 16 added a question for each new entry, kept as the engine first took them (two
+        # are offered rather than answered: withdrawing, with the 报名 general entry close behind,
+        # and minors as fundraisers, at low confidence), and 小红花 got an entry of its own
+        # (99公益日的小红花规则 is now offered with the 99公益日 entries rather than answered).
+        ("bundled_cases.jsonl", (0.89, 0.98, 0.95)),
         # 90 messages written by someone who never saw the knowledge base; one round of fixes
         # (seven variants) was made from its first 65 questions. Its accuracy fell from 0.81 when
         # the bot began to leave unasked what the best entry explains too little of.

@@ -419,22 +419,22 @@ def test_an_entry_far_ahead_of_the_rest_answers_a_wordy_question() -> None:
         # 120 messages written from DOMAIN.md and the seed by someone who never saw the
         # knowledge; first scored 0.699 / 0.940 / 0.784, precision 0.734. The knowledge and the
         # sibling rules were then tuned on it: a regression set, not a measure.
-        ("bundled_blind_round1.jsonl", (0.84, 0.97, 0.85, 0.92)),
+        ("bundled_blind_round1.jsonl", (0.85, 0.99, 0.89, 0.95)),
         # A second round written the same way, labelled and scored once after tuning ended
         # (0.544 / 0.868 / 0.635, precision 0.521): the honest figure. The rules for speaking
         # unasked were then chosen with it in view: a regression set since.
-        ("bundled_blind_round2.jsonl", (0.5, 0.85, 0.78, 0.67)),
+        ("bundled_blind_round2.jsonl", (0.56, 0.88, 0.97, 0.88)),
         # A third round, written after the rules for speaking unasked, labelled against the
         # knowledge of that day and scored once before any tuning on it: 0.714 / 0.922 / 0.814,
         # precision 0.743 (docs/blind-round3-labels.md has the labeller's reasons). The rival and
         # light-term rules and a few sibling fixes were then judged with it among the sets: a
         # regression set since.
-        ("bundled_blind_round3.jsonl", (0.72, 0.93, 0.76, 0.76)),
+        ("bundled_blind_round3.jsonl", (0.76, 0.93, 0.9, 0.87)),
         # A fourth round, written and labelled the same way after the second pass on when to
         # speak unasked, scored once before any tuning: 0.766 / 0.909 / 0.884, precision 0.843.
         # The plan-to-ask cue, the covering general entry and the weak-answer rule were then
         # judged with it among the sets: a regression set since.
-        ("bundled_blind_round4.jsonl", (0.76, 0.9, 0.81, 0.81)),
+        ("bundled_blind_round4.jsonl", (0.79, 0.93, 0.9, 0.89)),
         # A fifth round, written and labelled after those, scored once: 0.808 / 0.974 / 0.738,
         # precision 0.808 (every wrong answer is to a question the knowledge does not cover).
         # Floors lowered after the fourth pass, which wrote entries for topics asked in two or
@@ -444,10 +444,19 @@ def test_an_entry_far_ahead_of_the_rest_answers_a_wordy_question() -> None:
         # the new entries now answer unasked (rounds 1–5: 2, 1, 4, 4, 6) count as wrong here and
         # lower silence and precision. Accuracy lost one answer on rounds 1, 2 and 5 (a
         # runner-up or confidence moved across a threshold as the new words shifted term weights).
-        ("bundled_blind_round5.jsonl", (0.79, 0.97, 0.64, 0.77)),
+        # The fifth pass relabelled those messages (and others that eleven further entries
+        # answer: receipts against invoices, in-kind gifts in a project, blocked account
+        # verification, withdrawing after registration, the hub's 公众号 column, the Excel report
+        # template, fundraising outside the campaign window, audits, minors as fundraisers,
+        # 小红花, naming a community fund), and round 2's seven messages answered by the
+        # entries written after it (account details after a registration change, where a project
+        # may run, last year's project, management costs, the platform's own limits), to
+        # the entry that now answers exactly what they ask (docs/blind-round*-labels.md), and
+        # raised the floors of every round.
+        ("bundled_blind_round5.jsonl", (0.8, 0.97, 0.81, 0.87)),
         # A sixth round, written blind after the fourth pass and labelled against its knowledge,
         # scored once: 0.707 / 0.927 / 0.842, precision 0.829.
-        ("bundled_blind_round6.jsonl", (0.7, 0.92, 0.84, 0.82)),
+        ("bundled_blind_round6.jsonl", (0.72, 0.94, 0.93, 0.88)),
     ],
 )
 def test_bundled_knowledge_on_blind_rounds(
