@@ -56,11 +56,10 @@ COVERAGE = 0.3
 ELSEWHERE = 0.5
 CLEAR_LEAD = 0.6
 LEAD_COVERAGE = 0.2
-# A weak answer (confidence under this) without a clear lead is not given unasked when this
-# share of the message is words that other entries use and the best one lacks: the question is
-# likely about something the knowledge holds elsewhere or not at all.
-WEAK_CONFIDENCE = 0.35
-WEAK_ELSEWHERE = 0.3
+# Without a clear lead, an answer is given unasked only at this confidence: below it, the
+# pooled blind rounds' unasked answers were wrong one time in four (a sibling, or a question
+# the knowledge does not hold), while a group is better served by silence than by a wrong rule.
+CONTESTED_CONFIDENCE = 0.35
 # A runner-up scoring at least this share of the best that explains clearly more of the message
 # (by RIVAL_MARGIN of its content) than the best does contests the answer: unasked, the bot
 # leaves it alone.
@@ -290,7 +289,7 @@ class Index:
         covered, elsewhere = self._coverage(query, best)
         if second_score < CLEAR_LEAD * best_score:
             return covered >= LEAD_COVERAGE
-        if confidence < WEAK_CONFIDENCE and elsewhere > WEAK_ELSEWHERE:
+        if confidence < CONTESTED_CONFIDENCE:
             return False
         if covered < COVERAGE or elsewhere > ELSEWHERE:
             return False

@@ -452,8 +452,10 @@ def dev_report() -> Report:
 
 
 def test_dev_set_does_not_regress(dev_report: Report) -> None:
-    """The level reached so far, so that a change that makes matching worse fails."""
-    assert dev_report.accuracy >= 0.82
+    """The level reached so far, so that a change that makes matching worse fails. Accuracy
+    was 0.82 until a contested answer needed confidence 0.35 unasked (issue 16: precision
+    over accuracy); it traded 0.033 for it."""
+    assert dev_report.accuracy >= 0.78
     assert dev_report.precision >= 0.96
     assert dev_report.silence >= 0.98
     assert dev_report.top3 >= 0.94
@@ -661,7 +663,8 @@ def test_holdout_set_is_matched_reasonably() -> None:
         # are offered rather than answered: withdrawing, with the 报名 general entry close behind,
         # and minors as fundraisers, at low confidence), and 小红花 got an entry of its own
         # (99公益日的小红花规则 is now offered with the 99公益日 entries rather than answered).
-        ("bundled_cases.jsonl", (0.89, 0.98, 0.95)),
+        # 0.893 until a contested answer needed confidence 0.35 unasked: 0.871.
+        ("bundled_cases.jsonl", (0.87, 0.98, 0.95)),
         # 90 messages written by someone who never saw the knowledge base; one round of fixes
         # (seven variants) was made from its first 65 questions. Its accuracy fell from 0.81 when
         # the bot began to leave unasked what the best entry explains too little of.

@@ -419,17 +419,20 @@ def test_an_entry_far_ahead_of_the_rest_answers_a_wordy_question() -> None:
         # 120 messages written from DOMAIN.md and the seed by someone who never saw the
         # knowledge; first scored 0.699 / 0.940 / 0.784, precision 0.734. The knowledge and the
         # sibling rules were then tuned on it: a regression set, not a measure.
-        ("bundled_blind_round1.jsonl", (0.85, 0.99, 0.89, 0.95)),
+        # Rounds 1-3 lost 0.01-0.05 accuracy (r1 0.856 -> 0.844, r2 0.575 -> 0.525, r3 0.761 ->
+        # 0.750) when a contested answer came to need confidence 0.35 unasked (pooled precision
+        # 0.897 -> 0.904, silence 0.907 -> 0.918): the floors below are after that.
+        ("bundled_blind_round1.jsonl", (0.84, 0.99, 0.89, 0.95)),
         # A second round written the same way, labelled and scored once after tuning ended
         # (0.544 / 0.868 / 0.635, precision 0.521): the honest figure. The rules for speaking
         # unasked were then chosen with it in view: a regression set since.
-        ("bundled_blind_round2.jsonl", (0.56, 0.88, 0.97, 0.88)),
+        ("bundled_blind_round2.jsonl", (0.52, 0.88, 0.97, 0.88)),
         # A third round, written after the rules for speaking unasked, labelled against the
         # knowledge of that day and scored once before any tuning on it: 0.714 / 0.922 / 0.814,
         # precision 0.743 (docs/blind-round3-labels.md has the labeller's reasons). The rival and
         # light-term rules and a few sibling fixes were then judged with it among the sets: a
         # regression set since.
-        ("bundled_blind_round3.jsonl", (0.76, 0.93, 0.9, 0.87)),
+        ("bundled_blind_round3.jsonl", (0.75, 0.93, 0.9, 0.87)),
         # A fourth round, written and labelled the same way after the second pass on when to
         # speak unasked, scored once before any tuning: 0.766 / 0.909 / 0.884, precision 0.843.
         # The plan-to-ask cue, the covering general entry and the weak-answer rule were then
