@@ -460,6 +460,11 @@ def test_an_entry_far_ahead_of_the_rest_answers_a_wordy_question() -> None:
         # A sixth round, written blind after the fourth pass and labelled against its knowledge,
         # scored once: 0.707 / 0.927 / 0.842, precision 0.829.
         ("bundled_blind_round6.jsonl", (0.72, 0.94, 0.93, 0.88)),
+        # A seventh round, written blind (DOMAIN.md and the seed only) during the fifth pass and
+        # labelled against its knowledge by someone else without running the bot; scored once,
+        # after the pass and the contested-answer rule were fixed: 0.747 / 0.928 / 0.919,
+        # precision 0.886. A regression set from now on.
+        ("bundled_blind_round7.jsonl", (0.74, 0.92, 0.91, 0.88)),
     ],
 )
 def test_bundled_knowledge_on_blind_rounds(
