@@ -85,6 +85,14 @@ def table(
     return created
 
 
+def unique_where(name: str, table: str, columns: Sequence[str], where: str) -> None:
+    """A unique index over the rows for which ``where`` (SQL) holds, on SQLite and PostgreSQL."""
+    condition = sa.text(where)
+    op.create_index(
+        name, table, list(columns), unique=True, sqlite_where=condition, postgresql_where=condition
+    )
+
+
 def add_indexes(table: str, *column_sets: Sequence[str]) -> None:
     """One plain index on each set of columns, named ``ix_<table>_<columns>``."""
     for names in column_sets:

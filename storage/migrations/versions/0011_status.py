@@ -18,8 +18,6 @@ down_revision: str | None = "0010"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-_ONE_REPORT = "supersedes_id IS NULL AND message_id IS NOT NULL"
-
 
 def upgrade() -> None:
     schema.table(
@@ -95,10 +93,13 @@ def upgrade() -> None:
         schema.moment("done_at", null=True),
         indexes=[("user_id",)],
     )
-    op.create_index(
-        "uq_status_updates_message", "status_updates", ["chat_id", "message_id"], unique=True,
-        sqlite_where=sa.text(_ONE_REPORT), postgresql_where=sa.text(_ONE_REPORT),
-    )  # fmt: skip
+    # one report per message: the first version of each report (corrections have no message)
+    schema.unique_where(
+        "uq_status_updates_message",
+        "status_updates",
+        ["chat_id", "message_id"],
+        "supersedes_id IS NULL AND message_id IS NOT NULL",
+    )
     op.create_index(
         "ix_status_updates_project_reported",
         "status_updates",

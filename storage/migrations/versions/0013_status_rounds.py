@@ -8,7 +8,6 @@ Create Date: 2026-12-07 03:30:00.000000
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-from alembic import op
 
 from storage.migrations import schema
 
@@ -16,8 +15,6 @@ revision: str = "0013"
 down_revision: str | None = "0012"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
-
-_CURRENT = "ended_at IS NULL"
 
 
 def upgrade() -> None:
@@ -49,10 +46,10 @@ def upgrade() -> None:
         schema.moment("created_at"),
         indexes=[("next_at",)],
     )
-    op.create_index(
-        "uq_status_rounds_current", "status_rounds", ["region_id"], unique=True,
-        sqlite_where=sa.text(_CURRENT), postgresql_where=sa.text(_CURRENT),
-    )  # fmt: skip
+    # one current round (not yet ended) per region
+    schema.unique_where(
+        "uq_status_rounds_current", "status_rounds", ["region_id"], "ended_at IS NULL"
+    )
 
 
 def downgrade() -> None:
