@@ -20,7 +20,7 @@ from sqlalchemy import (
     UniqueConstraint,
     text,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import InstrumentedAttribute, Mapped, MappedColumn, mapped_column, relationship
 
 from storage.base import Model, UtcDateTime
 from storage.directory import Region
@@ -38,6 +38,60 @@ DOMAINS = (
 )
 # The figures an update carries (and a correction may change).
 FIGURES = ("raised_yuan", "target_yuan", "donations", "beneficiaries", "percent", "stage")
+
+
+def _copy_of(column: InstrumentedAttribute[Any]) -> MappedColumn[Any]:
+    """A column of another table holding a copy of ``column``'s value: the same type, and
+    nullable (nothing to copy yet)."""
+    return mapped_column(column.type)
+
+
+class StatusRecord(Model):
+    """One status update, as reported, or a correction of one (``supersedes_id``)."""
+
+    __tablename__ = "status_updates"
+    __table_args__ = (
+        UniqueConstraint("supersedes_id"),
+        # One report per message; corrections repeat the chat and message of their trigger.
+        Index(
+            "uq_status_updates_message",
+            "chat_id",
+            "message_id",
+            unique=True,
+            sqlite_where=text("supersedes_id IS NULL AND message_id IS NOT NULL"),
+            postgresql_where=text("supersedes_id IS NULL AND message_id IS NOT NULL"),
+        ),
+        Index("ix_status_updates_project_reported", "project_id", "reported_at", "id"),
+    )
+
+    project_id: Mapped[int] = mapped_column(ForeignKey("status_projects.id", ondelete="CASCADE"))
+    raised_yuan: Mapped[int | None] = mapped_column(BigInteger)
+    target_yuan: Mapped[int | None] = mapped_column(BigInteger)
+    donations: Mapped[int | None] = mapped_column(BigInteger)
+    beneficiaries: Mapped[int | None] = mapped_column(BigInteger)
+    percent: Mapped[float | None] = mapped_column(Float)
+    stage: Mapped[str | None] = mapped_column(String(16))
+    text: Mapped[str] = mapped_column(Text)  # the original message (a correction: the report's)
+    source: Mapped[str] = mapped_column(String(16))  # tag, command, private, correction
+    reporter_id: Mapped[int] = mapped_column(BigInteger)  # who wrote this row (the corrector)
+    reporter_name: Mapped[str] = mapped_column(String(255))
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    message_id: Mapped[int | None] = mapped_column(BigInteger)
+    reported_at: Mapped[datetime] = mapped_column(UtcDateTime())  # of the report it stands for
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())  # when this row was written
+    supersedes_id: Mapped[int | None] = mapped_column(
+        ForeignKey("status_updates.id", ondelete="CASCADE")
+    )
+    root_id: Mapped[int | None] = mapped_column(Integer)  # the original report of a correction
+    media_group: Mapped[str | None] = mapped_column(String(64))  # an album's later photos
+
+    def figures(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in FIGURES}
+
+    @property
+    def chain_key(self) -> tuple[datetime, int]:
+        """The order of reports: a correction takes its original report's place."""
+        return (self.reported_at, self.root_id or self.id)
 
 
 class StatusProject(Model):
@@ -66,14 +120,14 @@ class StatusProject(Model):
     # That update's figures, copied when the pointer moves (``point_to``): the latest figures
     # of every project are then read from this table alone. Joined to the updates instead, the
     # province's 2,000 projects cost 2,000 scattered row reads (50 ms at 1,000,000 updates).
-    latest_raised_yuan: Mapped[int | None] = mapped_column(BigInteger)
-    latest_target_yuan: Mapped[int | None] = mapped_column(BigInteger)
-    latest_donations: Mapped[int | None] = mapped_column(BigInteger)
-    latest_beneficiaries: Mapped[int | None] = mapped_column(BigInteger)
-    latest_percent: Mapped[float | None] = mapped_column(Float)
-    latest_stage: Mapped[str | None] = mapped_column(String(16))
-    latest_reported_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
-    latest_reporter_name: Mapped[str | None] = mapped_column(String(255))
+    latest_raised_yuan: Mapped[int | None] = _copy_of(StatusRecord.raised_yuan)
+    latest_target_yuan: Mapped[int | None] = _copy_of(StatusRecord.target_yuan)
+    latest_donations: Mapped[int | None] = _copy_of(StatusRecord.donations)
+    latest_beneficiaries: Mapped[int | None] = _copy_of(StatusRecord.beneficiaries)
+    latest_percent: Mapped[float | None] = _copy_of(StatusRecord.percent)
+    latest_stage: Mapped[str | None] = _copy_of(StatusRecord.stage)
+    latest_reported_at: Mapped[datetime | None] = _copy_of(StatusRecord.reported_at)
+    latest_reporter_name: Mapped[str | None] = _copy_of(StatusRecord.reporter_name)
 
     region: Mapped[Region] = relationship(lazy="joined")
     aliases: Mapped[list[StatusAlias]] = relationship(
@@ -140,54 +194,6 @@ class StatusOwner(Model):
     label: Mapped[str] = mapped_column(String(255))  # as written: @li_luzhou, 李会长
     username: Mapped[str | None] = mapped_column(String(64))  # lower case, without @
     person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
-
-
-class StatusRecord(Model):
-    """One status update, as reported, or a correction of one (``supersedes_id``)."""
-
-    __tablename__ = "status_updates"
-    __table_args__ = (
-        UniqueConstraint("supersedes_id"),
-        # One report per message; corrections repeat the chat and message of their trigger.
-        Index(
-            "uq_status_updates_message",
-            "chat_id",
-            "message_id",
-            unique=True,
-            sqlite_where=text("supersedes_id IS NULL AND message_id IS NOT NULL"),
-            postgresql_where=text("supersedes_id IS NULL AND message_id IS NOT NULL"),
-        ),
-        Index("ix_status_updates_project_reported", "project_id", "reported_at", "id"),
-    )
-
-    project_id: Mapped[int] = mapped_column(ForeignKey("status_projects.id", ondelete="CASCADE"))
-    raised_yuan: Mapped[int | None] = mapped_column(BigInteger)
-    target_yuan: Mapped[int | None] = mapped_column(BigInteger)
-    donations: Mapped[int | None] = mapped_column(BigInteger)
-    beneficiaries: Mapped[int | None] = mapped_column(BigInteger)
-    percent: Mapped[float | None] = mapped_column(Float)
-    stage: Mapped[str | None] = mapped_column(String(16))
-    text: Mapped[str] = mapped_column(Text)  # the original message (a correction: the report's)
-    source: Mapped[str] = mapped_column(String(16))  # tag, command, private, correction
-    reporter_id: Mapped[int] = mapped_column(BigInteger)  # who wrote this row (the corrector)
-    reporter_name: Mapped[str] = mapped_column(String(255))
-    chat_id: Mapped[int] = mapped_column(BigInteger)
-    message_id: Mapped[int | None] = mapped_column(BigInteger)
-    reported_at: Mapped[datetime] = mapped_column(UtcDateTime())  # of the report it stands for
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime())  # when this row was written
-    supersedes_id: Mapped[int | None] = mapped_column(
-        ForeignKey("status_updates.id", ondelete="CASCADE")
-    )
-    root_id: Mapped[int | None] = mapped_column(Integer)  # the original report of a correction
-    media_group: Mapped[str | None] = mapped_column(String(64))  # an album's later photos
-
-    def figures(self) -> dict[str, Any]:
-        return {name: getattr(self, name) for name in FIGURES}
-
-    @property
-    def chain_key(self) -> tuple[datetime, int]:
-        """The order of reports: a correction takes its original report's place."""
-        return (self.reported_at, self.root_id or self.id)
 
 
 class StatusPhoto(Model):

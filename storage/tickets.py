@@ -138,16 +138,17 @@ class Tickets:
         change: str,
         before: str | None,
         after: str,
-        by: int,
-        by_name: str,
+        by: tuple[int, str],
         at: datetime,
     ) -> None:
+        """Log a change of ``ticket`` made by ``by`` (Telegram user id and name) at ``at``."""
+        user_id, name = by
         self._session.add(
             TicketEvent(
                 ticket_id=ticket.id,
                 at=at,
-                by=by,
-                by_name=by_name[:255],
+                by=user_id,
+                by_name=name[:255],
                 change=change,
                 before=before,
                 after=after,

@@ -118,9 +118,8 @@ async def _recategorise(ctx: Context, press: CallbackPress, ticket: Ticket, choi
     category, now = CATEGORIES[chosen], ctx.clock.now()
     if category != ticket.category:
         user = ctx.actor.user
-        ctx.uow.tickets.record(
-            ticket, "category", ticket.category, category, user.id, user.label, now
-        )
+        by = (user.id, user.label)
+        ctx.uow.tickets.record(ticket, "category", ticket.category, category, by, now)
         ticket.category, ticket.updated_at = category, now
     _edit_card(ctx, press, ticket)
     ctx.add(AnswerCallback(press.callback_id, f"{ticket.number}：分类改为{category}"))

@@ -95,7 +95,7 @@ async def open_ticket(ctx: Context, report: Report, category: str) -> tuple[Tick
         )
     )
     user = ctx.actor.user
-    ctx.uow.tickets.record(ticket, "state", None, TicketState.OPEN, user.id, user.label, now)
+    ctx.uow.tickets.record(ticket, "state", None, TicketState.OPEN, (user.id, user.label), now)
     desk = await ctx.uow.tickets.desk()
     if desk is not None:
         await queue_card(ctx, ticket, desk)

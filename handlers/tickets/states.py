@@ -17,7 +17,7 @@ def change_state(
 ) -> None:
     """Move ``ticket`` to ``target``, keeping who did it and when; the once-only reminder of the
     new state may fire again."""
-    uow.tickets.record(ticket, "state", ticket.state, target, by[0], by[1], now)
+    uow.tickets.record(ticket, "state", ticket.state, target, by, now)
     ticket.state, ticket.state_since, ticket.updated_at = target, now, now
     ticket.pinged_at = None
 
