@@ -19,12 +19,14 @@ from alembic import op
 
 @dataclass(frozen=True)
 class Ref:
-    """An integer column holding the ``id`` of a row of ``target``."""
+    """An integer column holding the ``id`` of a row of ``target``; with ``index``, a plain
+    index on it too."""
 
     name: str
     target: str
     ondelete: str  # "CASCADE" or "SET NULL"
     null: bool = False
+    index: bool = False
 
 
 def moment(name: str, *, null: bool = False) -> sa.Column[Any]:
@@ -49,6 +51,11 @@ def message(prefix: str = "") -> tuple[sa.Column[Any], ...]:
     )
 
 
+def stamp(verb: str) -> tuple[sa.Column[Any], ...]:
+    """Who did something and when: ``<verb>_by`` (a Telegram user id), ``<verb>_at``."""
+    return sa.Column(f"{verb}_by", sa.BigInteger(), nullable=False), moment(f"{verb}_at")
+
+
 def table(
     name: str,
     *columns: sa.Column[Any] | Ref,
@@ -57,11 +64,14 @@ def table(
 ) -> sa.Table:
     """Table ``name``: its key ``id``, then ``columns`` in order, each reference with its named
     foreign key; one named unique constraint for each set of columns in ``unique``, one plain
-    index for each in ``indexes``."""
+    index for each indexed reference and each set of columns in ``indexes``."""
     built: list[sa.Column[Any]] = []
     keys: list[sa.ForeignKeyConstraint] = []
+    indexed: list[Sequence[str]] = []
     for column in columns:
         if isinstance(column, Ref):
+            if column.index:
+                indexed.append((column.name,))
             built.append(sa.Column(column.name, sa.Integer(), nullable=column.null))
             keys.append(
                 sa.ForeignKeyConstraint(
@@ -81,8 +91,23 @@ def table(
         sa.PrimaryKeyConstraint("id", name=op.f(f"pk_{name}")),
         *(sa.UniqueConstraint(*names, name=op.f(f"uq_{name}_{names[0]}")) for names in unique),
     )
-    add_indexes(name, *indexes)
+    add_indexes(name, *indexed, *indexes)
     return created
+
+
+def link(
+    name: str, first: tuple[str, str], second: tuple[str, str], *columns: sa.Column[Any]
+) -> sa.Table:
+    """Table ``name`` linking a row of one table to a row of another: each pair at most once,
+    the link deleted with either row. ``first`` and ``second`` are (column, target table);
+    ``columns`` follow them."""
+    return table(
+        name,
+        Ref(*first, ondelete="CASCADE"),
+        Ref(*second, ondelete="CASCADE"),
+        *columns,
+        unique=[(first[0], second[0])],
+    )
 
 
 def unique_where(name: str, table: str, columns: Sequence[str], where: str) -> None:

@@ -38,7 +38,7 @@ def upgrade() -> None:
         "groups",
         sa.Column("chat_id", sa.BigInteger(), nullable=False),
         sa.Column("title", sa.String(255), nullable=False),
-        schema.Ref("region_id", "regions", "SET NULL", null=True),
+        schema.Ref("region_id", "regions", "SET NULL", null=True, index=True),
         sa.Column("active", sa.Boolean(), nullable=False),
         sa.Column("bound_by", sa.BigInteger(), nullable=True),
         schema.moment("bound_at", null=True),
@@ -48,7 +48,6 @@ def upgrade() -> None:
         schema.moment("left_at", null=True),
         sa.Column("previous_chat_id", sa.BigInteger(), nullable=True),
         unique=[("chat_id",)],
-        indexes=[("region_id",)],
     )
     schema.table(
         "people",
@@ -60,13 +59,11 @@ def upgrade() -> None:
         unique=[("user_id",)],
         indexes=[("username",)],
     )
-    schema.table(
+    schema.link(
         "coordinator_grants",
-        schema.Ref("person_id", "people", "CASCADE"),
-        schema.Ref("region_id", "regions", "CASCADE"),
-        sa.Column("granted_by", sa.BigInteger(), nullable=False),
-        schema.moment("granted_at"),
-        unique=[("person_id", "region_id")],
+        ("person_id", "people"),
+        ("region_id", "regions"),
+        *schema.stamp("granted"),
     )
     schema.table(
         "processed_updates",

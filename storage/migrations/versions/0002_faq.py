@@ -37,14 +37,12 @@ def upgrade() -> None:
     schema.table("faq_synonym_groups", sa.Column("terms", sa.JSON(), nullable=False))
     schema.table(
         "faq_changes",
-        schema.Ref("entry_id", "faq_entries", "CASCADE"),
+        schema.Ref("entry_id", "faq_entries", "CASCADE", index=True),
         schema.Ref("region_id", "regions", "SET NULL", null=True),
         sa.Column("action", sa.String(16), nullable=False),
         sa.Column("before", sa.JSON(), nullable=True),
         sa.Column("after", sa.JSON(), nullable=True),
-        sa.Column("changed_by", sa.BigInteger(), nullable=False),
-        schema.moment("changed_at"),
-        indexes=[("entry_id",)],
+        *schema.stamp("changed"),
     )
     schema.table(
         "faq_misses",
@@ -58,14 +56,13 @@ def upgrade() -> None:
         schema.moment("at"),
         indexes=[("at",), ("normalized",)],
     )
-    schema.table(
+    schema.link(
         "faq_region_answers",
-        schema.Ref("entry_id", "faq_entries", "CASCADE"),
-        schema.Ref("region_id", "regions", "CASCADE"),
+        ("entry_id", "faq_entries"),
+        ("region_id", "regions"),
         sa.Column("answer", sa.Text(), nullable=False),
         schema.moment("updated_at"),
         sa.Column("updated_by", sa.BigInteger(), nullable=False),
-        unique=[("entry_id", "region_id")],
     )
     schema.table(
         "faq_replies",

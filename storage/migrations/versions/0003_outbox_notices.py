@@ -23,8 +23,7 @@ def upgrade() -> None:
         "group_lists",
         sa.Column("name", sa.String(32), nullable=False),
         sa.Column("group_ids", sa.JSON(), nullable=False),
-        sa.Column("updated_by", sa.BigInteger(), nullable=False),
-        schema.moment("updated_at"),
+        *schema.stamp("updated"),
         unique=[("name",)],
     )
     schema.table(
@@ -69,12 +68,7 @@ def upgrade() -> None:
         schema.moment("confirmed_at"),
         unique=[("notice_id", "group_id", "user_id")],
     )
-    schema.table(
-        "notice_targets",
-        schema.Ref("notice_id", "notices", "CASCADE"),
-        schema.Ref("group_id", "groups", "CASCADE"),
-        unique=[("notice_id", "group_id")],
-    )
+    schema.link("notice_targets", ("notice_id", "notices"), ("group_id", "groups"))
 
 
 def downgrade() -> None:

@@ -29,13 +29,12 @@ def upgrade() -> None:
         sa.Column("cancelled", sa.Boolean(), nullable=False),
         indexes=[("due_at",), ("created_by",)],
     )
-    schema.table(
+    schema.link(
         "deadline_targets",
-        schema.Ref("deadline_id", "deadlines", "CASCADE"),
-        schema.Ref("group_id", "groups", "CASCADE"),
+        ("deadline_id", "deadlines"),
+        ("group_id", "groups"),
         schema.moment("done_at", null=True),
         sa.Column("done_by", sa.BigInteger(), nullable=True),
-        unique=[("deadline_id", "group_id")],
     )
     schema.table(
         "deadline_reminders",

@@ -43,13 +43,12 @@ def upgrade() -> None:
     )
     schema.table(
         "ticket_events",
-        schema.Ref("ticket_id", "tickets", "CASCADE"),
+        schema.Ref("ticket_id", "tickets", "CASCADE", index=True),
         schema.moment("at"),
         *schema.person("by", "by_name"),
         sa.Column("change", sa.String(16), nullable=False),
         sa.Column("before", sa.String(32), nullable=True),
         sa.Column("after", sa.String(32), nullable=False),
-        indexes=[("ticket_id",)],
     )
     schema.table(
         "ticket_offers",

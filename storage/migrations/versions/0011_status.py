@@ -22,7 +22,7 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     schema.table(
         "status_projects",
-        schema.Ref("region_id", "regions", "CASCADE"),
+        schema.Ref("region_id", "regions", "CASCADE", index=True),
         sa.Column("name", sa.String(128), nullable=False),
         sa.Column("organisation", sa.String(255), nullable=False),
         sa.Column("domain", sa.String(16), nullable=False),
@@ -34,7 +34,6 @@ def upgrade() -> None:
         schema.moment("updated_at"),
         sa.Column("latest_update_id", sa.Integer(), nullable=True),
         unique=[("region_id", "name")],
-        indexes=[("region_id",)],
     )
     schema.table(
         "status_project_aliases",
@@ -44,12 +43,11 @@ def upgrade() -> None:
     )
     schema.table(
         "status_project_owners",
-        schema.Ref("project_id", "status_projects", "CASCADE"),
+        schema.Ref("project_id", "status_projects", "CASCADE", index=True),
         sa.Column("label", sa.String(255), nullable=False),
         sa.Column("username", sa.String(64), nullable=True),
         schema.Ref("person_id", "people", "SET NULL", null=True),
         unique=[("project_id", "label")],
-        indexes=[("project_id",)],
     )
     schema.table(
         "status_updates",
