@@ -110,6 +110,20 @@ def link(
     )
 
 
+def value_set(
+    name: str, owner: tuple[str, str], value: str, kind: sa.types.TypeEngine[Any]
+) -> sa.Table:
+    """Table ``name`` holding a set of values for each row of another table, deleted with that
+    row: ``owner`` is (column, target table); ``value`` a NOT NULL column of type ``kind``,
+    each value once per row."""
+    return table(
+        name,
+        Ref(*owner, ondelete="CASCADE"),
+        sa.Column(value, kind, nullable=False),
+        unique=[(owner[0], value)],
+    )
+
+
 def unique_where(name: str, table: str, columns: Sequence[str], where: str) -> None:
     """A unique index over the rows for which ``where`` (SQL) holds, on SQLite and PostgreSQL."""
     condition = sa.text(where)

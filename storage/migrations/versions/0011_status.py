@@ -35,11 +35,8 @@ def upgrade() -> None:
         sa.Column("latest_update_id", sa.Integer(), nullable=True),
         unique=[("region_id", "name")],
     )
-    schema.table(
-        "status_project_aliases",
-        schema.Ref("project_id", "status_projects", "CASCADE"),
-        sa.Column("alias", sa.String(64), nullable=False),
-        unique=[("project_id", "alias")],
+    schema.value_set(
+        "status_project_aliases", ("project_id", "status_projects"), "alias", sa.String(64)
     )
     schema.table(
         "status_project_owners",
@@ -70,11 +67,8 @@ def upgrade() -> None:
         sa.Column("media_group", sa.String(64), nullable=True),
         unique=[("supersedes_id",)],
     )
-    schema.table(
-        "status_update_photos",
-        schema.Ref("update_id", "status_updates", "CASCADE"),
-        sa.Column("file_id", sa.String(255), nullable=False),
-        unique=[("update_id", "file_id")],
+    schema.value_set(
+        "status_update_photos", ("update_id", "status_updates"), "file_id", sa.String(255)
     )
     schema.table(
         "status_pending",
