@@ -65,8 +65,8 @@ from sqlalchemy import insert, select
 
 from handlers.core.ratelimit import RateLimiter
 from storage.database import create_engine, session_factory
-from storage.deadlines import ReminderState
-from storage.models import Deadline, DeadlineReminder, DeadlineTarget, Group
+from storage.deadlines import Deadline, DeadlineReminder, DeadlineTarget, ReminderState
+from storage.directory import Group
 from storage.uow import SessionFactory
 from tests.support import broadcast as b
 from tests.support.fake_bot_api import Call, FakeBotAPI

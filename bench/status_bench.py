@@ -47,7 +47,7 @@ from bot.app import App, build_app
 from bot.settings import load_settings
 from bot.transports.console import ConsoleMessenger
 from handlers.core.model import Chat, ChatType, IncomingMessage, SendDocument, User
-from storage.status import StatusProject, StatusRecord
+from storage.status_tables import StatusProject, StatusRecord
 from storage.uow import UnitOfWork
 from tests.support.broadcast import add_groups
 from tests.support.clock import FakeClock

@@ -6,13 +6,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from contextvars import ContextVar
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import DateTime, MetaData, TypeDecorator
+from sqlalchemy import DateTime, Integer, MetaData, TypeDecorator, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -55,6 +55,34 @@ class UtcDateTime(TypeDecorator[datetime]):
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
+
+
+class Model(Base):
+    """A table keyed by an integer ``id``: every table but ``versions`` (keyed by name)."""
+
+    __abstract__ = True
+
+    # sort_order: first in each table, as in the migrations
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, sort_order=-1)
+
+
+Row = TypeVar("Row", bound=Model)
+
+
+async def added(session: AsyncSession, row: Row) -> Row:
+    """``row``, added and flushed: it has its id from here on."""
+    session.add(row)
+    await session.flush()
+    return row
+
+
+async def by_id(
+    session: AsyncSession, model: type[Row], row_id: int, *, lock: bool = False
+) -> Row | None:
+    """The row of ``model`` with this id; with ``lock``, locked (on PostgreSQL: that table's
+    row only, not the rows joined to it) until the transaction ends."""
+    query = select(model).where(model.id == row_id)
+    return await session.scalar(query.with_for_update(of=model) if lock else query)
 
 
 async def upsert(

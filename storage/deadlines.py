@@ -13,7 +13,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.schema import ForeignKey, Index, UniqueConstraint
 from sqlalchemy.types import JSON, BigInteger, Boolean, Integer, String, Text
 
-from storage.base import Base, UtcDateTime, insert_new
+from storage.base import Model, UtcDateTime, insert_new
 from storage.directory import Group
 
 
@@ -29,12 +29,11 @@ class ReminderState(StrEnum):
 REMINDER_KEY = ("deadline_id", "due_at", "group_id", "lead")  # unique: one row per reminder
 
 
-class Deadline(Base):
+class Deadline(Model):
     """A deadline a coordinator set (/deadline); its reminders are rows of deadline_reminders."""
 
     __tablename__ = "deadlines"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     what: Mapped[str] = mapped_column(Text)  # what is due: 项目入场报名截止
     due_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
     leads: Mapped[list[int]] = mapped_column(JSON)  # reminder offsets, seconds before due_at
@@ -50,14 +49,13 @@ class Deadline(Base):
     recurrence: Mapped[dict[str, object] | None] = mapped_column(JSON)
 
 
-class DeadlineTarget(Base):
+class DeadlineTarget(Model):
     """A group a deadline is for; ``done_at`` once the group pressed 已完成 (for a repeating
     deadline: for its current occurrence)."""
 
     __tablename__ = "deadline_targets"
     __table_args__ = (UniqueConstraint("deadline_id", "group_id"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     deadline_id: Mapped[int] = mapped_column(ForeignKey("deadlines.id", ondelete="CASCADE"))
     group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"))
     done_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
@@ -66,7 +64,7 @@ class DeadlineTarget(Base):
     group: Mapped[Group] = relationship(lazy="joined")
 
 
-class DeadlineReminder(Base):
+class DeadlineReminder(Model):
     """One reminder of one deadline occurrence to one group: pending → enqueued (written to
     the outbox), or superseded, missed, done, cancelled."""
 
@@ -76,7 +74,6 @@ class DeadlineReminder(Base):
         Index("ix_deadline_reminders_state_fire_at", "state", "fire_at"),
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     deadline_id: Mapped[int] = mapped_column(ForeignKey("deadlines.id", ondelete="CASCADE"))
     group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"))
     due_at: Mapped[datetime] = mapped_column(UtcDateTime())  # the occurrence reminded of

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.schema import ForeignKey, UniqueConstraint
 from sqlalchemy.types import BigInteger, Boolean, Integer, String
 
-from storage.base import Base, UtcDateTime, insert_if_new, upsert
+from storage.base import Model, UtcDateTime, insert_if_new, upsert
 
 
 def person_label(first_name: str, last_name: str | None, username: str | None) -> str:
@@ -20,12 +20,11 @@ def person_label(first_name: str, last_name: str | None, username: str | None) -
     return f"{name} (@{username})" if username else name
 
 
-class Region(Base):
+class Region(Model):
     """One of the 21 cities/prefectures (市州) of Sichuan."""
 
     __tablename__ = "regions"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     code: Mapped[str] = mapped_column(String(32), unique=True)
     name: Mapped[str] = mapped_column(String(32), unique=True)  # short name: 泸州, 凉山
     full_name: Mapped[str] = mapped_column(String(64))  # 泸州市, 凉山彝族自治州
@@ -36,23 +35,21 @@ class Region(Base):
     )
 
 
-class RegionAlias(Base):
+class RegionAlias(Model):
     __tablename__ = "region_aliases"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     region_id: Mapped[int] = mapped_column(ForeignKey("regions.id", ondelete="CASCADE"))
     alias: Mapped[str] = mapped_column(String(64), unique=True)
 
     region: Mapped[Region] = relationship(back_populates="aliases")
 
 
-class Group(Base):
+class Group(Model):
     """A Telegram group the bot is (or was) in. History refers to ``id``, never to chat_id,
     so a group upgraded to a supergroup keeps everything when its chat_id changes."""
 
     __tablename__ = "groups"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     chat_id: Mapped[int] = mapped_column(BigInteger, unique=True)
     title: Mapped[str] = mapped_column(String(255), default="")
     region_id: Mapped[int | None] = mapped_column(
@@ -74,12 +71,11 @@ class Group(Base):
     region: Mapped[Region | None] = relationship(lazy="joined")
 
 
-class Person(Base):
+class Person(Model):
     """A Telegram user the bot has seen."""
 
     __tablename__ = "people"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     user_id: Mapped[int] = mapped_column(BigInteger, unique=True)
     first_name: Mapped[str] = mapped_column(String(255), default="")
     last_name: Mapped[str | None] = mapped_column(String(255))
@@ -92,13 +88,12 @@ class Person(Base):
         return person_label(self.first_name, self.last_name, self.username)
 
 
-class CoordinatorGrant(Base):
+class CoordinatorGrant(Model):
     """A regional coordinator's right over one region, granted by a provincial admin."""
 
     __tablename__ = "coordinator_grants"
     __table_args__ = (UniqueConstraint("person_id", "region_id"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
     region_id: Mapped[int] = mapped_column(ForeignKey("regions.id", ondelete="CASCADE"))
     granted_by: Mapped[int] = mapped_column(BigInteger)

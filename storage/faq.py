@@ -10,19 +10,18 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.schema import ForeignKey, UniqueConstraint
-from sqlalchemy.types import JSON, BigInteger, Boolean, Integer, String, Text
+from sqlalchemy.types import JSON, BigInteger, Boolean, String, Text
 
-from storage.base import Base, UtcDateTime, insert_if_new
+from storage.base import Model, UtcDateTime, added, insert_if_new
 from storage.directory import Region
 
 
-class FaqEntry(Base):
+class FaqEntry(Model):
     """One question and its provincial answer. Bundled entries are synced in at start;
     entries changed or deleted from chat keep their changes (``edited`` is set)."""
 
     __tablename__ = "faq_entries"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     key: Mapped[str] = mapped_column(String(80), unique=True)
     category: Mapped[str] = mapped_column(String(40))
     question: Mapped[str] = mapped_column(Text)
@@ -36,20 +35,18 @@ class FaqEntry(Base):
     updated_by: Mapped[int | None] = mapped_column(BigInteger)
 
 
-class FaqSynonymGroup(Base):
+class FaqSynonymGroup(Model):
     __tablename__ = "faq_synonym_groups"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     terms: Mapped[list[str]] = mapped_column(JSON)
 
 
-class FaqRegionAnswer(Base):
+class FaqRegionAnswer(Model):
     """A region's own answer to an entry (e.g. its local contact), used in its groups."""
 
     __tablename__ = "faq_region_answers"
     __table_args__ = (UniqueConstraint("entry_id", "region_id"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     entry_id: Mapped[int] = mapped_column(ForeignKey("faq_entries.id", ondelete="CASCADE"))
     region_id: Mapped[int] = mapped_column(ForeignKey("regions.id", ondelete="CASCADE"))
     answer: Mapped[str] = mapped_column(Text)
@@ -59,12 +56,11 @@ class FaqRegionAnswer(Base):
     region: Mapped[Region] = relationship(lazy="joined")
 
 
-class FaqChange(Base):
+class FaqChange(Model):
     """Who changed which entry when, with the text before and after."""
 
     __tablename__ = "faq_changes"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     entry_id: Mapped[int] = mapped_column(
         ForeignKey("faq_entries.id", ondelete="CASCADE"), index=True
     )
@@ -76,12 +72,11 @@ class FaqChange(Base):
     changed_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
-class FaqReply(Base):
+class FaqReply(Model):
     """An answer the bot gave; feedback buttons and repeat detection refer to it."""
 
     __tablename__ = "faq_replies"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     chat_id: Mapped[int] = mapped_column(BigInteger, index=True)
     entry_id: Mapped[int] = mapped_column(ForeignKey("faq_entries.id", ondelete="CASCADE"))
     question: Mapped[str] = mapped_column(Text)
@@ -90,23 +85,21 @@ class FaqReply(Base):
     answered_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
 
 
-class FaqVote(Base):
+class FaqVote(Model):
     __tablename__ = "faq_votes"
     __table_args__ = (UniqueConstraint("reply_id", "user_id"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     reply_id: Mapped[int] = mapped_column(ForeignKey("faq_replies.id", ondelete="CASCADE"))
     user_id: Mapped[int] = mapped_column(BigInteger)
     helpful: Mapped[bool] = mapped_column(Boolean)
     voted_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
-class FaqMiss(Base):
+class FaqMiss(Model):
     """A question the bot could not answer, or an answer someone marked 👎."""
 
     __tablename__ = "faq_misses"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     text: Mapped[str] = mapped_column(Text)
     normalized: Mapped[str] = mapped_column(String(200), index=True)
     chat_id: Mapped[int] = mapped_column(BigInteger)
@@ -254,9 +247,7 @@ class FaqRepository:
             asked_by=asked_by,
             answered_at=at,
         )
-        self._session.add(reply)
-        await self._session.flush()
-        return reply
+        return await added(self._session, reply)
 
     async def reply(self, reply_id: int) -> FaqReply | None:
         return await self._session.get(FaqReply, reply_id)
@@ -279,29 +270,11 @@ class FaqRepository:
         values = {"reply_id": reply_id, "user_id": user_id, "helpful": helpful, "voted_at": at}
         return await insert_if_new(self._session, FaqVote, ("reply_id", "user_id"), values)
 
-    def add_miss(
-        self,
-        text: str,
-        normalized: str,
-        chat_id: int,
-        region_id: int | None,
-        kind: str,
-        asked_by: int | None,
-        at: datetime,
-        entry_id: int | None = None,
-    ) -> None:
-        self._session.add(
-            FaqMiss(
-                text=text[:1000],
-                normalized=normalized[:200],
-                chat_id=chat_id,
-                region_id=region_id,
-                entry_id=entry_id,
-                kind=kind,
-                asked_by=asked_by,
-                at=at,
-            )
-        )
+    def add_miss(self, miss: FaqMiss) -> None:
+        """Keep a question the FAQ left unanswered (or whose answer was voted down), its texts
+        cut to their columns' sizes."""
+        miss.text, miss.normalized = miss.text[:1000], miss.normalized[:200]
+        self._session.add(miss)
 
     async def top_misses(
         self, since: datetime, region_ids: Sequence[int] | None, limit: int = 15

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.schema import ForeignKey, UniqueConstraint
 from sqlalchemy.types import JSON, BigInteger, Integer, String, Text
 
-from storage.base import Base, UtcDateTime, insert_if_new, upsert
+from storage.base import Model, UtcDateTime, by_id, insert_if_new, upsert
 from storage.directory import Group
 
 
@@ -24,12 +24,11 @@ class NoticeState(StrEnum):
     DELETED = "deleted"  # withdrawn (/notice_delete)
 
 
-class Notice(Base):
+class Notice(Model):
     """A notice a coordinator broadcasts to groups; deliveries are outbox rows of its topic."""
 
     __tablename__ = "notices"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     author_id: Mapped[int] = mapped_column(BigInteger, index=True)  # Telegram user id
     author_name: Mapped[str] = mapped_column(String(255))
     targets: Mapped[str] = mapped_column(String(255))  # as typed: 全部, 泸州、德阳, a list name
@@ -44,26 +43,24 @@ class Notice(Base):
     nudges: Mapped[int] = mapped_column(Integer, default=0)
 
 
-class NoticeTarget(Base):
+class NoticeTarget(Model):
     """A group a notice goes to, fixed when the preview is shown."""
 
     __tablename__ = "notice_targets"
     __table_args__ = (UniqueConstraint("notice_id", "group_id"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     notice_id: Mapped[int] = mapped_column(ForeignKey("notices.id", ondelete="CASCADE"))
     group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"))
 
     group: Mapped[Group] = relationship(lazy="joined")
 
 
-class NoticeConfirmation(Base):
+class NoticeConfirmation(Model):
     """Someone pressed 收到 under a notice in a group; once per person and group."""
 
     __tablename__ = "notice_confirmations"
     __table_args__ = (UniqueConstraint("notice_id", "group_id", "user_id"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     notice_id: Mapped[int] = mapped_column(ForeignKey("notices.id", ondelete="CASCADE"))
     group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"))
     user_id: Mapped[int] = mapped_column(BigInteger)
@@ -74,14 +71,13 @@ class NoticeConfirmation(Base):
 PROVINCE = "province"  # the owner of lists that every provincial admin shares
 
 
-class GroupList(Base):
+class GroupList(Model):
     """A saved list of groups to send notices to (/notice_list). It belongs to its author
     (``owner`` = their Telegram id), or to the provincial admins together (``PROVINCE``)."""
 
     __tablename__ = "group_lists"
     __table_args__ = (UniqueConstraint("owner", "name"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     owner: Mapped[str] = mapped_column(String(32))
     name: Mapped[str] = mapped_column(String(32))
     group_ids: Mapped[list[int]] = mapped_column(JSON)
@@ -101,8 +97,7 @@ class Notices:
         return notice
 
     async def get(self, notice_id: int, *, lock: bool = False) -> Notice | None:
-        query = select(Notice).where(Notice.id == notice_id)
-        return await self._session.scalar(query.with_for_update() if lock else query)
+        return await by_id(self._session, Notice, notice_id, lock=lock)
 
     async def recent(self, author_id: int | None, limit: int = 10) -> Sequence[Notice]:
         query = select(Notice).where(Notice.state != NoticeState.DRAFT)

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.schema import Index, UniqueConstraint
 from sqlalchemy.types import JSON, BigInteger, Integer, String, Text
 
-from storage.base import Base, UtcDateTime, insert_new
+from storage.base import Model, UtcDateTime, insert_new
 
 
 class DeliveryState(StrEnum):
@@ -36,7 +36,7 @@ UNSETTLED = (DeliveryState.PENDING, DeliveryState.SENDING)
 _WAKE = "outbox_wake"
 
 
-class OutboxMessage(Base):
+class OutboxMessage(Model):
     """A message the bot sends on its own, written in the same transaction as its cause."""
 
     __tablename__ = "outbox"
@@ -46,7 +46,6 @@ class OutboxMessage(Base):
         Index("ix_outbox_feature_ref_id", "feature", "ref_id"),
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     key: Mapped[str] = mapped_column(String(160), unique=True)  # queued twice = queued once
     feature: Mapped[str | None] = mapped_column(String(32))  # told when its deliveries settle
     ref_id: Mapped[int | None] = mapped_column(BigInteger)  # what it is about: a notice's id …
@@ -64,7 +63,7 @@ class OutboxMessage(Base):
     finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
 
-class SentMessage(Base):
+class SentMessage(Model):
     """A message the bot sent (chat, Telegram message id) and what it is about, so that a
     reply to it (收到 to a notice, an answer to a relayed ticket message) finds its subject."""
 
@@ -74,7 +73,6 @@ class SentMessage(Base):
         Index("ix_sent_messages_chat_id_sent_at", "chat_id", "sent_at"),
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     chat_id: Mapped[int] = mapped_column(BigInteger)
     message_id: Mapped[int] = mapped_column(BigInteger)
     feature: Mapped[str] = mapped_column(String(32))

@@ -16,16 +16,11 @@ from typing import Any
 
 from sqlalchemy import select, update
 
-from storage.base import insert_if_new, insert_new
+from storage.base import added, by_id, insert_if_new, insert_new
 from storage.status_reads import StatusReads
 from storage.status_tables import (
-    DOMAINS,
     FIGURES,
     LATEST_COLUMNS,
-    HistoryRow,
-    OwnerView,
-    ProjectFigures,
-    RegionTotals,
     StatusAlias,
     StatusOwner,
     StatusPending,
@@ -33,22 +28,6 @@ from storage.status_tables import (
     StatusProject,
     StatusRecord,
 )
-
-__all__ = [
-    "DOMAINS",
-    "FIGURES",
-    "HistoryRow",
-    "OwnerView",
-    "ProjectFigures",
-    "RegionTotals",
-    "StatusAlias",
-    "StatusOwner",
-    "StatusPending",
-    "StatusPhoto",
-    "StatusProject",
-    "StatusRecord",
-    "StatusRepository",
-]
 
 
 class StatusRepository(StatusReads):
@@ -245,13 +224,10 @@ class StatusRepository(StatusReads):
     # --- things begun and not finished --------------------------------------------------
 
     async def hold(self, pending: StatusPending) -> StatusPending:
-        self._session.add(pending)
-        await self._session.flush()
-        return pending
+        return await added(self._session, pending)
 
     async def get_pending(self, pending_id: int, *, lock: bool = False) -> StatusPending | None:
-        query = select(StatusPending).where(StatusPending.id == pending_id)
-        return await self._session.scalar(query.with_for_update() if lock else query)
+        return await by_id(self._session, StatusPending, pending_id, lock=lock)
 
     async def open_pending(
         self, kind: str, user_id: int, chat_id: int | None, since: datetime

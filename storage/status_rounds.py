@@ -28,7 +28,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from storage.base import Base, UtcDateTime
+from storage.base import Model, UtcDateTime, added
 from storage.directory import Region
 from storage.outbox import DeliveryState, OutboxMessage
 from storage.status_tables import StatusProject, StatusRecord
@@ -41,13 +41,12 @@ class RoundState:
     CANCELLED = "cancelled"
 
 
-class RoundSetting(Base):
+class RoundSetting(Model):
     """A region's collection schedule: when rounds start (a repeat) and when each closes (a
     phrase read from the round's start, such as 周一 12:00)."""
 
     __tablename__ = "status_round_settings"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     region_id: Mapped[int] = mapped_column(
         ForeignKey("regions.id", ondelete="CASCADE"), unique=True
     )
@@ -62,7 +61,7 @@ class RoundSetting(Base):
     region: Mapped[Region] = relationship(lazy="joined")
 
 
-class StatusRound(Base):
+class StatusRound(Model):
     """One round of a region: planned moments, what has been done, and the next moment due."""
 
     __tablename__ = "status_rounds"
@@ -77,7 +76,6 @@ class StatusRound(Base):
         ),
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     region_id: Mapped[int] = mapped_column(ForeignKey("regions.id", ondelete="CASCADE"))
     group_id: Mapped[int | None] = mapped_column(ForeignKey("groups.id", ondelete="SET NULL"))
     set_by: Mapped[int] = mapped_column(BigInteger)  # told the close when no group is left
@@ -113,9 +111,7 @@ class StatusRounds:
     async def save_setting(self, setting: RoundSetting) -> RoundSetting:
         """Replace the region's schedule with ``setting``."""
         await self.drop_setting(setting.region_id)
-        self._session.add(setting)
-        await self._session.flush()
-        return setting
+        return await added(self._session, setting)
 
     async def drop_setting(self, region_id: int) -> None:
         await self._session.execute(
@@ -134,9 +130,7 @@ class StatusRounds:
         return await self._session.scalar(query)
 
     async def add(self, round_: StatusRound) -> StatusRound:
-        self._session.add(round_)
-        await self._session.flush()
-        return round_
+        return await added(self._session, round_)
 
     async def claim_due(self, now: datetime, limit: int) -> Sequence[StatusRound]:
         """Rounds with a moment due, locked; rows another process holds are skipped."""

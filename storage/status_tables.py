@@ -22,7 +22,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from storage.base import Base, UtcDateTime
+from storage.base import Model, UtcDateTime
 from storage.directory import Region
 from storage.versions import VersionCounter
 
@@ -40,13 +40,12 @@ DOMAINS = (
 FIGURES = ("raised_yuan", "target_yuan", "donations", "beneficiaries", "percent", "stage")
 
 
-class StatusProject(Base):
+class StatusProject(Model):
     """A registered fundraising project of one region. Never deleted: archived."""
 
     __tablename__ = "status_projects"
     __table_args__ = (UniqueConstraint("region_id", "name"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     region_id: Mapped[int] = mapped_column(
         ForeignKey("regions.id", ondelete="CASCADE"), index=True
     )
@@ -108,13 +107,12 @@ class StatusProject(Base):
         )  # fmt: skip
 
 
-class StatusAlias(Base):
+class StatusAlias(Model):
     """A short name people use for a project (阅芽 for 阅芽计划)."""
 
     __tablename__ = "status_project_aliases"
     __table_args__ = (UniqueConstraint("project_id", "alias"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     project_id: Mapped[int] = mapped_column(ForeignKey("status_projects.id", ondelete="CASCADE"))
     alias: Mapped[str] = mapped_column(String(64))
 
@@ -129,14 +127,13 @@ REGISTRY = VersionCounter(
 )
 
 
-class StatusOwner(Base):
+class StatusOwner(Model):
     """A person responsible for a project: a known person, or an @username / name as written
     in the registry (matched to the person once the bot has seen them)."""
 
     __tablename__ = "status_project_owners"
     __table_args__ = (UniqueConstraint("project_id", "label"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     project_id: Mapped[int] = mapped_column(
         ForeignKey("status_projects.id", ondelete="CASCADE"), index=True
     )
@@ -145,7 +142,7 @@ class StatusOwner(Base):
     person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
 
 
-class StatusRecord(Base):
+class StatusRecord(Model):
     """One status update, as reported, or a correction of one (``supersedes_id``)."""
 
     __tablename__ = "status_updates"
@@ -163,7 +160,6 @@ class StatusRecord(Base):
         Index("ix_status_updates_project_reported", "project_id", "reported_at", "id"),
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     project_id: Mapped[int] = mapped_column(ForeignKey("status_projects.id", ondelete="CASCADE"))
     raised_yuan: Mapped[int | None] = mapped_column(BigInteger)
     target_yuan: Mapped[int | None] = mapped_column(BigInteger)
@@ -194,25 +190,23 @@ class StatusRecord(Base):
         return (self.reported_at, self.root_id or self.id)
 
 
-class StatusPhoto(Base):
+class StatusPhoto(Model):
     """A photo sent with an update (its Telegram file id)."""
 
     __tablename__ = "status_update_photos"
     __table_args__ = (UniqueConstraint("update_id", "file_id"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     update_id: Mapped[int] = mapped_column(ForeignKey("status_updates.id", ondelete="CASCADE"))
     file_id: Mapped[str] = mapped_column(String(255))
 
 
-class StatusPending(Base):
+class StatusPending(Model):
     """Something begun and not yet finished: an update waiting for its project to be picked
     (您是指), a step-by-step update in a private chat, an import waiting for 确认导入.
     ``payload``: the message text, or the import's rows as JSON."""
 
     __tablename__ = "status_pending"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     kind: Mapped[str] = mapped_column(String(16))  # pick, private, import
     user_id: Mapped[int] = mapped_column(BigInteger, index=True)
     chat_id: Mapped[int] = mapped_column(BigInteger)

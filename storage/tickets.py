@@ -12,9 +12,9 @@ from sqlalchemy import text as sql_text
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.schema import ForeignKey, UniqueConstraint
-from sqlalchemy.types import BigInteger, Boolean, Integer, String, Text
+from sqlalchemy.types import BigInteger, Boolean, String, Text
 
-from storage.base import Base, UtcDateTime, insert_new
+from storage.base import Model, UtcDateTime, added, by_id, insert_new
 from storage.directory import Group, Region
 
 
@@ -26,13 +26,12 @@ class TicketState(StrEnum):
     CLOSED = "closed"  # 已关闭
 
 
-class Ticket(Base):
+class Ticket(Model):
     """One reported problem. Its number (T-0042) is its id."""
 
     __tablename__ = "tickets"
     __table_args__ = (UniqueConstraint("origin_chat_id", "origin_message_id"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     region_id: Mapped[int | None] = mapped_column(ForeignKey("regions.id", ondelete="SET NULL"))
     group_id: Mapped[int | None] = mapped_column(ForeignKey("groups.id", ondelete="SET NULL"))
     origin_chat_id: Mapped[int] = mapped_column(BigInteger)  # where it was filed
@@ -59,12 +58,11 @@ class Ticket(Base):
         return f"T-{self.id:04d}"
 
 
-class TicketEvent(Base):
+class TicketEvent(Model):
     """A change of a ticket's state or category: who, when, from, to."""
 
     __tablename__ = "ticket_events"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     ticket_id: Mapped[int] = mapped_column(
         ForeignKey("tickets.id", ondelete="CASCADE"), index=True
     )
@@ -76,14 +74,13 @@ class TicketEvent(Base):
     after: Mapped[str] = mapped_column(String(32))
 
 
-class TicketOffer(Base):
+class TicketOffer(Model):
     """The bot's offer to file a ticket: under a message that reads as a problem report
     (提交工单 / 不用), or an FAQ answer shown before filing (已解决 / 仍需人工)."""
 
     __tablename__ = "ticket_offers"
     __table_args__ = (UniqueConstraint("chat_id", "message_id"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     chat_id: Mapped[int] = mapped_column(BigInteger)
     message_id: Mapped[int] = mapped_column(BigInteger)  # the writer's message
     user_id: Mapped[int] = mapped_column(BigInteger, index=True)
@@ -97,14 +94,13 @@ class TicketOffer(Base):
     answered_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
 
-class TicketRelay(Base):
+class TicketRelay(Model):
     """A message relayed for a ticket (the desk's answer, the reporter's addition) and the
     outbox delivery that carries its copy: an edit of the message is carried over to it."""
 
     __tablename__ = "ticket_relays"
     __table_args__ = (UniqueConstraint("source_chat_id", "source_message_id"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"))
     source_chat_id: Mapped[int] = mapped_column(BigInteger)
     source_message_id: Mapped[int] = mapped_column(BigInteger)
@@ -124,13 +120,10 @@ class Tickets:
             await self._session.execute(sql_text("SELECT pg_advisory_xact_lock(14)"))
 
     async def file(self, ticket: Ticket) -> Ticket:
-        self._session.add(ticket)
-        await self._session.flush()
-        return ticket
+        return await added(self._session, ticket)
 
     async def get(self, ticket_id: int, *, lock: bool = False) -> Ticket | None:
-        query = select(Ticket).where(Ticket.id == ticket_id)
-        return await self._session.scalar(query.with_for_update(of=Ticket) if lock else query)
+        return await by_id(self._session, Ticket, ticket_id, lock=lock)
 
     async def from_message(self, chat_id: int, message_id: int) -> Ticket | None:
         """The ticket filed from this message, if any."""
@@ -179,13 +172,10 @@ class Tickets:
         )
         if existing is not None:
             return None
-        self._session.add(offer)
-        await self._session.flush()
-        return offer
+        return await added(self._session, offer)
 
     async def get_offer(self, offer_id: int, *, lock: bool = False) -> TicketOffer | None:
-        query = select(TicketOffer).where(TicketOffer.id == offer_id)
-        return await self._session.scalar(query.with_for_update() if lock else query)
+        return await by_id(self._session, TicketOffer, offer_id, lock=lock)
 
     async def offered_since(self, user_id: int, since: datetime) -> bool:
         """Whether this person got a noticed offer since then (one per 30 minutes)."""

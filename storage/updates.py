@@ -4,21 +4,20 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Integer, String, UniqueConstraint, bindparam, delete, text
+from sqlalchemy import BigInteger, String, UniqueConstraint, bindparam, delete, text
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
-from storage.base import Base, UtcDateTime
+from storage.base import Model, UtcDateTime
 
 
-class ProcessedUpdate(Base):
+class ProcessedUpdate(Model):
     """Updates already handled. The unique key makes a re-delivered update a no-op even when
     two workers race; the fingerprint keeps a recycled update_id from being taken for a repeat."""
 
     __tablename__ = "processed_updates"
     __table_args__ = (UniqueConstraint("update_id", "fingerprint"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     update_id: Mapped[int] = mapped_column(BigInteger)
     fingerprint: Mapped[str] = mapped_column(String(128))
     processed_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)

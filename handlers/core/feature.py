@@ -61,10 +61,9 @@ class TextRoute:
     writes: WritesFor | None = None
 
 
-@dataclass(frozen=True)
+# What jobs and start hooks get: the database, the clock, the settings, the services.
+@dataclass(frozen=True, slots=True)
 class Runtime:
-    """What jobs and start hooks get: the database, the clock, the settings, the services."""
-
     sessions: SessionFactory
     clock: Clock
     config: CoreConfig

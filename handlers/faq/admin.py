@@ -10,8 +10,8 @@ from handlers.core.commands import Audience, Command, usage_hint
 from handlers.core.context import Context
 from handlers.core.model import IncomingMessage
 from handlers.faq.fields import (
+    FIELD_NAMES,
     FIELDS_HELP,
-    LABELS,
     entry_named,
     entry_problem,
     local_example,
@@ -106,7 +106,7 @@ async def edit_entry(ctx: Context, message: IncomingMessage, args: str) -> None:
     for name, value in fields.items():
         setattr(entry, name, value)
     await _log_change(ctx, entry, "edit", before)
-    changed = "、".join(k for k, v in LABELS.items() if v in fields and k != "同义问法")
+    changed = "、".join(label for name, label in FIELD_NAMES.items() if name in fields)
     ctx.reply(f"✅ 已修改 #{entry.id} 的{changed}，立即生效。")
 
 

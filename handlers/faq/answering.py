@@ -18,7 +18,7 @@ from handlers.shared.knowledge import FaqKnowledge
 from handlers.shared.texts import INTRO
 from knowledge_base.engine import STRONG_THRESHOLD, SUGGEST_THRESHOLD
 from knowledge_base.limits import answer_message
-from storage.faq import FaqEntry
+from storage.faq import FaqEntry, FaqMiss
 from storage.uow import UnitOfWork
 
 REPEAT_WINDOW = timedelta(minutes=5)
@@ -184,16 +184,17 @@ def _short(text: str, limit: int = 30) -> str:
 def _keep_miss(ctx: Context, text: str, normalized: str, entry_id: int | None = None) -> None:
     if ctx.chat is None:
         return
-    ctx.uow.faq.add_miss(
+    miss = FaqMiss(
         text=text,
         normalized=normalized or text,
         chat_id=ctx.chat.id,
         region_id=ctx.group.region_id if ctx.group else None,
+        entry_id=entry_id,
         kind="downvoted" if entry_id else "unanswered",
         asked_by=ctx.actor.user.id if ctx.actor.user else None,
         at=ctx.clock.now(),
-        entry_id=entry_id,
     )
+    ctx.uow.faq.add_miss(miss)
 
 
 # --- buttons --------------------------------------------------------------------------------

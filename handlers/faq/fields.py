@@ -18,25 +18,21 @@ from knowledge_base.limits import (
 from knowledge_base.normalize import normalize
 from storage.faq import FaqEntry
 
-LABELS = {
-    "分类": "category",
-    "问题": "question",
-    "答案": "answer",
-    "同义问法": "variants",
-    "问法": "variants",
-    "关键词": "keywords",
-}
-_LABEL_LINE = re.compile(r"^\s*(分类|问题|答案|同义问法|问法|关键词)\s*[:：]\s*(.*)$")
+# Each field and the labels people type before it; the first is the one the bot writes.
+_FIELD_LABELS = (
+    ("category", ("分类",)),
+    ("question", ("问题",)),
+    ("answer", ("答案",)),
+    ("variants", ("问法", "同义问法")),
+    ("keywords", ("关键词",)),
+)
+LABELS = {label: name for name, labels in _FIELD_LABELS for label in labels}
+FIELD_NAMES = {name: labels[0] for name, labels in _FIELD_LABELS}
+_ANY_LABEL = "|".join(sorted(LABELS, key=len, reverse=True))  # 同义问法 before 问法
+_LABEL_LINE = re.compile(rf"^\s*({_ANY_LABEL})\s*[:：]\s*(.*)$")
 # A label after a space starts a new field too: phones send 问题：… 答案：… on one line.
-_INLINE_LABEL = re.compile(r"\s+(?=(?:分类|问题|答案|同义问法|问法|关键词)\s*[:：])")
-_LEADING_LABEL = re.compile(r"(分类|问题|答案|同义问法|问法|关键词)\s*[:：]\s*")
-FIELD_NAMES = {
-    "category": "分类",
-    "question": "问题",
-    "answer": "答案",
-    "variants": "问法",
-    "keywords": "关键词",
-}
+_INLINE_LABEL = re.compile(rf"\s+(?=(?:{_ANY_LABEL})\s*[:：])")
+_LEADING_LABEL = re.compile(rf"({_ANY_LABEL})\s*[:：]\s*")
 _LIST_SEPARATORS = {"variants": r"[；;\n]+", "keywords": r"[，,、;；\s]+"}
 FIELDS_HELP = (
     "每项一行（也可以写在同一行，用空格隔开）：\n问题：怎么申请配捐？\n答案：……（可多行）\n分类：配捐\n"
@@ -95,7 +91,7 @@ def _given_twice(name: str, values: list[str]) -> str:
 
 
 # Fields an entry cannot be without (variants and keywords may be emptied).
-_REQUIRED = {"question": "问题", "answer": "答案", "category": "分类"}
+_REQUIRED = ("question", "answer", "category")
 
 
 async def entry_problem(
@@ -104,9 +100,9 @@ async def entry_problem(
     """Why these fields cannot be saved (to ``entry``, or as a new one): a required field left
     empty, a limit broken (see ``_over_limit``), or a question that another entry already asks
     (it could never be told apart from that one)."""
-    for name, label in _REQUIRED.items():
+    for name in _REQUIRED:
         if name in fields and not str(fields[name]).strip():
-            return f"{label}不能为空。{FIELDS_HELP}"
+            return f"{FIELD_NAMES[name]}不能为空。{FIELDS_HELP}"
     variants = fields.get("variants")
     asked = [str(fields["question"])] if "question" in fields else []
     asked += [str(variant) for variant in variants] if isinstance(variants, list) else []

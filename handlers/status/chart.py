@@ -27,7 +27,7 @@ from handlers.status.reports import money
 from handlers.status.scope import read_scope
 from handlers.status.tally import Totals, region_totals, share, stale_before, totals
 from storage.directory import Region
-from storage.status import ProjectFigures
+from storage.status_tables import ProjectFigures
 
 log = logging.getLogger(__name__)
 

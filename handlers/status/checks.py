@@ -9,7 +9,7 @@ from typing import Any
 from handlers.shared.dates import month_day
 from handlers.status.amounts import normalize
 from handlers.status.messages import clip, signed_yuan, yuan
-from storage.status import StatusProject, StatusRecord
+from storage.status_tables import StatusProject, StatusRecord
 
 # Above these a figure is a slip of the unit (万 for 元), not a charity project's figure.
 LIMITS = {

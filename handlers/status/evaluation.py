@@ -64,11 +64,20 @@ class Miss:
 @dataclass
 class Score:
     cases: int = 0
-    pairs: int = 0
-    right: int = 0
     exact_cases: int = 0
+    # per field: [right, scored]; scored are the cases where the expected or the predicted
+    # value is non-null
     per_field: dict[str, list[int]] = field(default_factory=lambda: {f: [0, 0] for f in FIELDS})
     misses: list[Miss] = field(default_factory=list)
+
+    @property
+    def pairs(self) -> int:
+        """The (case, field) pairs scored."""
+        return sum(scored for _, scored in self.per_field.values())
+
+    @property
+    def right(self) -> int:
+        return sum(right for right, _ in self.per_field.values())
 
     @property
     def field_accuracy(self) -> float:
@@ -102,8 +111,6 @@ def score(cases: Sequence[Case], predictions: Sequence[dict[str, Any]]) -> Score
                 wrong.append(name)
             if expected is None and got is None:
                 continue
-            result.pairs += 1
-            result.right += ok
             result.per_field[name][0] += ok
             result.per_field[name][1] += 1
         if wrong:

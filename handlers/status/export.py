@@ -29,7 +29,7 @@ from handlers.core.model import IncomingMessage, SendDocument
 from handlers.status.scope import Scope, read_scope
 from handlers.status.tally import age_days, is_stale
 from storage.directory import Region
-from storage.status import HistoryRow, ProjectFigures
+from storage.status_tables import HistoryRow, ProjectFigures
 
 log = logging.getLogger(__name__)
 

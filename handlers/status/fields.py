@@ -7,26 +7,17 @@ from dataclasses import dataclass, field
 
 from handlers.status.amounts import find_quantities, normalize
 
-# What people call each field (the key before = or ：).
-KEYS = {
-    "名称": "name",
-    "项目名": "name",
-    "项目名称": "name",
-    "机构": "organisation",
-    "单位": "organisation",
-    "组织": "organisation",
-    "发起机构": "organisation",
-    "市州": "region",
-    "地区": "region",
-    "领域": "domain",
-    "类别": "domain",
-    "目标": "target",
-    "目标金额": "target",
-    "目标金额(元)": "target",
-    "负责人": "owners",
-    "简称": "aliases",
-    "别名": "aliases",
+# Each field and what people call it (the key before = or ：).
+_NAMES = {
+    "name": ("名称", "项目名", "项目名称"),
+    "organisation": ("机构", "单位", "组织", "发起机构"),
+    "region": ("市州", "地区"),
+    "domain": ("领域", "类别"),
+    "target": ("目标", "目标金额", "目标金额(元)"),
+    "owners": ("负责人",),
+    "aliases": ("简称", "别名"),
 }
+KEYS = {key: name for name, keys in _NAMES.items() for key in keys}
 _PAIR = re.compile(r"^([^=:：]{1,12})[=:：](.*)$")
 _LIST_SEPARATORS = re.compile(r"[,，、;；|/\s]+")
 MAX_TARGET = 1_000_000_000  # 10亿元: more is a typo, not a charity project

@@ -16,7 +16,7 @@ from handlers.status.messages import PICK_STALE, STAGES, clip, yuan
 from handlers.status.names import ProjectIndex
 from handlers.status.parse import parse_update
 from handlers.status.updates import FIX_CODES, record
-from storage.status import StatusPending, StatusRecord
+from storage.status_tables import StatusPending, StatusRecord
 
 _NUMERAL = re.compile(r"[0-9０-９零一二两三四五六七八九十百千万]")
 FIX_WAIT = timedelta(minutes=15)  # a value typed after 更正 counts this long

@@ -15,7 +15,7 @@ from handlers.status.names import ProjectIndex
 from handlers.status.projects import Project
 from handlers.status.reports import money
 from handlers.status.tally import STALE_DAYS, age_days, age_text, share
-from storage.status import StatusProject, StatusRecord
+from storage.status_tables import StatusProject, StatusRecord
 
 STATUS_USAGE = "/status 项目名\n例如：/status 阅芽计划（简称、错别字、同音字也可以）"
 RECENT = 5  # updates listed

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from storage.status import DOMAINS
+from storage.status_tables import DOMAINS
 
 NAME = "status"
 STAGES = ("筹备", "审核", "上线", "筹款中", "执行中", "结项")

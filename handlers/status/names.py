@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from handlers.status.projects import Project, Registry
-from storage.status import StatusProject
+from storage.status_tables import StatusProject
 from storage.uow import UnitOfWork
 
 

@@ -12,7 +12,7 @@ from handlers.status.messages import PICK_STALE, STAGES, UPDATE_USAGE
 from handlers.status.names import ProjectIndex
 from handlers.status.parse import parse_update
 from handlers.status.updates import photos_of, record, report
-from storage.status import StatusPending, StatusProject
+from storage.status_tables import StatusPending, StatusProject
 
 DRAFT_WAIT = timedelta(minutes=30)
 MAX_BUTTONS = 20

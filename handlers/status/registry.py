@@ -15,7 +15,7 @@ from handlers.status.fields import Typed, owner_entry, read_amount, read_fields,
 from handlers.status.messages import ADD_USAGE, DOMAIN_LIST, EDIT_USAGE, clip, yuan
 from handlers.status.names import ProjectIndex
 from storage.directory import Region
-from storage.status import DOMAINS, StatusProject
+from storage.status_tables import DOMAINS, StatusProject
 
 Owners = list[tuple[str, str | None, int | None]]
 
@@ -98,17 +98,26 @@ async def find_project(ctx: Context, region: Region, name: str) -> StatusProject
     return f"{region.name}没有名为“{clip(name)}”的项目。{hint}"
 
 
+async def _permitted_region(ctx: Context, typed: Typed, usage: str) -> Region | None:
+    """The region a typed project is in (see ``region_for``), if the actor may register or
+    change projects there; else None, with the reason replied."""
+    region = await region_for(ctx, typed.values.pop("region", None))
+    if isinstance(region, str):
+        ctx.reply(f"{region}\n用法：{usage}")
+        return None
+    if (why := refused(ctx, region)) is not None:
+        ctx.reply(why)
+        return None
+    return region
+
+
 async def project_add(ctx: Context, message: IncomingMessage, args: str) -> None:
     typed = read_fields(args)
     if not typed.name:
         ctx.reply(f"请写明项目名。用法：{ADD_USAGE}")
         return
-    region = await region_for(ctx, typed.values.pop("region", None))
-    if isinstance(region, str):
-        ctx.reply(f"{region}\n用法：{ADD_USAGE}")
-        return
-    if (why := refused(ctx, region)) is not None:
-        ctx.reply(why)
+    region = await _permitted_region(ctx, typed, ADD_USAGE)
+    if region is None:
         return
     values, problems = check_values(typed, adding=True)
     if problems:
@@ -133,12 +142,8 @@ async def project_edit(ctx: Context, message: IncomingMessage, args: str) -> Non
     if not typed.name or not (typed.values or typed.unknown):
         ctx.reply(f"用法：{EDIT_USAGE}")
         return
-    region = await region_for(ctx, typed.values.pop("region", None))
-    if isinstance(region, str):
-        ctx.reply(f"{region}\n用法：{EDIT_USAGE}")
-        return
-    if (why := refused(ctx, region)) is not None:
-        ctx.reply(why)
+    region = await _permitted_region(ctx, typed, EDIT_USAGE)
+    if region is None:
         return
     project = await find_project(ctx, region, typed.name)
     if isinstance(project, str):

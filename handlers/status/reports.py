@@ -26,7 +26,7 @@ from handlers.status.tally import (
     totals,
 )
 from storage.directory import Region
-from storage.status import ProjectFigures
+from storage.status_tables import ProjectFigures
 
 PAGE = 3800  # characters a message part may hold (Telegram's limit is 4096)
 REPORT_USAGE = (

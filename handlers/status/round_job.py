@@ -31,8 +31,8 @@ from handlers.status.round_texts import (
 )
 from storage.directory import Group
 from storage.outbox import Delivery, DeliveryState
-from storage.status import StatusProject
 from storage.status_rounds import RoundSetting, RoundState, StatusRound
+from storage.status_tables import StatusProject
 from storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)

@@ -9,8 +9,8 @@ from datetime import datetime
 
 from handlers.shared.dates import format_when, short_when, time_left
 from handlers.status.messages import yuan
-from storage.status import ProjectFigures, StatusProject
 from storage.status_rounds import StatusRound
+from storage.status_tables import ProjectFigures, StatusProject
 
 MAX_LINES = 60  # projects listed in one message; Telegram takes 4096 characters
 LATE = "（机器人停机后延迟发出）"

@@ -30,7 +30,7 @@ from handlers.status.fields import KEYS, Typed, owner_entry, split_list
 from handlers.status.messages import PICK_STALE, clip
 from handlers.status.registry import check_values, region_for
 from storage.directory import Region
-from storage.status import StatusPending
+from storage.status_tables import StatusPending
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_ROWS = 2000

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta, tzinfo
 
-from storage.status import ProjectFigures, RegionTotals
+from storage.status_tables import ProjectFigures, RegionTotals
 
 STALE_DAYS = 7  # a project with no update for this many days is flagged
 

@@ -16,7 +16,7 @@ from handlers.status.messages import NOT_BOUND, UPDATE_USAGE, clip
 from handlers.status.names import ProjectIndex
 from handlers.status.parse import StatusUpdate, parse_update
 from handlers.status.projects import Resolution
-from storage.status import FIGURES, StatusPending, StatusProject
+from storage.status_tables import FIGURES, StatusPending, StatusProject
 
 TAG = re.compile(r"[#＃]\s*进展")
 FIX_CODES = {"r": "raised_yuan", "t": "target_yuan", "d": "donations", "b": "beneficiaries"}

@@ -57,7 +57,7 @@ class Score:
 
 def load_cases(path: Path) -> list[Case]:
     """Read and check a JSON Lines file of {id, text, expect, category}."""
-    from handlers.tickets.detect import CATEGORIES
+    from handlers.tickets.categories import CATEGORIES
 
     cases: list[Case] = []
     seen: set[str] = set()

@@ -24,12 +24,12 @@ from itertools import chain
 from typing import Final, Protocol
 
 from handlers.shared.words import any_word
+from handlers.tickets.categories import category_of
 from handlers.tickets.fastre import guarded
 from knowledge_base.lexicon import place_names
 
 PROBLEM: Final = "problem"
 OTHER: Final = "other"
-CATEGORIES: Final = ("平台异常", "扩容提额", "账号开通", "公募对接", "票据", "其他")
 
 
 class Analysed(Protocol):
@@ -226,33 +226,6 @@ _PLATFORM = re.compile(
     r"|管理员|机构信息|法人|票据|发票|抬头|公募|挂靠|提额|扩容|额度|提现|拨|到账|协议|数据|明细"
     r"|记录|按钮|封面|入口|权限|分享|海报|额|资金|款|钱|账户|划转|培训|一起学"
 )
-# Categories by the object of the problem, in the desk's order of precedence.
-_CATEGORY_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("票据", re.compile(r"票据|发票|开票|抬头")),
-    ("其他", re.compile(r"提现|拨(?:付|款|给|了|到)|没拨|划转|执行款|项目款|资金|(?<!对公)打款")),
-    (
-        "扩容提额",
-        re.compile(
-            r"提额|扩容|扩(?:一下|下|个)容|(?<!配捐)额度|上限|限额|提(?:一下|下|个)额|提高目标|追加目标|提到?[0-9]"
-            r"|筹满|(?:目标|额度|进度)[^\s]{0,6}满|100%"
-        ),
-    ),
-    ("公募对接", re.compile(r"公募|挂靠")),
-    (
-        "账号开通",
-        re.compile(
-            r"账号|帐号|认证|开户|注册|(?<!跳)登录|登陆|登不|管理员|冻结|年检|信用代码|机构信息|法人"
-            r"|入驻|打款验证|密码|登记证书|登记信息|机构类型|机构性质"
-        ),
-    ),
-    (
-        "其他",
-        re.compile(
-            r"名单|统计|积分|学员|培训|课程|一起学|打卡|意见栏|审核意见|审查"
-            r"|(?:审核|申请|提交|反馈|报告|材料|资料)[^\s]{0,6}(?:退回|驳回|被拒|打回|没通过|不通过)"
-        ),
-    ),
-)
 
 
 def _aliased(text: str) -> str:
@@ -287,25 +260,6 @@ def _generic(clause: str, start: int, end: int) -> bool:
         or _JUST_BEFORE_GENERIC.search(clause, 0, start)
         or _AFTER_GENERIC.search(clause[end:])
     )
-
-
-# All cues in one scan: at each position, a lookahead names the first cue (in precedence order)
-# that matches there, so the best cue of a text is the lowest-numbered one found.
-_CATEGORY_SCAN = guarded(
-    "(?=" + "|".join(f"(?P<c{n}>{cue.pattern})" for n, (_, cue) in enumerate(_CATEGORY_CUES)) + ")"
-)
-
-
-def _category(own: str, text: str) -> str:
-    """The category by the object of the writer's own clauses, else of the whole message."""
-    for scope in (own, text):
-        best = min(
-            (int(str(found.lastgroup)[1:]) for found in _CATEGORY_SCAN.finditer(scope)),
-            default=None,
-        )
-        if best is not None:
-            return _CATEGORY_CUES[best][0]
-    return "平台异常"
 
 
 def detect(analysed: Analysed) -> Detection:
@@ -381,7 +335,7 @@ def detect_normalized(normalized: str) -> Detection:
     if not decided and _REASON_GIVEN.search(text) and _ASKS_NEXT.search(text):
         return Detection(OTHER, None, "a rejection with its reason, asking how to revise")
     own = " ".join(clause for clause, keep in zip(clauses, counted, strict=True) if keep)
-    return Detection(PROBLEM, _category(own, text), "、".join(evidence))
+    return Detection(PROBLEM, category_of(own, text), "、".join(evidence))
 
 
 def _own_current(text: str, clauses: list[str], clause_of: Callable[[int], int]) -> list[bool]:

@@ -24,8 +24,9 @@ from handlers.core.model import (
     MessageKind,
     User,
 )
-from storage.models import CoordinatorGrant, ProcessedUpdate
+from storage.directory import CoordinatorGrant
 from storage.uow import UnitOfWork
+from storage.updates import ProcessedUpdate
 from tests.support.people import ADMIN, LUZHOU_GROUP, STAFF, private
 from tests.support.talk import say
 
@@ -155,7 +156,7 @@ async def test_concurrent_first_messages_of_a_new_person_in_a_new_group_all_work
     console: ConsoleSession, app: App
 ) -> None:
     """First sightings race on unique keys (person, group); none of the updates may be lost."""
-    from storage.models import Group, Person
+    from storage.directory import Group, Person
 
     updates = [message(900 + i, STAFF, LUZHOU_GROUP, "/whoami") for i in range(6)]
     await asyncio.gather(*(console.core.handle(u, console.messenger) for u in updates))

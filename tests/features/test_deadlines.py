@@ -17,7 +17,7 @@ from bot.settings import Settings
 from bot.transports.console import ConsoleMessenger, ConsoleSession
 from handlers.core.model import Button, Chat, User
 from handlers.deadlines.reminders import enqueue_due_reminders, run_reminders
-from storage.models import Deadline, DeadlineReminder
+from storage.deadlines import Deadline, DeadlineReminder
 from storage.uow import UnitOfWork
 from tests.conftest import app_services
 from tests.support.broadcast import (

@@ -16,7 +16,7 @@ from handlers.core.model import Button, ReplyTarget, SendMessage, User
 from handlers.shared.knowledge import FaqKnowledge
 from knowledge_base.engine import Index
 from knowledge_base.model import KnowledgeBase
-from storage.models import FaqChange, FaqMiss, FaqVote
+from storage.faq import FaqChange, FaqMiss, FaqVote
 from storage.uow import UnitOfWork
 from tests.conftest import app_services
 from tests.support.clock import FakeClock

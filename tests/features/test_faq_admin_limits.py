@@ -17,7 +17,7 @@ from knowledge_base.cli import kb_main
 from knowledge_base.entries import KnowledgeBase, export_excel
 from knowledge_base.limits import MESSAGE_LIMIT, utf16_length
 from knowledge_base.model import Entry
-from storage.models import FaqChange, FaqEntry
+from storage.faq import FaqChange, FaqEntry
 from tests.features.test_faq import add_entry, bind_groups, count
 from tests.support.people import ADMIN, LUZHOU_COORD, LUZHOU_GROUP, STAFF, private
 from tests.support.talk import reply_to

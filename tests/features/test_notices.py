@@ -12,8 +12,7 @@ from sqlalchemy import update
 from bot.app import App
 from bot.transports.console import DEMO_BOT, ConsoleSession
 from handlers.core.model import Button, Chat, IncomingMessage, MessageKind, ReplyTarget, User
-from storage.models import OutboxMessage
-from storage.outbox import DeliveryState
+from storage.outbox import DeliveryState, OutboxMessage
 from storage.uow import UnitOfWork
 from tests.support.broadcast import add_groups, deliver, notice_count, notice_id, outbox
 from tests.support.clock import FakeClock

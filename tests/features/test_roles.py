@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from bot.app import App
 from bot.transports.console import ConsoleSession
-from storage.models import CoordinatorGrant
+from storage.directory import CoordinatorGrant
 from storage.uow import UnitOfWork
 from tests.support.people import (
     ADMIN,

@@ -13,7 +13,7 @@ from openpyxl import Workbook, load_workbook
 from bot.app import App
 from bot.transports.console import ConsoleSession
 from handlers.core.model import Attachment, Button, Chat, MessageKind, SendDocument, User
-from storage.status import ProjectFigures
+from storage.status_tables import ProjectFigures
 from storage.uow import UnitOfWork
 from tests.support.broadcast import add_groups
 from tests.support.people import ADMIN, LUZHOU_COORD, STAFF, STRANGER, private

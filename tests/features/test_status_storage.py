@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from bot.app import App
 from storage.directory import Region
-from storage.status import StatusProject, StatusRecord
+from storage.status_tables import StatusProject, StatusRecord
 from storage.uow import UnitOfWork
 
 T0 = datetime(2026, 6, 1, 2, 0, tzinfo=UTC)

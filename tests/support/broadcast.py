@@ -18,7 +18,8 @@ from handlers.core.model import Chat, ChatType
 from handlers.core.ports import Messenger
 from handlers.core.ratelimit import RateLimitedMessenger, RateLimiter
 from storage.database import create_engine, session_factory, upgrade
-from storage.models import Notice, OutboxMessage
+from storage.notices import Notice
+from storage.outbox import OutboxMessage
 from storage.uow import SessionFactory, UnitOfWork
 from tests.support import fake_bot_api as tg
 from tests.support.fake_bot_api import Call, FakeBotAPI

@@ -10,7 +10,7 @@ from handlers.core.feature import Runtime
 from handlers.core.ports import SystemClock
 from handlers.deadlines.reminders import run_reminders
 from storage.database import create_engine, session_factory
-from storage.models import Deadline, DeadlineReminder
+from storage.deadlines import Deadline, DeadlineReminder
 from storage.uow import SessionFactory, UnitOfWork
 from tests.support.clock import SHANGHAI
 from tests.support.people import ADMIN

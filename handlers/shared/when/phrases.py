@@ -68,9 +68,14 @@ _RECUR = re.compile(
     rf"每个?(?:(?P<daily>天|日)|(?:周|星期|礼拜){_WD}|月(?:(?P<md>{NUM})\s*[日号]|(?P<me>底|末)))"
 )
 _UNTIL = re.compile(
-    rf"(?:一直到|直到|截止到|截至|到|至)\s*(?:(?P<y>\d{{4}})\s*年\s*|(?P<ry>今年|明年|去年|前年))?"
-    rf"(?:(?P<m>{NUM})\s*月\s*(?:(?P<d>{NUM})\s*[日号]?|(?P<end>底|末))?|(?P<ye>年底|年末))?"
-    rf"(?<![到至])"  # something after 到: a year, a month or 年底
+    rf"""(?:一直到|直到|截止到|截至|到|至)\s*
+    (?:(?P<y>\d{{4}})\s*年\s* | (?P<ry>今年|明年|去年|前年))?  # a year
+    (?:
+        (?P<m>{NUM})\s*月\s*(?:(?P<d>{NUM})\s*[日号]? | (?P<end>底|末))?  # a month, its day or end
+        | (?P<ye>年底|年末)
+    )?
+    (?<![到至])  # something after 到: a year, a month or 年底""",
+    re.VERBOSE,
 )
 # Repeats the bot does not keep (yet): every year, every other week, every N days.
 _UNSUPPORTED_RECUR = re.compile(

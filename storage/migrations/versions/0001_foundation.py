@@ -10,6 +10,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
+from storage.migrations import schema
 from storage.region_data import REGIONS, aliases_of
 
 revision: str = "0001"
@@ -19,99 +20,62 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    regions = op.create_table(
+    regions = schema.table(
         "regions",
-        sa.Column("id", sa.Integer(), primary_key=True),
         sa.Column("code", sa.String(32), nullable=False),
         sa.Column("name", sa.String(32), nullable=False),
         sa.Column("full_name", sa.String(64), nullable=False),
         sa.Column("position", sa.Integer(), nullable=False),
-        sa.PrimaryKeyConstraint("id", name="pk_regions"),
-        sa.UniqueConstraint("code", name="uq_regions_code"),
-        sa.UniqueConstraint("name", name="uq_regions_name"),
+        unique=[("code",), ("name",)],
     )
-    aliases = op.create_table(
+    aliases = schema.table(
         "region_aliases",
-        sa.Column("id", sa.Integer(), primary_key=True),
-        sa.Column("region_id", sa.Integer(), nullable=False),
+        schema.Ref("region_id", "regions", "CASCADE"),
         sa.Column("alias", sa.String(64), nullable=False),
-        sa.PrimaryKeyConstraint("id", name="pk_region_aliases"),
-        sa.ForeignKeyConstraint(
-            ["region_id"],
-            ["regions.id"],
-            name="fk_region_aliases_region_id_regions",
-            ondelete="CASCADE",
-        ),
-        sa.UniqueConstraint("alias", name="uq_region_aliases_alias"),
+        unique=[("alias",)],
     )
-    op.create_table(
+    schema.table(
         "groups",
-        sa.Column("id", sa.Integer(), primary_key=True),
         sa.Column("chat_id", sa.BigInteger(), nullable=False),
         sa.Column("title", sa.String(255), nullable=False),
-        sa.Column("region_id", sa.Integer(), nullable=True),
+        schema.Ref("region_id", "regions", "SET NULL", null=True),
         sa.Column("active", sa.Boolean(), nullable=False),
         sa.Column("bound_by", sa.BigInteger(), nullable=True),
-        sa.Column("bound_at", sa.DateTime(timezone=True), nullable=True),
+        schema.moment("bound_at", null=True),
         sa.Column("bot_is_admin", sa.Boolean(), nullable=False),
-        sa.Column("privacy_warned_at", sa.DateTime(timezone=True), nullable=True),
-        sa.Column("joined_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("left_at", sa.DateTime(timezone=True), nullable=True),
+        schema.moment("privacy_warned_at", null=True),
+        schema.moment("joined_at"),
+        schema.moment("left_at", null=True),
         sa.Column("previous_chat_id", sa.BigInteger(), nullable=True),
-        sa.PrimaryKeyConstraint("id", name="pk_groups"),
-        sa.ForeignKeyConstraint(
-            ["region_id"],
-            ["regions.id"],
-            name="fk_groups_region_id_regions",
-            ondelete="SET NULL",
-        ),
-        sa.UniqueConstraint("chat_id", name="uq_groups_chat_id"),
+        unique=[("chat_id",)],
+        indexes=[("region_id",)],
     )
-    op.create_index("ix_groups_region_id", "groups", ["region_id"])
-    op.create_table(
+    schema.table(
         "people",
-        sa.Column("id", sa.Integer(), primary_key=True),
         sa.Column("user_id", sa.BigInteger(), nullable=False),
         sa.Column("first_name", sa.String(255), nullable=False),
         sa.Column("last_name", sa.String(255), nullable=True),
         sa.Column("username", sa.String(64), nullable=True),
-        sa.Column("last_seen_at", sa.DateTime(timezone=True), nullable=False),
-        sa.PrimaryKeyConstraint("id", name="pk_people"),
-        sa.UniqueConstraint("user_id", name="uq_people_user_id"),
+        schema.moment("last_seen_at"),
+        unique=[("user_id",)],
+        indexes=[("username",)],
     )
-    op.create_index("ix_people_username", "people", ["username"])
-    op.create_table(
+    schema.table(
         "coordinator_grants",
-        sa.Column("id", sa.Integer(), primary_key=True),
-        sa.Column("person_id", sa.Integer(), nullable=False),
-        sa.Column("region_id", sa.Integer(), nullable=False),
+        schema.Ref("person_id", "people", "CASCADE"),
+        schema.Ref("region_id", "regions", "CASCADE"),
         sa.Column("granted_by", sa.BigInteger(), nullable=False),
-        sa.Column("granted_at", sa.DateTime(timezone=True), nullable=False),
-        sa.PrimaryKeyConstraint("id", name="pk_coordinator_grants"),
-        sa.ForeignKeyConstraint(
-            ["person_id"],
-            ["people.id"],
-            name="fk_coordinator_grants_person_id_people",
-            ondelete="CASCADE",
-        ),
-        sa.ForeignKeyConstraint(
-            ["region_id"],
-            ["regions.id"],
-            name="fk_coordinator_grants_region_id_regions",
-            ondelete="CASCADE",
-        ),
-        sa.UniqueConstraint("person_id", "region_id", name="uq_coordinator_grants_person_id"),
+        schema.moment("granted_at"),
+        unique=[("person_id", "region_id")],
     )
-    op.create_table(
+    schema.table(
         "processed_updates",
-        sa.Column("id", sa.Integer(), primary_key=True),
         sa.Column("update_id", sa.BigInteger(), nullable=False),
         sa.Column("fingerprint", sa.String(128), nullable=False),
-        sa.Column("processed_at", sa.DateTime(timezone=True), nullable=False),
-        sa.PrimaryKeyConstraint("id", name="pk_processed_updates"),
-        sa.UniqueConstraint("update_id", "fingerprint", name="uq_processed_updates_update_id"),
+        schema.moment("processed_at"),
+        unique=[("update_id", "fingerprint")],
+        indexes=[("processed_at",)],
     )
-    op.create_index("ix_processed_updates_processed_at", "processed_updates", ["processed_at"])
 
     region_rows, alias_rows = [], []
     for position, (code, name, full_name, extra) in enumerate(REGIONS, start=1):
@@ -133,12 +97,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    for table in (
-        "processed_updates",
-        "coordinator_grants",
-        "people",
-        "groups",
-        "region_aliases",
-        "regions",
-    ):
-        op.drop_table(table)
+    schema.drop_tables(
+        "processed_updates", "coordinator_grants", "people", "groups", "region_aliases", "regions"
+    )

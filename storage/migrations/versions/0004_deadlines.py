@@ -8,7 +8,8 @@ Create Date: 2026-11-29 13:40:00.000000
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-from alembic import op
+
+from storage.migrations import schema
 
 revision: str = "0004"
 down_revision: str | None = "0003"
@@ -17,92 +18,38 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    op.create_table(
+    schema.table(
         "deadlines",
-        sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("what", sa.Text(), nullable=False),
-        sa.Column("due_at", sa.DateTime(timezone=True), nullable=False),
+        schema.moment("due_at"),
         sa.Column("leads", sa.JSON(), nullable=False),
-        sa.Column("targets_label", sa.String(length=255), nullable=False),
-        sa.Column("created_by", sa.BigInteger(), nullable=False),
-        sa.Column("created_by_name", sa.String(length=255), nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("targets_label", sa.String(255), nullable=False),
+        *schema.person("created_by", "created_by_name"),
+        schema.moment("created_at"),
         sa.Column("cancelled", sa.Boolean(), nullable=False),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_deadlines")),
+        indexes=[("due_at",), ("created_by",)],
     )
-    with op.batch_alter_table("deadlines", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_deadlines_due_at"), ["due_at"], unique=False)
-        batch_op.create_index(batch_op.f("ix_deadlines_created_by"), ["created_by"], unique=False)
-
-    op.create_table(
+    schema.table(
         "deadline_targets",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("deadline_id", sa.Integer(), nullable=False),
-        sa.Column("group_id", sa.Integer(), nullable=False),
-        sa.Column("done_at", sa.DateTime(timezone=True), nullable=True),
+        schema.Ref("deadline_id", "deadlines", "CASCADE"),
+        schema.Ref("group_id", "groups", "CASCADE"),
+        schema.moment("done_at", null=True),
         sa.Column("done_by", sa.BigInteger(), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["deadline_id"],
-            ["deadlines.id"],
-            name=op.f("fk_deadline_targets_deadline_id_deadlines"),
-            ondelete="CASCADE",
-        ),
-        sa.ForeignKeyConstraint(
-            ["group_id"],
-            ["groups.id"],
-            name=op.f("fk_deadline_targets_group_id_groups"),
-            ondelete="CASCADE",
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_deadline_targets")),
-        sa.UniqueConstraint(
-            "deadline_id", "group_id", name=op.f("uq_deadline_targets_deadline_id")
-        ),
+        unique=[("deadline_id", "group_id")],
     )
-    op.create_table(
+    schema.table(
         "deadline_reminders",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("deadline_id", sa.Integer(), nullable=False),
-        sa.Column("group_id", sa.Integer(), nullable=False),
-        sa.Column("due_at", sa.DateTime(timezone=True), nullable=False),
+        schema.Ref("deadline_id", "deadlines", "CASCADE"),
+        schema.Ref("group_id", "groups", "CASCADE"),
+        schema.moment("due_at"),
         sa.Column("lead", sa.Integer(), nullable=False),
-        sa.Column("fire_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("state", sa.String(length=16), nullable=False),
-        sa.Column("enqueued_at", sa.DateTime(timezone=True), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["deadline_id"],
-            ["deadlines.id"],
-            name=op.f("fk_deadline_reminders_deadline_id_deadlines"),
-            ondelete="CASCADE",
-        ),
-        sa.ForeignKeyConstraint(
-            ["group_id"],
-            ["groups.id"],
-            name=op.f("fk_deadline_reminders_group_id_groups"),
-            ondelete="CASCADE",
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_deadline_reminders")),
-        sa.UniqueConstraint(
-            "deadline_id",
-            "due_at",
-            "group_id",
-            "lead",
-            name=op.f("uq_deadline_reminders_deadline_id"),
-        ),
+        schema.moment("fire_at"),
+        sa.Column("state", sa.String(16), nullable=False),
+        schema.moment("enqueued_at", null=True),
+        unique=[("deadline_id", "due_at", "group_id", "lead")],
+        indexes=[("state", "fire_at")],
     )
-    with op.batch_alter_table("deadline_reminders", schema=None) as batch_op:
-        batch_op.create_index(
-            "ix_deadline_reminders_state_fire_at", ["state", "fire_at"], unique=False
-        )
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("deadline_reminders", schema=None) as batch_op:
-        batch_op.drop_index("ix_deadline_reminders_state_fire_at")
-
-    op.drop_table("deadline_reminders")
-    op.drop_table("deadline_targets")
-    with op.batch_alter_table("deadlines", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_deadlines_created_by"))
-        batch_op.drop_index(batch_op.f("ix_deadlines_due_at"))
-
-    op.drop_table("deadlines")
+    schema.drop_tables("deadline_reminders", "deadline_targets", "deadlines")

@@ -10,6 +10,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
+from storage.migrations import schema
+
 revision: str = "0005"
 down_revision: str | None = "0004"
 branch_labels: str | Sequence[str] | None = None
@@ -17,20 +19,14 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("deadlines", schema=None) as batch_op:
-        batch_op.add_column(
+    with op.batch_alter_table("deadlines") as batch:
+        batch.add_column(
             sa.Column("confirmed", sa.Boolean(), nullable=False, server_default=sa.true())
         )
-        batch_op.add_column(sa.Column("recurrence", sa.JSON(), nullable=True))
-    with op.batch_alter_table("groups", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column("workdays_only", sa.Boolean(), nullable=False, server_default=sa.false())
-        )
+        batch.add_column(sa.Column("recurrence", sa.JSON(), nullable=True))
+    schema.add_flag("groups", "workdays_only", default=False)
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("groups", schema=None) as batch_op:
-        batch_op.drop_column("workdays_only")
-    with op.batch_alter_table("deadlines", schema=None) as batch_op:
-        batch_op.drop_column("recurrence")
-        batch_op.drop_column("confirmed")
+    schema.drop_columns("groups", "workdays_only")
+    schema.drop_columns("deadlines", "recurrence", "confirmed")

@@ -11,6 +11,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
+from storage.migrations import schema
+
 revision: str = "0007"
 down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
@@ -50,19 +52,16 @@ def upgrade() -> None:
         batch.drop_index("ix_outbox_topic")
         batch.drop_column("topic")
         batch.create_index("ix_outbox_feature_ref_id", ["feature", "ref_id"])
-    op.create_table(
+    schema.table(
         "sent_messages",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("chat_id", sa.BigInteger(), nullable=False),
-        sa.Column("message_id", sa.BigInteger(), nullable=False),
+        *schema.message(),
         sa.Column("feature", sa.String(32), nullable=False),
         sa.Column("ref_id", sa.BigInteger(), nullable=True),
         sa.Column("kind", sa.String(16), nullable=True),
-        sa.Column("sent_at", sa.DateTime(timezone=True), nullable=False),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_sent_messages")),
-        sa.UniqueConstraint("chat_id", "message_id", name=op.f("uq_sent_messages_chat_id")),
+        schema.moment("sent_at"),
+        unique=[("chat_id", "message_id")],
+        indexes=[("chat_id", "sent_at")],
     )
-    op.create_index("ix_sent_messages_chat_id_sent_at", "sent_messages", ["chat_id", "sent_at"])
     # Notices already delivered keep answering to 收到.
     connection.execute(
         sa.text(
@@ -74,8 +73,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    op.drop_index("ix_sent_messages_chat_id_sent_at", table_name="sent_messages")
-    op.drop_table("sent_messages")
+    schema.drop_tables("sent_messages")
     with op.batch_alter_table("outbox") as batch:
         batch.drop_index("ix_outbox_feature_ref_id")
         batch.add_column(sa.Column("topic", sa.String(64), nullable=True))

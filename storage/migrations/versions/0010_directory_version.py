@@ -11,6 +11,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
+from storage.migrations import schema
+
 revision: str = "0010"
 down_revision: str | None = "0009"
 branch_labels: str | Sequence[str] | None = None
@@ -18,12 +20,7 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    table = op.create_table(
-        "directory_version",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("version", sa.Integer(), nullable=False),
-        sa.PrimaryKeyConstraint("id", name="pk_directory_version"),
-    )
+    table = schema.table("directory_version", sa.Column("version", sa.Integer(), nullable=False))
     op.bulk_insert(table, [{"id": 1, "version": 0}])
 
 

@@ -8,74 +8,49 @@ Create Date: 2026-12-07 03:30:00.000000
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-from alembic import op
+
+from storage.migrations import schema
 
 revision: str = "0013"
 down_revision: str | None = "0012"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-_CURRENT = "ended_at IS NULL"
-
 
 def upgrade() -> None:
-    op.create_table(
+    schema.table(
         "status_round_settings",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("region_id", sa.Integer(), nullable=False),
+        schema.Ref("region_id", "regions", "CASCADE"),
         sa.Column("rule", sa.JSON(), nullable=False),
         sa.Column("start_phrase", sa.String(64), nullable=False),
         sa.Column("close_phrase", sa.String(64), nullable=False),
-        sa.Column("group_id", sa.Integer(), nullable=True),
-        sa.Column("set_by", sa.BigInteger(), nullable=False),
-        sa.Column("set_by_name", sa.String(255), nullable=False),
-        sa.Column("set_at", sa.DateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["region_id"], ["regions.id"],
-            name=op.f("fk_status_round_settings_region_id_regions"), ondelete="CASCADE",
-        ),
-        sa.ForeignKeyConstraint(
-            ["group_id"], ["groups.id"],
-            name=op.f("fk_status_round_settings_group_id_groups"), ondelete="SET NULL",
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_status_round_settings")),
-        sa.UniqueConstraint("region_id", name=op.f("uq_status_round_settings_region_id")),
-    )  # fmt: skip
-    op.create_table(
+        schema.Ref("group_id", "groups", "SET NULL", null=True),
+        *schema.person("set_by", "set_by_name"),
+        schema.moment("set_at"),
+        unique=[("region_id",)],
+    )
+    schema.table(
         "status_rounds",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("region_id", sa.Integer(), nullable=False),
-        sa.Column("group_id", sa.Integer(), nullable=True),
+        schema.Ref("region_id", "regions", "CASCADE"),
+        schema.Ref("group_id", "groups", "SET NULL", null=True),
         sa.Column("set_by", sa.BigInteger(), nullable=False),
-        sa.Column("starts_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("closes_at", sa.DateTime(timezone=True), nullable=False),
+        schema.moment("starts_at"),
+        schema.moment("closes_at"),
         sa.Column("nudges", sa.JSON(), nullable=False),
-        sa.Column("moved_from", sa.DateTime(timezone=True), nullable=True),
+        schema.moment("moved_from", null=True),
         sa.Column("state", sa.String(16), nullable=False),
         sa.Column("nudged", sa.Integer(), nullable=False),
-        sa.Column("next_at", sa.DateTime(timezone=True), nullable=True),
-        sa.Column("opened_at", sa.DateTime(timezone=True), nullable=True),
-        sa.Column("ended_at", sa.DateTime(timezone=True), nullable=True),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["region_id"], ["regions.id"],
-            name=op.f("fk_status_rounds_region_id_regions"), ondelete="CASCADE",
-        ),
-        sa.ForeignKeyConstraint(
-            ["group_id"], ["groups.id"],
-            name=op.f("fk_status_rounds_group_id_groups"), ondelete="SET NULL",
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_status_rounds")),
-    )  # fmt: skip
-    op.create_index("ix_status_rounds_next_at", "status_rounds", ["next_at"])
-    op.create_index(
-        "uq_status_rounds_current", "status_rounds", ["region_id"], unique=True,
-        sqlite_where=sa.text(_CURRENT), postgresql_where=sa.text(_CURRENT),
-    )  # fmt: skip
+        schema.moment("next_at", null=True),
+        schema.moment("opened_at", null=True),
+        schema.moment("ended_at", null=True),
+        schema.moment("created_at"),
+        indexes=[("next_at",)],
+    )
+    # one current round (not yet ended) per region
+    schema.unique_where(
+        "uq_status_rounds_current", "status_rounds", ["region_id"], "ended_at IS NULL"
+    )
 
 
 def downgrade() -> None:
-    op.drop_index("uq_status_rounds_current", table_name="status_rounds")
-    op.drop_index("ix_status_rounds_next_at", table_name="status_rounds")
-    op.drop_table("status_rounds")
-    op.drop_table("status_round_settings")
+    schema.drop_tables("status_rounds", "status_round_settings")

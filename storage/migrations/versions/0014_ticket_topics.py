@@ -11,6 +11,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
+from storage.migrations import schema
+
 revision: str = "0014"
 down_revision: str | None = "0013"
 branch_labels: str | Sequence[str] | None = None
@@ -18,30 +20,17 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("groups") as batch:
-        batch.add_column(
-            sa.Column("is_forum", sa.Boolean(), nullable=False, server_default=sa.false())
-        )
-    op.create_table(
+    schema.add_flag("groups", "is_forum", default=False)
+    schema.table(
         "ticket_relays",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("ticket_id", sa.Integer(), nullable=False),
-        sa.Column("source_chat_id", sa.BigInteger(), nullable=False),
-        sa.Column("source_message_id", sa.BigInteger(), nullable=False),
+        schema.Ref("ticket_id", "tickets", "CASCADE"),
+        *schema.message("source_"),
         sa.Column("delivery_key", sa.String(160), nullable=False),
         sa.Column("head", sa.String(64), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["ticket_id"], ["tickets.id"], name=op.f("fk_ticket_relays_ticket_id_tickets"),
-            ondelete="CASCADE",
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_ticket_relays")),
-        sa.UniqueConstraint(
-            "source_chat_id", "source_message_id", name=op.f("uq_ticket_relays_source_chat_id")
-        ),
-    )  # fmt: skip
+        unique=[("source_chat_id", "source_message_id")],
+    )
 
 
 def downgrade() -> None:
     op.drop_table("ticket_relays")
-    with op.batch_alter_table("groups") as batch:
-        batch.drop_column("is_forum")
+    schema.drop_columns("groups", "is_forum")
