@@ -28,8 +28,9 @@ _NO_POSTINGS: Postings = ((), ())
 # Confidence needed to answer a question on its own in a group, and to offer buttons.
 ANSWER_THRESHOLD = 0.3
 SUGGEST_THRESHOLD = 0.26
-# Confidence at which even a message without a question cue is answered.
-STRONG_THRESHOLD = 0.8
+# Confidence at which even a message without a question cue is answered (at 0.8, good news
+# such as 我们项目第一天就筹满啦 got the answer on raising the target).
+STRONG_THRESHOLD = 0.9
 # How many entries are scored in full (chosen by their shared terms with the message).
 SHORTLIST = 10
 # Confidence kept when the best entry shares only one content term with a longer message.

@@ -23,9 +23,10 @@ _FINAL_PARTICLE = re.compile(
 )
 _CLAUSE_END = re.compile(r"[,，;；:：]")
 _SHORT_NE = re.compile(r"^.{1,6}呢[\s?？]*$")
-# Asking the group for something, or reporting that something cannot be done.
+# Asking the group for something, or reporting that something cannot be done (麻烦 asks, but
+# 不用麻烦了 and 麻烦大家了 decline help or thank for it).
 _REQUEST = re.compile(
-    r"请问|请教|麻烦|想问|问一?下|想了解|想知道|想确认|咨询|求(?:助|推荐|拉|问|解答)|谁能|谁有"
+    r"请问|请教|(?<!不用)(?<!别)麻烦(?!(?:你|您|大家|各位)?了)|想问|问一?下|想了解|想知道|想确认|咨询|求(?:助|推荐|拉|问|解答)|谁能|谁有"
     r"|[\u4e00-\u9fff]不(?:了|开|进去?|上|到|出[去来]?|动)(?![解的])|[进出]不来"
 )
 # Saying one will ask someone else (我明天去银行问一下, 找公募单位问下) asks nothing here.
