@@ -40,24 +40,15 @@ from aiogram.types import (
 
 from bot.startup import until_reached
 from bot.transports import Deliver
+from bot.transports.bot_api import Kit, perform
 from bot.transports.translate import ALLOWED_UPDATES, to_incoming
 from handlers.core.dispatch import Core
 from handlers.core.model import (
-    AnswerCallback,
     BotInfo,
     CommandScope,
-    CopyMessage,
-    CreateTopic,
-    DeleteMessage,
     Delivered,
-    EditCaption,
-    EditMessage,
     Keyboard,
     Outgoing,
-    SendDocument,
-    SendMessage,
-    SendPhoto,
-    SetCommands,
 )
 from handlers.core.ports import FileUnavailable, SendError
 from handlers.core.replies import ChatQueues
@@ -80,6 +71,17 @@ def _markup(buttons: Keyboard) -> InlineKeyboardMarkup | None:
     return InlineKeyboardMarkup(inline_keyboard=rows)
 
 
+_KIT = Kit(
+    reply_to=lambda message_id: ReplyParameters(
+        message_id=message_id, allow_sending_without_reply=True
+    ),
+    markup=_markup,
+    upload=BufferedInputFile,
+    command=lambda name, about: BotCommand(command=name, description=about),
+    scope=lambda scope: _SCOPES[scope](),
+)
+
+
 class AiogramMessenger:
     """The messenger port over an aiogram ``Bot``."""
 
@@ -94,7 +96,7 @@ class AiogramMessenger:
 
     async def perform(self, action: Outgoing) -> Delivered:
         try:
-            return await self._perform(action)
+            return await perform(self._bot, _KIT, action)
         except TelegramAPIError as error:
             raise _send_error(error) from error
 
@@ -111,72 +113,6 @@ class AiogramMessenger:
         if len(content) > limit:
             raise FileUnavailable(f"file {file_id} is over {limit} bytes")
         return content
-
-    async def _perform(self, action: Outgoing) -> Delivered:
-        bot = self._bot
-        if isinstance(action, SendMessage):
-            reply = None
-            if action.reply_to_message_id is not None:
-                reply = ReplyParameters(
-                    message_id=action.reply_to_message_id, allow_sending_without_reply=True
-                )
-            sent = await bot.send_message(
-                action.chat_id,
-                action.text,
-                message_thread_id=action.thread_id,
-                reply_parameters=reply,
-                reply_markup=_markup(action.buttons),
-            )
-            return Delivered(sent.message_id)
-        if isinstance(action, EditMessage):
-            await bot.edit_message_text(
-                text=action.text,
-                chat_id=action.chat_id,
-                message_id=action.message_id,
-                reply_markup=_markup(action.buttons),
-            )
-            return Delivered(action.message_id)
-        if isinstance(action, CopyMessage):
-            answering = None
-            if action.reply_to_message_id is not None:
-                answering = ReplyParameters(
-                    message_id=action.reply_to_message_id, allow_sending_without_reply=True
-                )
-            copied = await bot.copy_message(
-                action.chat_id,
-                action.from_chat_id,
-                action.message_id,
-                message_thread_id=action.thread_id,
-                reply_parameters=answering,
-            )
-            return Delivered(copied.message_id)
-        if isinstance(action, CreateTopic):
-            topic = await bot.create_forum_topic(action.chat_id, action.name)
-            return Delivered(topic.message_thread_id)
-        if isinstance(action, EditCaption):
-            await bot.edit_message_caption(
-                chat_id=action.chat_id, message_id=action.message_id, caption=action.caption
-            )
-            return Delivered(action.message_id)
-        if isinstance(action, DeleteMessage):
-            await bot.delete_message(action.chat_id, action.message_id)
-            return Delivered()
-        if isinstance(action, AnswerCallback):
-            await bot.answer_callback_query(action.callback_id, action.text, action.show_alert)
-            return Delivered()
-        if isinstance(action, SendDocument):
-            document = BufferedInputFile(action.content, action.filename)
-            sent = await bot.send_document(action.chat_id, document, caption=action.caption)
-            return Delivered(sent.message_id)
-        if isinstance(action, SendPhoto):
-            photo = BufferedInputFile(action.content, action.filename)
-            sent = await bot.send_photo(action.chat_id, photo, caption=action.caption)
-            return Delivered(sent.message_id)
-        if isinstance(action, SetCommands):
-            commands = [BotCommand(command=n, description=d) for n, d in action.commands]
-            await bot.set_my_commands(commands, scope=_SCOPES[action.scope]())
-            return Delivered()
-        raise TypeError(f"unknown action {action!r}")
 
 
 def _send_error(error: TelegramAPIError) -> SendError:
