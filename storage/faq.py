@@ -47,13 +47,12 @@ class FaqRegionAnswer(Model):
     __tablename__ = "faq_region_answers"
     __table_args__ = (UniqueConstraint("entry_id", "region_id"),)
 
+    region: Mapped[Region] = relationship(lazy="joined")
     entry_id: Mapped[int] = mapped_column(ForeignKey("faq_entries.id", ondelete="CASCADE"))
     region_id: Mapped[int] = mapped_column(ForeignKey("regions.id", ondelete="CASCADE"))
     answer: Mapped[str] = mapped_column(Text)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
     updated_by: Mapped[int] = mapped_column(BigInteger)
-
-    region: Mapped[Region] = relationship(lazy="joined")
 
 
 class FaqChange(Model):
