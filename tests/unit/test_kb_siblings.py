@@ -353,12 +353,18 @@ def test_a_question_about_something_else_in_the_knowledges_words_is_not_answered
     assert bundled.match("敬老类项目在设计上要特别注意什么？").decision == "answer"
 
 
-def test_a_close_rival_that_explains_more_of_the_message_keeps_the_bot_from_answering(
-    bundled: Index,
-) -> None:
+def test_a_close_rival_that_explains_more_of_the_message_keeps_the_bot_from_answering() -> None:
     """The over-target entry scores best on a question about not reaching the target, but the
-    not-reached entry holds more of what is asked: unasked, silence; asked, both are offered."""
-    match = bundled.match("要是没完成筹款目标，筹到的钱还能用不")
+    not-reached entry holds more of what is asked: unasked, silence; asked, both are offered.
+    (The bundled entries now settle it themselves: a variant and 没达到 in `not_about`; the
+    knowledge before that shows the engine's part.)"""
+    kb = load_files(bundled_paths())
+    before = {
+        "target-not-reached": lambda e: replace(e, variants=e.variants[:4]),
+        "over-target-funds": lambda e: replace(e, not_about=("差", "没筹满", "不够")),
+    }
+    entries = tuple(before.get(e.id, lambda e: e)(e) for e in kb.entries)
+    match = Index.build(replace(kb, entries=entries)).match("要是没完成筹款目标，筹到的钱还能用不")
     assert match.decision == "suggest"
     assert {"over-target-funds", "target-not-reached"} <= {c.entry.id for c in match.candidates}
 
@@ -426,7 +432,8 @@ def test_an_entry_far_ahead_of_the_rest_answers_a_wordy_question() -> None:
         # A second round written the same way, labelled and scored once after tuning ended
         # (0.544 / 0.868 / 0.635, precision 0.521): the honest figure. The rules for speaking
         # unasked were then chosen with it in view: a regression set since.
-        ("bundled_blind_round2.jsonl", (0.54, 0.88, 0.97, 0.93)),
+        # The eighth pass (knowledge only, after round 9) raised its accuracy to 0.588.
+        ("bundled_blind_round2.jsonl", (0.58, 0.88, 0.97, 0.93)),
         # A third round, written after the rules for speaking unasked, labelled against the
         # knowledge of that day and scored once before any tuning on it: 0.714 / 0.922 / 0.814,
         # precision 0.743 (docs/blind-round3-labels.md has the labeller's reasons). The rival and
@@ -478,10 +485,13 @@ def test_an_entry_far_ahead_of_the_rest_answers_a_wordy_question() -> None:
         # without running the bot; scored once after it: 0.722 / 0.967 / 0.900, precision 0.878.
         # The seventh pass tuned on it (with rounds 1-7) and relabelled r8-018 and r8-025
         # (docs/blind-round8-labels.md): a regression set since; floors at that pass's figures.
-        ("bundled_blind_round8.jsonl", (0.79, 0.96, 0.92, 0.96)),
+        # The eighth pass moved it to 0.815 / 0.978 (an extension request, points' use).
+        ("bundled_blind_round8.jsonl", (0.81, 0.97, 0.92, 0.96)),
         # A ninth round, written blind during the seventh pass and labelled against its knowledge
         # without running the bot; scored once after it: 0.674 / 0.942 / 0.941, precision 0.879.
-        ("bundled_blind_round9.jsonl", (0.67, 0.94, 0.94, 0.87)),
+        # The eighth pass tuned on it (with rounds 1-8; knowledge only): 0.779 / 0.953 / 1.000,
+        # precision 0.971. A regression set since; floors at that pass's figures.
+        ("bundled_blind_round9.jsonl", (0.77, 0.95, 0.99, 0.96)),
     ],
 )
 def test_bundled_knowledge_on_blind_rounds(
