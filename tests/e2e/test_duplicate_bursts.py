@@ -9,7 +9,7 @@ import asyncio
 import copy
 import logging
 import random
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -21,7 +21,6 @@ from storage.database import create_engine, session_factory, upgrade
 from storage.deadlines import Deadline, DeadlineReminder, DeadlineTarget, ReminderState
 from storage.directory import Group, Region
 from storage.uow import UnitOfWork
-from tests.conftest import TOKEN
 from tests.support import fake_bot_api as tg
 from tests.support.fake_bot_api import FakeBotAPI
 from tests.support.people import ADMIN
@@ -38,12 +37,6 @@ QUESTIONS = ["腾讯公益账号怎么开通？", "配捐比例是多少？", "�
              "机构账号怎么开通？", "善款多久能拨付？"]  # fmt: skip
 CHUNKS, PER_CHUNK, DUPLICATES = 6, 45, 5  # 270 updates, 30 of them delivered twice
 REMINDERS_AT = (0.5, 1.5, 3.0)  # seconds after the first chunk: one deadline each, all groups
-
-
-@pytest.fixture
-async def api() -> AsyncIterator[FakeBotAPI]:
-    async with FakeBotAPI(token=TOKEN, bot_username="shanlin_test_bot") as server:
-        yield server
 
 
 class _Records(logging.Handler):

@@ -3,7 +3,6 @@ server by long polling, replies go back over HTTP and land in the right chats.""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -22,12 +21,6 @@ coordinator = tg.user(LUZHOU_COORD.id, LUZHOU_COORD.first_name, LUZHOU_COORD.use
 staff = tg.user(STAFF.id, STAFF.first_name, STAFF.username)
 luzhou = tg.group(-4001, "泸州慈善交流群")
 liangshan = tg.supergroup(-1004002, "凉山沟通群")
-
-
-@pytest.fixture
-async def api() -> AsyncIterator[FakeBotAPI]:
-    async with FakeBotAPI(token=TOKEN, bot_username="shanlin_test_bot") as server:
-        yield server
 
 
 @pytest.mark.parametrize("framework", FRAMEWORKS)

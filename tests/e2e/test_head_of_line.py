@@ -5,13 +5,11 @@ answered at once, through each real framework's networking against the fake Bot 
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator
 
 import pytest
 
 import bot.transports.aiogram_transport  # noqa: F401  (imported here: its import takes seconds)
 from bot.settings import Settings
-from tests.conftest import TOKEN
 from tests.support import fake_bot_api as tg
 from tests.support.fake_bot_api import Call, FakeBotAPI
 from tests.support.people import STAFF
@@ -32,12 +30,6 @@ QUESTIONS = [
     "筹到的善款怎么拨付到执行机构？",
     "怎么找到愿意合作的公募单位？",
 ]
-
-
-@pytest.fixture
-async def api() -> AsyncIterator[FakeBotAPI]:
-    async with FakeBotAPI(token=TOKEN, bot_username="shanlin_test_bot") as server:
-        yield server
 
 
 def in_group(call: Call) -> bool:

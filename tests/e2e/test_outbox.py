@@ -9,7 +9,6 @@ import io
 import random
 import sys
 from collections import Counter
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
 
@@ -43,12 +42,6 @@ from tests.support.fake_bot_api import ApiError, FakeBotAPI, Fault
 from tests.support.people import ADMIN, private
 from tests.support.running_bot import running_bot
 from tests.support.talk import reply_to
-
-
-@pytest.fixture
-async def api() -> AsyncIterator[FakeBotAPI]:
-    async with FakeBotAPI(token=TOKEN, bot_username="shanlin_test_bot") as server:
-        yield server
 
 
 @pytest.mark.parametrize("framework", ["aiogram", "ptb"])

@@ -5,15 +5,13 @@ in the bound group is recorded and answered with what was understood."""
 from __future__ import annotations
 
 import io
-from collections.abc import AsyncIterator, Callable
 
 import pytest
 from openpyxl import Workbook
 
 from bot.settings import Settings
-from tests.conftest import TOKEN
 from tests.support import fake_bot_api as tg
-from tests.support.fake_bot_api import Call, FakeBotAPI
+from tests.support.fake_bot_api import FakeBotAPI, sent_to
 from tests.support.people import ADMIN, STAFF
 from tests.support.running_bot import running_bot
 
@@ -21,19 +19,6 @@ admin = tg.user(ADMIN.id, ADMIN.first_name, ADMIN.username)
 staff = tg.user(STAFF.id, STAFF.first_name, STAFF.username)
 admin_chat = tg.private_chat(admin)
 luzhou = tg.group(-4001, "泸州慈善交流群")
-
-
-@pytest.fixture
-async def api() -> AsyncIterator[FakeBotAPI]:
-    async with FakeBotAPI(token=TOKEN, bot_username="shanlin_test_bot") as server:
-        yield server
-
-
-def sent_to(chat: dict[str, object], containing: str) -> Callable[[Call], bool]:
-    def matches(call: Call) -> bool:
-        return call.ok and call.chat_id == chat["id"] and containing in (call.text or "")
-
-    return matches
 
 
 def registry_sheet() -> bytes:

@@ -7,16 +7,14 @@ from __future__ import annotations
 
 import io
 import struct
-from collections.abc import AsyncIterator, Callable
 
 import pytest
 from openpyxl import load_workbook
 
 from bot.settings import Settings
 from handlers.status.chart import chart_pixels
-from tests.conftest import TOKEN
 from tests.support import fake_bot_api as tg
-from tests.support.fake_bot_api import Call, FakeBotAPI
+from tests.support.fake_bot_api import FakeBotAPI, sent_to
 from tests.support.people import ADMIN, STAFF
 from tests.support.running_bot import running_bot
 
@@ -24,19 +22,6 @@ admin = tg.user(ADMIN.id, ADMIN.first_name, ADMIN.username)
 staff = tg.user(STAFF.id, STAFF.first_name, STAFF.username)
 luzhou = tg.group(-4001, "泸州慈善交流群")
 ADD = "/project_add 阅芽计划 机构=泸州市慈善总会 领域=儿童关爱 目标=30万 简称=阅芽"
-
-
-@pytest.fixture
-async def api() -> AsyncIterator[FakeBotAPI]:
-    async with FakeBotAPI(token=TOKEN, bot_username="shanlin_test_bot") as server:
-        yield server
-
-
-def sent_to(chat: dict[str, object], containing: str) -> Callable[[Call], bool]:
-    def matches(call: Call) -> bool:
-        return call.ok and call.chat_id == chat["id"] and containing in (call.text or "")
-
-    return matches
 
 
 @pytest.mark.parametrize("framework", ["aiogram", "ptb"])

@@ -293,6 +293,15 @@ def chat_member(u: JSON, status: str, **fields: Any) -> JSON:
     return member
 
 
+def sent_to(chat: JSON, containing: str) -> Callable[[Call], bool]:
+    """For ``wait_for``: a successful call to ``chat`` whose text contains ``containing``."""
+
+    def matches(call: Call) -> bool:
+        return call.ok and call.chat_id == chat["id"] and containing in (call.text or "")
+
+    return matches
+
+
 # --------------------------------------------------------------------------- formatting
 
 
