@@ -2,6 +2,7 @@
 
 import re
 from dataclasses import dataclass
+from functools import cache
 
 _SENTENCE_END = re.compile(r"(?<=[。！？!?；;\n])")
 _QUESTION_MARK = re.compile(r"[?？]")
@@ -15,13 +16,19 @@ _INTERROGATIVE = re.compile(
     r"|(?<![好十这那前后近头最过])几(?![百千万十])"
     r"|([\u4e00-\u9fff])[不没]\1"
     r"|是[^,.!?，。！？]{1,15}还是"
+    r"|(?<!干)吗(?!啡)"
+    # Sichuan 好久 (how long) and 好多 (how much): not 等了好久 / 好久没 (a long time) nor
+    # 人好多 / 还差好多 (many, much); 好多 asks after a verb of amount (要好多钱, 定好多).
+    r"|(?<![了有])好久(?![没不了都])"
+    r"|(?<=[要定设列提收写修到是捐拍发交扣用给])好多(?![人家村])"
 )
 # Clause-final particles that make a question: 吗, and 不/没 after a verb (Sichuan and
 # colloquial speech ask 还能交不, 能改过来不, 到账没).
 _FINAL_PARTICLE = re.compile(
     r"(?:吗|么|(?<=[\u4e00-\u9fff])(?<![偏就也都决并再绝])不|(?<![还都也并从暂就])没有?)[啊呀呢哈嘛]*[\s.!?。！？]*$"
 )
-_CLAUSE_END = re.compile(r"[,，;；:：]")
+# Phone users end clauses with a space as often as with a comma (可以列吗 列好多合适).
+_CLAUSE_END = re.compile(r"[,，;；:：]|(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])")
 _SHORT_NE = re.compile(r"^.{1,6}呢[\s?？]*$")
 # Asking the group for something, or reporting that something cannot be done (麻烦 asks, but
 # 不用麻烦了 and 麻烦大家了 decline help or thank for it).
@@ -51,9 +58,27 @@ _TO_A_PERSON = re.compile(
 )
 
 
+# The bot's display names, longest first: people call it by name (善邻，… / @善邻 …).
+BOT_NAMES = ("善邻助手", "善邻")
+
+
+@cache
+def _call_pattern(names: tuple[str, ...]) -> re.Pattern[str]:
+    alternatives = "|".join(re.escape(name) for name in sorted(names, key=len, reverse=True))
+    return re.compile(rf"^\s*@?(?:{alternatives})(?:[\s,，:：!！、~～]+|(?=[你您帮请]))")
+
+
+def calling_the_bot(text: str, names: tuple[str, ...] = BOT_NAMES) -> str | None:
+    """What follows when a message opens by calling the bot by name (善邻 提额之后配捐还有没得,
+    @善邻 公募单位去哪里找, 善邻帮我查下…), else None; 善邻刚才回答的不对 only speaks of it."""
+    found = _call_pattern(names).match(text)
+    return text[found.end() :].strip() if found else None
+
+
 def for_a_person(text: str) -> bool:
-    """True when a raw message opens with an @mention of someone, a colleague's name or 你们."""
-    return _TO_A_PERSON.match(text) is not None
+    """True when a raw message opens with an @mention of someone (not of the bot), a
+    colleague's name or 你们."""
+    return _TO_A_PERSON.match(text) is not None and calling_the_bot(text) is None
 
 
 @dataclass(frozen=True, slots=True)

@@ -313,6 +313,12 @@ class BotInfo:
         """How a message may address the bot: @username, or @ and its display name."""
         return tuple(f"@{handle}" for handle in (self.username, self.name) if handle)
 
+    @property
+    def names(self) -> tuple[str, ...]:
+        """What people call the bot by: its display name and that name without 助手 (善邻)."""
+        short = self.name.removesuffix("助手")
+        return (self.name, short) if short and short != self.name else (self.name,)
+
 
 @dataclass
 class Replies:

@@ -18,6 +18,7 @@ from handlers.shared.knowledge import FaqKnowledge
 from handlers.shared.texts import INTRO
 from knowledge_base.engine import STRONG_THRESHOLD, SUGGEST_THRESHOLD
 from knowledge_base.limits import answer_message
+from knowledge_base.questions import calling_the_bot
 from storage.faq import FaqEntry, FaqMiss
 from storage.uow import UnitOfWork
 
@@ -44,8 +45,11 @@ def _feedback_buttons(reply_id: int) -> Keyboard:
 
 
 def _mentioned(ctx: Context, message: IncomingMessage) -> bool:
+    """An @mention of the bot, or a message that opens by calling it by name (善邻，…)."""
     text = (message.text or "").lower()
-    return any(handle.lower() in text for handle in ctx.bot.handles)
+    if any(handle.lower() in text for handle in ctx.bot.handles):
+        return True
+    return calling_the_bot(message.text or "", ctx.bot.names) is not None
 
 
 def _replies_to_bot(ctx: Context, message: IncomingMessage) -> bool:

@@ -175,6 +175,18 @@ async def test_the_bots_name_typed_after_an_at_sign_addresses_it(console: Consol
     assert "您是不是想问" in offered  # a bare topic said to the bot gets the candidates
 
 
+async def test_calling_the_bot_by_name_addresses_it(console: ConsoleSession) -> None:
+    """善邻，… or @善邻 … typed by hand is said to the bot, even with auto-answer off."""
+    await bind_groups(console)
+    assert "已关闭" in await reply_to(console, LUZHOU_COORD, LUZHOU_GROUP, "/faq_auto 关")
+    assert await say(console, STAFF, LUZHOU_GROUP, ACCOUNT_QUESTION) == []
+    for text in (f"善邻，{ACCOUNT_QUESTION}", f"@善邻 {ACCOUNT_QUESTION}"):
+        assert "入驻" in await reply_to(console, STAFF, LUZHOU_GROUP, text), text
+        console.core.clock.advance(minutes=6)  # type: ignore[attr-defined]
+    # Speaking of the bot is not calling it.
+    assert await say(console, STAFF, LUZHOU_GROUP, "善邻刚才说的我们记下了") == []
+
+
 async def test_reply_to_the_bot_counts_as_addressing_it(console: ConsoleSession) -> None:
     await say(console, LUZHOU_COORD, LUZHOU_GROUP, "/faq_auto")  # the bot speaks once
     bot_message = console.messenger.sent_ids[-1]

@@ -346,6 +346,12 @@ def test_typos_and_homophones_still_match(index: Index, message: str, entry_id: 
         "捐赠人付不出去钱",  # something cannot be done
         "后面的捐款进不来了！",
         "哪些捐款没有配上？",  # not a roll call
+        "社区基金可以单独上线吗 还是要挂在慈善会下面",  # a space ends a clause on a phone
+        "改了可以重新提交吗还是就没机会了",
+        "筹款目标定好多比较合适",  # Sichuan 好多: how much
+        "学习心得要写好多字才算数",
+        "拨付好久能到账",  # Sichuan 好久: how long
+        "截止是好久",
     ],
 )
 def test_questions_are_recognised(text: str) -> None:
@@ -368,6 +374,10 @@ def test_questions_are_recognised(text: str) -> None:
         "谁还没交报名表？请抓紧！",  # a roll call asks people, not for information
         "还有哪些单位没报？",
         "哪位老师还没签到",
+        "今天春熙路人好多 热闹得很",  # 好多: many
+        "今年配捐少了好多 唉",
+        "等了好久终于审核过了",  # 好久: a long time
+        "好久没见到大家了",
     ],
 )
 def test_statements_and_chatter_are_not_questions(text: str) -> None:
