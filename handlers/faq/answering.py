@@ -74,11 +74,13 @@ def _for_someone_else(ctx: Context, message: IncomingMessage) -> bool:
 
 
 def _without_mention(ctx: Context, text: str) -> str:
+    """The message without the bot's @handle, or without the name it opens by calling."""
     for handle in ctx.bot.handles:
         start = text.lower().find(handle.lower())
         if start >= 0:
             return (text[:start] + text[start + len(handle) :]).strip()
-    return text
+    called = calling_the_bot(text, ctx.bot.names)
+    return text if called is None else called
 
 
 async def on_text(ctx: Context, message: IncomingMessage) -> bool:

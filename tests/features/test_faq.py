@@ -183,6 +183,7 @@ async def test_calling_the_bot_by_name_addresses_it(console: ConsoleSession) -> 
     for text in (f"善邻，{ACCOUNT_QUESTION}", f"@善邻 {ACCOUNT_QUESTION}"):
         assert "入驻" in await reply_to(console, STAFF, LUZHOU_GROUP, text), text
         console.core.clock.advance(minutes=6)  # type: ignore[attr-defined]
+    assert "我是善邻助手" in await reply_to(console, STAFF, LUZHOU_GROUP, "@善邻 你能干啥子")
     # Speaking of the bot is not calling it.
     assert await say(console, STAFF, LUZHOU_GROUP, "善邻刚才说的我们记下了") == []
 
