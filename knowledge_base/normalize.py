@@ -54,6 +54,9 @@ _CN_DATE = re.compile(
 # "5号" after a month is the day "5日", as most texts write it.
 _DAY_HAO = re.compile(r"(?<=月)([0-9]{1,2})号")
 _CN_DIGITS = {char: value for value, char in enumerate("零一二三四五六七八九")}
+# Years in Chinese numerals digit by digit (二零二五年, 二〇二四年) are written with digits.
+_CN_YEAR = re.compile(r"[零〇一二三四五六七八九]{4}(?=年)")
+_YEAR_DIGITS = str.maketrans("零〇一二三四五六七八九", "00123456789")
 _HOW_TO_DO = re.compile(r"怎么(?:弄|搞|整)(?!好|完)")
 # Sichuan 好久 asks "how long" (要好久, 好久能到, 好久批得下来); in 好久没更新 or 等了好久 it
 # means "a long time".
@@ -154,6 +157,7 @@ def clean(text: str) -> str:
     text = _SYMBOLS.sub(" ", text)
     text = _EMPHASIS.sub(" ", text)
     text = map_dialect(text)
+    text = _CN_YEAR.sub(lambda found: found.group().translate(_YEAR_DIGITS), text)
     text = _CN_DATE.sub(_cn_number, text)
     text = _DAY_HAO.sub(r"\1日", text)
     return _SPACES.sub(" ", text).strip()

@@ -17,8 +17,10 @@ _INTERROGATIVE = re.compile(
     r"|([\u4e00-\u9fff])[不没]\1"
     r"|是[^,.!?，。！？]{1,15}还是"
     r"|(?<!干)吗(?!啡)"
-    # Sichuan 好久 (how long) and 好多 (how much): not 等了好久 / 好久没 (a long time) nor
-    # 人好多 / 还差好多 (many, much); 好多 asks after a verb of amount (要好多钱, 定好多).
+    # Sichuan 好久 (how long) and 好多 (how much) that cleaning left as they are (it turns
+    # only the sure ones into 多久 / 多少, since that changes the words matched): not 等了好久 /
+    # 好久没 (a long time) nor 人好多 / 还差好多 (many, much); 好多 asks after a verb of amount
+    # (要好多钱, 定好多).
     r"|(?<![了有])好久(?![没不了都])"
     r"|(?<=[要定设列提收写修到是捐拍发交扣用给])好多(?![人家村])"
 )

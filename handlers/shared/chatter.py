@@ -12,15 +12,18 @@ _ACKNOWLEDGEMENT = re.compile(
     r"|已阅|已读|老师们?|" + _THANKS + r")+"
 )
 _SIGNS = re.compile(r"[🙏👌👍💪❤️✅🤝😊🙂]+")
+# Any emoji (🤔 after 你是机器人吗 changes nothing it asks).
+_EMOJI = re.compile(r"[\U0001F000-\U0001FAFF\u2600-\u27BF\uFE0F]+")
 # "You" asking who the bot is or what it does: 你是谁, 您能做什么, 你是机器人吗, 你咋个用.
 _WHAT = r"(?:什么|啥|啥子|哪些|些什么|哪些事|嘛)"
 _ABOUT_BOT = re.compile(
     r"(?:你好|您好|hello|hi|嗨)?(?:请问)?"
-    r"(?:(?:你|您)(?:到底|究竟)?(?:是(?:谁|哪个|哪位|啥|什么|干" + _WHAT + r"的)"
+    r"(?:(?:你|您)(?:到底|究竟|都)?(?:是(?:谁|哪个|哪位|啥|什么|干" + _WHAT + r"的)"
     r"|叫" + _WHAT + r"(?:名字)?"
     r"|(?:能|会|可以)(?:做|干|帮|帮我|帮我们)?(?:做|干)?" + _WHAT + r"(?:事|忙)?"
     r"|有" + _WHAT + r"(?:用|功能|本事)"
-    r"|(?:是不是|是)(?:机器人|真人|人工|ai|人工智能)"
+    r"|(?:是不是|是)(?:机器人|真人|人工|ai|人工智能)(?:还是(?:机器人|真人|人工|ai|人工智能))?"
+    r"|(?:能|会|可以)(?:回答|解答)些?(?:哪些|什么|啥子?)?(?:问题)?"
     r"|(?:怎么|咋个|咋|如何)(?:用|使用))"
     r"|(?:怎么|咋个|咋|如何)(?:用|使用)(?:你|您))"
     r"(?:吗|呢|啊|呀|哦|吖|哈|不)?"
@@ -46,4 +49,4 @@ def is_thanks(text: str) -> bool:
 
 def is_about_bot(text: str) -> bool:
     """True for a question to the bot about itself (你是谁, 你能做什么, 你是机器人吗)."""
-    return _ABOUT_BOT.fullmatch(_core(text).rstrip("?？")) is not None
+    return _ABOUT_BOT.fullmatch(_EMOJI.sub("", _core(text)).rstrip("?？")) is not None

@@ -378,6 +378,8 @@ async def test_asking_the_bot_about_itself_gets_its_introduction(
     who = await reply_to(console, STAFF, private(STAFF), "你好，你是谁？")
     assert "我是善邻助手" in who and "协调员由省总会指定" not in who  # not the coordinator entry
     assert "截止提醒" in await reply_to(console, STAFF, private(STAFF), "你能做什么")
+    for text in ("你是真人还是机器人啊🤔", "你都能回答些啥问题"):
+        assert "我是善邻助手" in await reply_to(console, STAFF, private(STAFF), text), text
     # Among people in a group, 你是谁 is not for the bot; said to it, it is.
     assert await say(console, STAFF, LUZHOU_GROUP, "你是谁") == []
     assert "我是善邻助手" in await reply_to(

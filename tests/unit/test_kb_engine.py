@@ -113,6 +113,7 @@ def index(kb_file: Path) -> Index:
         ("这个项目哪个领域", "这个项目哪个领域"),  # ... but not as "which"
         ("能代收善款么", "能代收善款吗"),  # clause-final 么 -> 吗
         ("是不是八月二日开始", "是不是8月2日开始"),  # dates in Chinese numerals -> digits
+        ("二零二五年还搞不搞", "2025年还搞不搞"),  # so are years written digit by digit
         ("十二月三十一号截止", "12月31日截止"),  # the day after a month: 号 -> 日
         ("3号楼", "3号楼"),
         ("一月捐和一起捐", "一月捐和一起捐"),  # ... but no other numerals
