@@ -433,7 +433,7 @@ def test_an_entry_far_ahead_of_the_rest_answers_a_wordy_question() -> None:
         # (0.544 / 0.868 / 0.635, precision 0.521): the honest figure. The rules for speaking
         # unasked were then chosen with it in view: a regression set since.
         # The eighth pass (knowledge only, after round 9) raised its accuracy to 0.588.
-        ("bundled_blind_round2.jsonl", (0.58, 0.88, 0.97, 0.93)),
+        ("bundled_blind_round2.jsonl", (0.6, 0.9, 0.97, 0.94)),
         # A third round, written after the rules for speaking unasked, labelled against the
         # knowledge of that day and scored once before any tuning on it: 0.714 / 0.922 / 0.814,
         # precision 0.743 (docs/blind-round3-labels.md has the labeller's reasons). The rival and
@@ -446,7 +446,7 @@ def test_an_entry_far_ahead_of_the_rest_answers_a_wordy_question() -> None:
         # judged with it among the sets: a regression set since. Top3 0.933 -> 0.921 in the
         # sixth pass: 凉山…老乡想现场给现金 (silent, confidence 0.2) had its entry third only
         # because a higher-scoring entry missed the shortlist; new words let it in.
-        ("bundled_blind_round4.jsonl", (0.82, 0.93, 0.9, 0.93)),
+        ("bundled_blind_round4.jsonl", (0.84, 0.93, 0.9, 0.93)),
         # A fifth round, written and labelled after those, scored once: 0.808 / 0.974 / 0.738,
         # precision 0.808 (every wrong answer is to a question the knowledge does not cover).
         # Floors lowered after the fourth pass, which wrote entries for topics asked in two or
@@ -472,39 +472,43 @@ def test_an_entry_far_ahead_of_the_rest_answers_a_wordy_question() -> None:
         # accuracy 0.846 -> 0.837 because 老师们好…开通腾讯公益的机构账号 is a knife edge
         # (platform-account-open 0.594 against who-can-participate 0.593 before, the other way
         # after the new entry shifted term weights); silence and precision rose.
-        ("bundled_blind_round5.jsonl", (0.83, 0.97, 0.96, 0.96)),
+        ("bundled_blind_round5.jsonl", (0.85, 0.97, 0.96, 0.96)),
         # A sixth round, written blind after the fourth pass and labelled against its knowledge,
         # scored once: 0.707 / 0.927 / 0.842, precision 0.829.
-        ("bundled_blind_round6.jsonl", (0.73, 0.95, 0.96, 0.93)),
+        ("bundled_blind_round6.jsonl", (0.74, 0.96, 0.96, 0.93)),
         # A seventh round, written blind (DOMAIN.md and the seed only) during the fifth pass and
         # labelled against its knowledge by someone else without running the bot; scored once,
         # after the pass and the contested-answer rule were fixed: 0.747 / 0.928 / 0.919,
         # precision 0.886. A regression set from now on. The ninth pass's question
         # cues answer a budget question with 好多 (管理费最多能提好多比例) from the fee entry:
         # precision 0.948.
-        ("bundled_blind_round7.jsonl", (0.77, 0.95, 0.99, 0.94)),
+        ("bundled_blind_round7.jsonl", (0.81, 0.97, 0.99, 0.94)),
         # An eighth round, written blind during the sixth pass and labelled against its knowledge
         # without running the bot; scored once after it: 0.722 / 0.967 / 0.900, precision 0.878.
         # The seventh pass tuned on it (with rounds 1-7) and relabelled r8-018 and r8-025
         # (docs/blind-round8-labels.md): a regression set since; floors at that pass's figures.
         # The eighth pass moved it to 0.815 / 0.978 (an extension request, points' use); the
         # ninth pass's cues to 0.826, precision 0.950 (the 好多 budget question as in round 7).
-        ("bundled_blind_round8.jsonl", (0.81, 0.97, 0.92, 0.94)),
+        ("bundled_blind_round8.jsonl", (0.83, 0.97, 0.92, 0.95)),
         # A ninth round, written blind during the seventh pass and labelled against its knowledge
         # without running the bot; scored once after it: 0.674 / 0.942 / 0.941, precision 0.879.
         # The eighth pass tuned on it (with rounds 1-8; knowledge only): 0.779 / 0.953 / 1.000,
         # precision 0.971. A regression set since; floors at that pass's figures.
-        ("bundled_blind_round9.jsonl", (0.77, 0.95, 0.99, 0.96)),
+        ("bundled_blind_round9.jsonl", (0.81, 0.95, 0.99, 0.97)),
         # A tenth round, written blind during the eighth pass and labelled against its knowledge
         # without running the bot; scored once after it: 0.626 / 0.923 / 0.931, precision 0.905.
-        ("bundled_blind_round10.jsonl", (0.62, 0.92, 0.93, 0.9)),
+        ("bundled_blind_round10.jsonl", (0.72, 0.93, 0.96, 0.97)),
         # Rounds 11 and 12, written blind at the start of the ninth pass and labelled against its
         # knowledge without running the bot; scored once after the question cues (好多/好久,
         # a space ends a clause, a call to 善邻): 0.625 / 0.925 / 0.925, precision 0.806, and
         # 0.654 / 0.926 / 0.949, precision 0.841 (the engine before the cues: the same, but
         # round 11's precision 0.820 with one answer fewer).
-        ("bundled_blind_round11.jsonl", (0.62, 0.92, 0.92, 0.8)),
-        ("bundled_blind_round12.jsonl", (0.65, 0.92, 0.94, 0.84)),
+        # The knowledge pass after them (issue 16, docs/faq-research.md "Ninth pass") tuned on
+        # rounds 10-12 with rounds 1-9 pooled: round 10 0.725 / 0.934 / 0.966, precision 0.971;
+        # round 11 0.700 / 0.963 / 0.950, precision 0.918; round 12 0.728 / 0.938 / 1.000,
+        # precision 0.983. Regression sets since; rounds 2 and 4-9 rose too, floors raised.
+        ("bundled_blind_round11.jsonl", (0.7, 0.96, 0.95, 0.91)),
+        ("bundled_blind_round12.jsonl", (0.72, 0.93, 0.99, 0.98)),
     ],
 )
 def test_bundled_knowledge_on_blind_rounds(
