@@ -428,7 +428,10 @@ def test_an_entry_far_ahead_of_the_rest_answers_a_wordy_question() -> None:
         # Rounds 1-3 lost 0.01-0.05 accuracy (r1 0.856 -> 0.844, r2 0.575 -> 0.525, r3 0.761 ->
         # 0.750) when a contested answer came to need confidence 0.35 unasked (pooled precision
         # 0.897 -> 0.904, silence 0.907 -> 0.918): the floors below are after that.
-        ("bundled_blind_round1.jsonl", (0.87, 0.99, 0.93, 0.96)),
+        # The ninth pass's synonym group for 没通过 / 未通过 / 不通过 (a negated pass is one term,
+        # so 审核通过了 no longer reads as a rejection) costs one rejection answer here and in
+        # round 4 (项目被退回修改了两次 now at confidence 0.35, unsaid) and one top 3 in round 8.
+        ("bundled_blind_round1.jsonl", (0.86, 0.99, 0.93, 0.96)),
         # A second round written the same way, labelled and scored once after tuning ended
         # (0.544 / 0.868 / 0.635, precision 0.521): the honest figure. The rules for speaking
         # unasked were then chosen with it in view: a regression set since.
@@ -446,7 +449,7 @@ def test_an_entry_far_ahead_of_the_rest_answers_a_wordy_question() -> None:
         # judged with it among the sets: a regression set since. Top3 0.933 -> 0.921 in the
         # sixth pass: 凉山…老乡想现场给现金 (silent, confidence 0.2) had its entry third only
         # because a higher-scoring entry missed the shortlist; new words let it in.
-        ("bundled_blind_round4.jsonl", (0.84, 0.93, 0.9, 0.93)),
+        ("bundled_blind_round4.jsonl", (0.83, 0.93, 0.9, 0.93)),
         # A fifth round, written and labelled after those, scored once: 0.808 / 0.974 / 0.738,
         # precision 0.808 (every wrong answer is to a question the knowledge does not cover).
         # Floors lowered after the fourth pass, which wrote entries for topics asked in two or
@@ -489,7 +492,7 @@ def test_an_entry_far_ahead_of_the_rest_answers_a_wordy_question() -> None:
         # (docs/blind-round8-labels.md): a regression set since; floors at that pass's figures.
         # The eighth pass moved it to 0.815 / 0.978 (an extension request, points' use); the
         # ninth pass's cues to 0.826, precision 0.950 (the 好多 budget question as in round 7).
-        ("bundled_blind_round8.jsonl", (0.83, 0.97, 0.92, 0.95)),
+        ("bundled_blind_round8.jsonl", (0.83, 0.96, 0.92, 0.95)),
         # A ninth round, written blind during the seventh pass and labelled against its knowledge
         # without running the bot; scored once after it: 0.674 / 0.942 / 0.941, precision 0.879.
         # The eighth pass tuned on it (with rounds 1-8; knowledge only): 0.779 / 0.953 / 1.000,
