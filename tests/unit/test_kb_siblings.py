@@ -431,18 +431,18 @@ def test_an_entry_far_ahead_of_the_rest_answers_a_wordy_question() -> None:
         # The ninth pass's synonym group for 没通过 / 未通过 / 不通过 (a negated pass is one term,
         # so 审核通过了 no longer reads as a rejection) costs one rejection answer here and in
         # round 4 (项目被退回修改了两次 now at confidence 0.35, unsaid) and one top 3 in round 8.
-        ("bundled_blind_round1.jsonl", (0.86, 0.99, 0.93, 0.96)),
+        ("bundled_blind_round1.jsonl", (0.87, 0.99, 0.96, 0.97)),
         # A second round written the same way, labelled and scored once after tuning ended
         # (0.544 / 0.868 / 0.635, precision 0.521): the honest figure. The rules for speaking
         # unasked were then chosen with it in view: a regression set since.
         # The eighth pass (knowledge only, after round 9) raised its accuracy to 0.588.
-        ("bundled_blind_round2.jsonl", (0.6, 0.9, 0.97, 0.94)),
+        ("bundled_blind_round2.jsonl", (0.61, 0.9, 0.97, 0.94)),
         # A third round, written after the rules for speaking unasked, labelled against the
         # knowledge of that day and scored once before any tuning on it: 0.714 / 0.922 / 0.814,
         # precision 0.743 (docs/blind-round3-labels.md has the labeller's reasons). The rival and
         # light-term rules and a few sibling fixes were then judged with it among the sets: a
         # regression set since.
-        ("bundled_blind_round3.jsonl", (0.77, 0.95, 0.96, 0.93)),
+        ("bundled_blind_round3.jsonl", (0.8, 0.95, 0.96, 0.93)),
         # A fourth round, written and labelled the same way after the second pass on when to
         # speak unasked, scored once before any tuning: 0.766 / 0.909 / 0.884, precision 0.843.
         # The plan-to-ask cue, the covering general entry and the weak-answer rule were then
@@ -500,7 +500,7 @@ def test_an_entry_far_ahead_of_the_rest_answers_a_wordy_question() -> None:
         ("bundled_blind_round9.jsonl", (0.81, 0.95, 0.99, 0.97)),
         # A tenth round, written blind during the eighth pass and labelled against its knowledge
         # without running the bot; scored once after it: 0.626 / 0.923 / 0.931, precision 0.905.
-        ("bundled_blind_round10.jsonl", (0.72, 0.93, 0.96, 0.97)),
+        ("bundled_blind_round10.jsonl", (0.73, 0.93, 0.96, 0.97)),
         # Rounds 11 and 12, written blind at the start of the ninth pass and labelled against its
         # knowledge without running the bot; scored once after the question cues (好多/好久,
         # a space ends a clause, a call to 善邻): 0.625 / 0.925 / 0.925, precision 0.806, and
@@ -511,11 +511,14 @@ def test_an_entry_far_ahead_of_the_rest_answers_a_wordy_question() -> None:
         # round 11 0.700 / 0.963 / 0.950, precision 0.918; round 12 0.728 / 0.938 / 1.000,
         # precision 0.983. Regression sets since; rounds 2 and 4-9 rose too, floors raised.
         ("bundled_blind_round11.jsonl", (0.7, 0.96, 0.95, 0.91)),
-        ("bundled_blind_round12.jsonl", (0.72, 0.93, 0.99, 0.98)),
+        ("bundled_blind_round12.jsonl", (0.74, 0.93, 0.99, 0.98)),
         # Round 13, written blind during the ninth pass and labelled against its knowledge (before
         # the negated-pass synonym group, which moves no label) without running the bot; scored
         # once after it: 0.671 / 0.908 / 0.864, precision 0.810 (51 of 63 answers unasked right).
-        ("bundled_blind_round13.jsonl", (0.67, 0.9, 0.86, 0.8)),
+        # The tenth pass (knowledge only, docs/faq-research.md "Tenth pass") tuned on it with
+        # rounds 1-12 pooled: 0.789 / 0.934 / 0.955, precision 0.952; rounds 1, 2, 3, 10 and 12
+        # rose too, floors raised. A regression set since.
+        ("bundled_blind_round13.jsonl", (0.78, 0.93, 0.95, 0.95)),
     ],
 )
 def test_bundled_knowledge_on_blind_rounds(
