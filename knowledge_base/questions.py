@@ -22,7 +22,7 @@ _INTERROGATIVE = re.compile(
     # 好久没 (a long time) nor 人好多 / 还差好多 (many, much); 好多 asks after a verb of amount
     # (要好多钱, 定好多).
     r"|(?<![了有])好久(?![没不了都])"
-    r"|(?<=[要定设列提收写修到是捐拍发交扣用给])好多(?![人家村])"
+    r"|(?<=[要定设列提收写修是捐拍发交扣用给])好多(?![人家村])"
 )
 # Clause-final particles that make a question: 吗, and 不/没 after a verb (Sichuan and
 # colloquial speech ask 还能交不, 能改过来不, 到账没).

@@ -377,6 +377,7 @@ def test_questions_are_recognised(text: str) -> None:
         "哪位老师还没签到",
         "今天春熙路人好多 热闹得很",  # 好多: many
         "今年配捐少了好多 唉",
+        "派了两个人去北京驻场审核，回来说学到好多",
         "等了好久终于审核过了",  # 好久: a long time
         "好久没见到大家了",
     ],

@@ -519,6 +519,11 @@ def test_an_entry_far_ahead_of_the_rest_answers_a_wordy_question() -> None:
         # rounds 1-12 pooled: 0.789 / 0.934 / 0.955, precision 0.952; rounds 1, 2, 3, 10 and 12
         # rose too, floors raised. A regression set since.
         ("bundled_blind_round13.jsonl", (0.78, 0.93, 0.95, 0.95)),
+        # Round 14, written blind during the ninth pass and labelled against the tenth pass's
+        # knowledge without running the bot; scored once after it: 0.558 / 0.844 / 0.837,
+        # precision 0.754 (43 of 57 answers unasked right). 学到好多 (learned a lot) was then no
+        # longer read as asking how much: silence 0.860.
+        ("bundled_blind_round14.jsonl", (0.55, 0.84, 0.86, 0.76)),
     ],
 )
 def test_bundled_knowledge_on_blind_rounds(
