@@ -36,6 +36,7 @@ THANKS_REPLY = "不客气 🙂 有问题随时发给我。"
 ACKNOWLEDGED_REPLY = "🙂 有问题随时发给我。"
 # An @mention of someone (not an e-mail address): @张老师, @li_luzhou.
 _MENTION = re.compile(r"(?<![A-Za-z0-9._%+-])@[^\s@]")
+_LEADING_MENTIONS = re.compile(r"^(?:\s*@[^\s@]+)+\s*")
 
 
 def _feedback_buttons(reply_id: int) -> Keyboard:
@@ -94,6 +95,8 @@ async def on_text(ctx: Context, message: IncomingMessage) -> bool:
         return False  # a forwarded notice or article is not its forwarder's question
     if not addressed and _for_someone_else(ctx, message):
         return False  # @王老师 你们审核过了没: a conversation between people
+    if addressed:  # @善邻助手 @王老师 …: said to the bot, the other names are only copied in
+        question = _LEADING_MENTIONS.sub("", question) or question
     # Replying to the bot in a group, a question is for it; a remark (好的，我们马上交) is not.
     by_reply = message.chat.is_group and not _mentioned(ctx, message) and addressed
     before = len(ctx.actions)
