@@ -431,18 +431,18 @@ def test_an_entry_far_ahead_of_the_rest_answers_a_wordy_question() -> None:
         # The ninth pass's synonym group for 没通过 / 未通过 / 不通过 (a negated pass is one term,
         # so 审核通过了 no longer reads as a rejection) costs one rejection answer here and in
         # round 4 (项目被退回修改了两次 now at confidence 0.35, unsaid) and one top 3 in round 8.
-        ("bundled_blind_round1.jsonl", (0.87, 0.99, 0.96, 0.97)),
+        ("bundled_blind_round1.jsonl", (0.89, 1.0, 0.96, 0.97)),
         # A second round written the same way, labelled and scored once after tuning ended
         # (0.544 / 0.868 / 0.635, precision 0.521): the honest figure. The rules for speaking
         # unasked were then chosen with it in view: a regression set since.
         # The eighth pass (knowledge only, after round 9) raised its accuracy to 0.588.
-        ("bundled_blind_round2.jsonl", (0.61, 0.9, 0.97, 0.94)),
+        ("bundled_blind_round2.jsonl", (0.63, 0.9, 0.97, 0.94)),
         # A third round, written after the rules for speaking unasked, labelled against the
         # knowledge of that day and scored once before any tuning on it: 0.714 / 0.922 / 0.814,
         # precision 0.743 (docs/blind-round3-labels.md has the labeller's reasons). The rival and
         # light-term rules and a few sibling fixes were then judged with it among the sets: a
         # regression set since.
-        ("bundled_blind_round3.jsonl", (0.8, 0.95, 0.96, 0.93)),
+        ("bundled_blind_round3.jsonl", (0.82, 0.95, 0.96, 0.93)),
         # A fourth round, written and labelled the same way after the second pass on when to
         # speak unasked, scored once before any tuning: 0.766 / 0.909 / 0.884, precision 0.843.
         # The plan-to-ask cue, the covering general entry and the weak-answer rule were then
@@ -475,29 +475,29 @@ def test_an_entry_far_ahead_of_the_rest_answers_a_wordy_question() -> None:
         # accuracy 0.846 -> 0.837 because 老师们好…开通腾讯公益的机构账号 is a knife edge
         # (platform-account-open 0.594 against who-can-participate 0.593 before, the other way
         # after the new entry shifted term weights); silence and precision rose.
-        ("bundled_blind_round5.jsonl", (0.85, 0.97, 0.96, 0.96)),
+        ("bundled_blind_round5.jsonl", (0.88, 0.97, 0.96, 0.96)),
         # A sixth round, written blind after the fourth pass and labelled against its knowledge,
         # scored once: 0.707 / 0.927 / 0.842, precision 0.829.
-        ("bundled_blind_round6.jsonl", (0.74, 0.96, 0.96, 0.93)),
+        ("bundled_blind_round6.jsonl", (0.75, 0.97, 0.96, 0.93)),
         # A seventh round, written blind (DOMAIN.md and the seed only) during the fifth pass and
         # labelled against its knowledge by someone else without running the bot; scored once,
         # after the pass and the contested-answer rule were fixed: 0.747 / 0.928 / 0.919,
         # precision 0.886. A regression set from now on. The ninth pass's question
         # cues answer a budget question with 好多 (管理费最多能提好多比例) from the fee entry:
         # precision 0.948.
-        ("bundled_blind_round7.jsonl", (0.81, 0.97, 0.99, 0.94)),
+        ("bundled_blind_round7.jsonl", (0.83, 0.97, 1.0, 0.95)),
         # An eighth round, written blind during the sixth pass and labelled against its knowledge
         # without running the bot; scored once after it: 0.722 / 0.967 / 0.900, precision 0.878.
         # The seventh pass tuned on it (with rounds 1-7) and relabelled r8-018 and r8-025
         # (docs/blind-round8-labels.md): a regression set since; floors at that pass's figures.
         # The eighth pass moved it to 0.815 / 0.978 (an extension request, points' use); the
         # ninth pass's cues to 0.826, precision 0.950 (the 好多 budget question as in round 7).
-        ("bundled_blind_round8.jsonl", (0.83, 0.96, 0.92, 0.95)),
+        ("bundled_blind_round8.jsonl", (0.84, 0.96, 0.96, 0.97)),
         # A ninth round, written blind during the seventh pass and labelled against its knowledge
         # without running the bot; scored once after it: 0.674 / 0.942 / 0.941, precision 0.879.
         # The eighth pass tuned on it (with rounds 1-8; knowledge only): 0.779 / 0.953 / 1.000,
         # precision 0.971. A regression set since; floors at that pass's figures.
-        ("bundled_blind_round9.jsonl", (0.81, 0.95, 0.99, 0.97)),
+        ("bundled_blind_round9.jsonl", (0.85, 0.96, 1.0, 0.97)),
         # A tenth round, written blind during the eighth pass and labelled against its knowledge
         # without running the bot; scored once after it: 0.626 / 0.923 / 0.931, precision 0.905.
         ("bundled_blind_round10.jsonl", (0.73, 0.93, 0.96, 0.97)),
@@ -510,20 +510,27 @@ def test_an_entry_far_ahead_of_the_rest_answers_a_wordy_question() -> None:
         # rounds 10-12 with rounds 1-9 pooled: round 10 0.725 / 0.934 / 0.966, precision 0.971;
         # round 11 0.700 / 0.963 / 0.950, precision 0.918; round 12 0.728 / 0.938 / 1.000,
         # precision 0.983. Regression sets since; rounds 2 and 4-9 rose too, floors raised.
-        ("bundled_blind_round11.jsonl", (0.7, 0.96, 0.95, 0.91)),
-        ("bundled_blind_round12.jsonl", (0.74, 0.93, 0.99, 0.98)),
+        ("bundled_blind_round11.jsonl", (0.74, 0.97, 0.97, 0.94)),
+        ("bundled_blind_round12.jsonl", (0.77, 0.95, 1.0, 0.98)),
         # Round 13, written blind during the ninth pass and labelled against its knowledge (before
         # the negated-pass synonym group, which moves no label) without running the bot; scored
         # once after it: 0.671 / 0.908 / 0.864, precision 0.810 (51 of 63 answers unasked right).
         # The tenth pass (knowledge only, docs/faq-research.md "Tenth pass") tuned on it with
         # rounds 1-12 pooled: 0.789 / 0.934 / 0.955, precision 0.952; rounds 1, 2, 3, 10 and 12
         # rose too, floors raised. A regression set since.
-        ("bundled_blind_round13.jsonl", (0.78, 0.93, 0.95, 0.95)),
+        ("bundled_blind_round13.jsonl", (0.8, 0.95, 0.95, 0.95)),
         # Round 14, written blind during the ninth pass and labelled against the tenth pass's
         # knowledge without running the bot; scored once after it: 0.558 / 0.844 / 0.837,
         # precision 0.754 (43 of 57 answers unasked right). 学到好多 (learned a lot) was then no
         # longer read as asking how much: silence 0.860.
-        ("bundled_blind_round14.jsonl", (0.55, 0.84, 0.86, 0.76)),
+        # The eleventh pass (knowledge only, docs/faq-research.md "Eleventh pass") wrote ten
+        # entries for questions left uncovered in two or more rounds and relabelled the 35
+        # messages of rounds 1-14 they answer exactly (docs/blind-round*-labels.md), then tuned
+        # on round 14: 0.659 / 0.894 / 0.971, precision 0.933. Floors raised for rounds 1-3,
+        # 5-9 and 11-14. Round 13's silence is 0.949 against its floor 0.95: relabelling five of
+        # its null messages left its two must-nots answered (r13-034, r13-077, both left by the
+        # tenth pass) among 39 nulls instead of 44; no knowledge change answers a new one.
+        ("bundled_blind_round14.jsonl", (0.65, 0.89, 0.97, 0.93)),
     ],
 )
 def test_bundled_knowledge_on_blind_rounds(
