@@ -308,7 +308,10 @@ async def misses(ctx: Context, message: IncomingMessage, args: str) -> None:
 
 
 ASK = Command(
-    "ask", "向我提问（也可以 @我 或回复我）", "/ask 问题，例如 /ask 怎么开通腾讯公益账号", ask
+    "ask",
+    "向我提问（也可以 @我、以“善邻，”开头或回复我）",
+    "/ask 问题，例如 /ask 怎么开通腾讯公益账号",
+    ask,
 )
 FAQ = Command("faq", "同 /ask：向我提问", "/faq 问题，例如 /faq 配捐规则是什么", ask)
 AUTO = Command(
