@@ -136,6 +136,11 @@ _HOW_MUCH = re.compile(
 )
 
 
+def without_symbols(text: str) -> str:
+    """The text with emoji, pictographs and invisible marks replaced by blanks."""
+    return _SYMBOLS.sub(" ", text)
+
+
 def map_dialect(text: str) -> str:
     """Replace Sichuan and colloquial forms with standard words."""
     text = _DIALECT_RE.sub(lambda found: _DIALECT_MAP[found.group()], text)
@@ -154,7 +159,7 @@ def clean(text: str) -> str:
     text = _URL.sub(" ", text)
     text = _MENTION.sub(" ", text)
     text = _PLACEHOLDER.sub(" ", text)
-    text = _SYMBOLS.sub(" ", text)
+    text = without_symbols(text)
     text = _EMPHASIS.sub(" ", text)
     text = map_dialect(text)
     text = _CN_YEAR.sub(lambda found: found.group().translate(_YEAR_DIGITS), text)

@@ -75,11 +75,14 @@ def _for_someone_else(ctx: Context, message: IncomingMessage) -> bool:
 
 
 def _without_mention(ctx: Context, text: str) -> str:
+    """The message without the bot's @handle, or without the name it opens by calling (善邻，…):
+    善邻 收到 is an acknowledgement like @善邻助手 收到."""
     for handle in ctx.bot.handles:
         start = text.lower().find(handle.lower())
         if start >= 0:
             return (text[:start] + text[start + len(handle) :]).strip()
-    return text
+    called = calling_the_bot(text, ctx.bot.names)
+    return text if called is None else called
 
 
 async def on_text(ctx: Context, message: IncomingMessage) -> bool:
@@ -115,9 +118,7 @@ async def answer(
     if private and is_acknowledgement(question):
         ctx.reply(THANKS_REPLY if is_thanks(question) else ACKNOWLEDGED_REPLY)
         return
-    # 你是谁 / 善邻 你能做什么: said to the bot, it introduces itself. A call by name stays in
-    # the question matched: the knowledge's entries about the bot name it.
-    if is_about_bot(calling_the_bot(question, ctx.bot.names) or question):
+    if is_about_bot(question):  # 你是谁 / 你能做什么: said to the bot, it introduces itself
         if addressed:
             ctx.reply(f"{INTRO}\n\n发送 /help 查看您可用的命令。")
         return

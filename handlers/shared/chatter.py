@@ -3,17 +3,17 @@
 
 import re
 
+from knowledge_base.normalize import without_symbols
+
 # Spaces, punctuation and emphasis that do not change what a short reply says.
 _NOISE = re.compile(r"[\s,，.。!！~～、…:：;；\"'“”]+")
 _THANKS = r"(?:谢谢|多谢|感谢|辛苦)(?:了|啦|您|你|大家|各位|老师们?)*"
-# A reply made only of these: 收到, 已收到谢谢, 好的收到, 好的辛苦了, 明白了老师.
+# A reply made only of these: 收到, 已收到谢谢, 好的收到, 好的辛苦了, 明白了老师, 你真棒.
 _ACKNOWLEDGEMENT = re.compile(
     r"(?:好的?|ok(?:ay)?|嗯嗯?|(?:已经?|都)?收到(?:了|啦|咯|哈|啊|呢)?|明白了?|知道了?|了解"
-    r"|已阅|已读|老师们?|" + _THANKS + r")+"
+    r"|已阅|已读|老师们?|(?:你|您)?(?:真|好|太)?(?:棒|厉害|给力)(?:了|啊|哦)?|" + _THANKS + r")+"
 )
 _SIGNS = re.compile(r"[🙏👌👍💪❤️✅🤝😊🙂]+")
-# Any emoji (🤔 after 你是机器人吗 changes nothing it asks).
-_EMOJI = re.compile(r"[\U0001F000-\U0001FAFF\u2600-\u27BF\uFE0F]+")
 # "You" asking who the bot is or what it does: 你是谁, 您能做什么, 你是机器人吗, 你咋个用.
 _WHAT = r"(?:什么|啥|啥子|哪些|些什么|哪些事|嘛)"
 _ABOUT_BOT = re.compile(
@@ -49,4 +49,6 @@ def is_thanks(text: str) -> bool:
 
 def is_about_bot(text: str) -> bool:
     """True for a question to the bot about itself (你是谁, 你能做什么, 你是机器人吗)."""
-    return _ABOUT_BOT.fullmatch(_EMOJI.sub("", _core(text)).rstrip("?？")) is not None
+    # Any emoji left after the usual signs (你是机器人吗🤔) changes nothing it asks.
+    core = _core(without_symbols(text))
+    return _ABOUT_BOT.fullmatch(core.rstrip("?？")) is not None

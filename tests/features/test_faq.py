@@ -184,6 +184,9 @@ async def test_calling_the_bot_by_name_addresses_it(console: ConsoleSession) -> 
         assert "入驻" in await reply_to(console, STAFF, LUZHOU_GROUP, text), text
         console.core.clock.advance(minutes=6)  # type: ignore[attr-defined]
     assert "我是善邻助手" in await reply_to(console, STAFF, LUZHOU_GROUP, "@善邻 你能干啥子")
+    # A call by name that only thanks or acknowledges gets nothing, as with an @mention.
+    for text in ("善邻 谢谢", "善邻，收到👍", "善邻，你真棒👍"):
+        assert await say(console, STAFF, LUZHOU_GROUP, text) == [], text
     # Speaking of the bot is not calling it.
     assert await say(console, STAFF, LUZHOU_GROUP, "善邻刚才说的我们记下了") == []
 
