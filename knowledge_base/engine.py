@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from typing import Literal
 
+from knowledge_base.examples import ExampleModel
 from knowledge_base.features import (
     BIGRAM_SHARE,
     CLUE,
@@ -118,10 +119,12 @@ class Index:
         kb: KnowledgeBase,
         model: TextModel,
         features: tuple[EntryFeatures, ...],
+        examples: ExampleModel | None = None,
     ) -> None:
         self.kb = kb
         self._model = model
         self._features = features
+        self._examples = examples
         terms: dict[str, list[tuple[int, float]]] = {}
         grams: dict[str, list[tuple[int, float]]] = {}
         chars: dict[str, list[tuple[int, float]]] = {}
@@ -162,7 +165,7 @@ class Index:
         model = TextModel(kb)
         features = tuple(entry_features(model, entry) for entry in kb.entries)
         model.finish_build()
-        return cls(kb, model, features)
+        return cls(kb, model, features, ExampleModel.build(kb))
 
     def __len__(self) -> int:
         return len(self._features)
@@ -256,16 +259,23 @@ class Index:
             scored = [(scores[number], number) for number in doubt] + [
                 item for item in scored if item[1] not in doubt
             ]
-        candidates = tuple(
-            Candidate(self.kb.entries[number], round(score, 4))
-            for score, number in scored[: max(limit, 0)]
-            if score > 0
-        )
         decision = decide(confidence, query.is_question, bare=bare)
         if for_a_person(text):
             decision = "silent"  # @李姐 配捐比例是多少: asked of a colleague, not of the bot
         elif decision == "answer" and (doubt or not self._speaks_for(query, scored, confidence)):
             decision = "suggest"
+        if self._examples is not None and best > 0:
+            decision, scored = self._second_opinion(
+                query.plain,
+                query.is_question and not doubt and confidence >= ANSWER_THRESHOLD,
+                decision,
+                scored,
+            )
+        candidates = tuple(
+            Candidate(self.kb.entries[number], round(score, 4))
+            for score, number in scored[: max(limit, 0)]
+            if score > 0
+        )
         return Match(
             decision=decision,
             candidates=candidates,
@@ -274,6 +284,37 @@ class Index:
             normalized=query.normalized,
             ambiguous=tuple(self.kb.entries[number] for number in doubt),
         )
+
+    def _second_opinion(
+        self,
+        message: str,
+        plain_question: bool,
+        decision: Decision,
+        scored: list[tuple[float, int]],
+    ) -> tuple[Decision, list[tuple[float, int]]]:
+        """Let the labelled examples confirm or settle the answer among the shortlist.
+
+        An answer the examples do not favour is only suggested; a plain question (asked, not in
+        sibling doubt, confident enough) whose best entry they favour is answered even where the
+        words alone left it contested, and one whose runner-up they favour is answered with the
+        runner-up. Their favourite is always among the top three offered.
+        """
+        shortlist = [number for score, number in scored[:SHORTLIST] if score > 0]
+        if not shortlist:
+            return decision, scored
+        ids = [self.kb.entries[number].id for number in shortlist]
+        favourite = self._examples.favourite(message, ids) if self._examples else None
+        rank = ids.index(favourite) if favourite is not None else -1
+        if rank != 0 and decision == "answer":
+            decision = "suggest"
+        if plain_question and rank in (0, 1) and decision == "suggest":
+            decision = "answer"
+        scored = list(scored)
+        if rank == 1 and decision == "answer":  # the runner-up answers
+            scored[0], scored[1] = scored[1], scored[0]
+        elif rank > 2:  # a favourite further down is offered third
+            scored.insert(2, scored.pop(rank))
+        return decision, scored
 
     def _speaks_for(
         self, query: Query, scored: list[tuple[float, int]], confidence: float

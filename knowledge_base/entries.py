@@ -5,6 +5,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
 
+from knowledge_base.examples import load_examples
 from knowledge_base.excel import export_excel, from_rows, import_excel, to_rows
 from knowledge_base.limits import entry_problems
 from knowledge_base.model import Entry, KbError, KnowledgeBase, LintIssue
@@ -17,6 +18,7 @@ __all__ = [
     "KbError",
     "KnowledgeBase",
     "LintIssue",
+    "bundled_example_paths",
     "bundled_paths",
     "dump_yaml",
     "export_excel",
@@ -35,6 +37,11 @@ BUNDLED_DIR = Path(__file__).parent / "bundled"
 def bundled_paths() -> list[Path]:
     """The knowledge-base files shipped with the bot (sorted; possibly none)."""
     return sorted(BUNDLED_DIR.glob("*.yaml"))
+
+
+def bundled_example_paths() -> list[Path]:
+    """The labelled example messages shipped with the bot (JSON Lines, sorted)."""
+    return sorted((BUNDLED_DIR / "examples").glob("*.jsonl"))
 
 
 def _duplicate_ids(files: list[ParsedFile]) -> list[LintIssue]:
@@ -132,8 +139,9 @@ def _second_general_entries(files: list[ParsedFile]) -> list[LintIssue]:
 
 def with_structure(kb: KnowledgeBase, like: KnowledgeBase) -> KnowledgeBase:
     """The entries of ``kb`` with the sibling structure (topic, general, not_about) that the
-    entries of ``like`` with the same ids have; for entries kept where the structure is not
-    (the database holds the bundled entries' texts, the bundled files their structure)."""
+    entries of ``like`` with the same ids have, and ``like``'s labelled examples when ``kb`` has
+    none; for entries kept where the structure is not (the database holds the bundled entries'
+    texts, the bundled files their structure and examples)."""
     structure = {entry.id: entry for entry in like.entries}
     entries = []
     for entry in kb.entries:
@@ -143,7 +151,7 @@ def with_structure(kb: KnowledgeBase, like: KnowledgeBase) -> KnowledgeBase:
                 entry, topic=known.topic, general=known.general, not_about=known.not_about
             )
         entries.append(entry)
-    return KnowledgeBase(tuple(entries), kb.synonyms)
+    return KnowledgeBase(tuple(entries), kb.synonyms, kb.examples or like.examples)
 
 
 def lint_files(paths: Iterable[Path | str]) -> list[LintIssue]:
@@ -157,14 +165,17 @@ def lint_files(paths: Iterable[Path | str]) -> list[LintIssue]:
 
 
 def load_files(paths: Iterable[Path | str]) -> KnowledgeBase:
-    """Merge the entries and synonyms of several files; KbError on schema errors or duplicates."""
-    files = [parse_file(path) for path in paths]
+    """Merge the entries and synonyms of several files, and the labelled examples of the JSON
+    Lines files among them; KbError on schema errors or duplicates."""
+    paths = list(paths)
+    example_paths = [path for path in paths if str(path).endswith(".jsonl")]
+    files = [parse_file(path) for path in paths if path not in example_paths]
     errors = [issue for parsed in files for issue in parsed.issues] + _duplicate_ids(files)
     if errors:
         raise KbError("\n".join(str(issue) for issue in errors))
     entries = tuple(item.entry for parsed in files for item in parsed.entries)
     groups = dict.fromkeys(group for parsed in files for group, _ in parsed.synonyms)
-    return KnowledgeBase(entries=entries, synonyms=tuple(groups))
+    return KnowledgeBase(entries, tuple(groups), load_examples(example_paths))
 
 
 _BUNDLED: dict[bytes, KnowledgeBase] = {}  # the last version of the bundled files, parsed
@@ -173,7 +184,7 @@ _BUNDLED: dict[bytes, KnowledgeBase] = {}  # the last version of the bundled fil
 def load_bundled() -> KnowledgeBase:
     """The bundled knowledge, parsed once per process for each version of its files: every app
     built in one process (the tests build hundreds) shares it; changed files are parsed again."""
-    paths = bundled_paths()
+    paths = bundled_paths() + bundled_example_paths()
     digest = hashlib.sha256()
     for path in paths:
         content = path.read_bytes()

@@ -1,13 +1,12 @@
 """Measuring an index on labelled messages: accuracy, top-3, silence, per category, misses."""
 
-import json
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from knowledge_base.engine import Index, Match
-from knowledge_base.model import KbError
+from knowledge_base.examples import read_labelled
 
 TOP = 3
 
@@ -95,20 +94,7 @@ class Report(CategoryScore):
 
 def load_cases(path: Path | str) -> list[Case]:
     """Read a JSON Lines file of {"q": ..., "expect": id-or-null}; KbError names bad lines."""
-    cases = []
-    lines = Path(path).read_text(encoding="utf-8").splitlines()
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        try:
-            item = json.loads(line)
-            question, expect = item["q"], item.get("expect")
-        except (ValueError, KeyError, TypeError) as error:
-            raise KbError(f"{path}:{number}: not a case object: {error}") from error
-        if not isinstance(question, str) or not (expect is None or isinstance(expect, str)):
-            raise KbError(f"{path}:{number}: 'q' must be text and 'expect' an id or null")
-        cases.append(Case(question, expect))
-    return cases
+    return [Case(question, expect) for question, expect, _ in read_labelled(path)]
 
 
 def _miss(case: Case, match: Match, problem: str) -> Miss:

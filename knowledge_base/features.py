@@ -42,6 +42,9 @@ class Query:
     normalized: str
     is_question: bool
     weights: dict[str, float]
+    # The message as ``normalize`` gives it, before the knowledge's own rewriting (synonyms,
+    # typos): what the labelled examples are learned from.
+    plain: str
     # Each content term's characters, with the share of the term's meaning each carries.
     parts: dict[str, Parts]
     items: tuple[Item, ...]
@@ -68,7 +71,8 @@ def normalized_text(model: TextModel, text: str) -> str:
 
 def analyse_query(model: TextModel, text: str) -> Query:
     """Clean, split into sentences, weight terms (asking sentences count most)."""
-    sentences = split_sentences(clean(text))
+    cleaned = clean(text)
+    sentences = split_sentences(cleaned)
     asking = any(sentence.asks for sentence in sentences) and not for_a_person(text)
     weights: dict[str, float] = {}
     parts: dict[str, Parts] = {}
@@ -97,6 +101,7 @@ def analyse_query(model: TextModel, text: str) -> Query:
         normalized,
         asking,
         weights,
+        strip_punctuation(strip_politeness(cleaned)),
         parts,
         tuple((term, weight, parts.get(term, ())) for term, weight in weights.items()),
         frozenset(chars),

@@ -35,11 +35,23 @@ class Entry:
 
 
 @dataclass(frozen=True, slots=True)
+class Example:
+    """A message someone wrote and the entry that answers it (None: the bot must leave it
+    alone); source is "file:line"."""
+
+    text: str
+    entry_id: str | None
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
 class KnowledgeBase:
-    """Entries and synonym groups (each group interchangeable), as loaded from files."""
+    """Entries, synonym groups (each group interchangeable) and labelled example messages, as
+    loaded from files."""
 
     entries: tuple[Entry, ...]
     synonyms: tuple[tuple[str, ...], ...] = ()
+    examples: tuple[Example, ...] = ()
 
     def get(self, entry_id: str) -> Entry | None:
         """The entry with this id, if any."""

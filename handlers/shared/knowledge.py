@@ -156,5 +156,5 @@ class FaqKnowledge:
             tuple(as_entry(row) for row in rows), tuple(tuple(group) for group in synonyms)
         )
         # The database keeps the texts; the sibling structure (topic, general, not_about) is
-        # the bundled files', by entry id.
+        # the bundled files', by entry id, and so are the labelled example messages.
         return revision, with_structure(knowledge, load_bundled())

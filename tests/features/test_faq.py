@@ -15,6 +15,8 @@ from handlers.core.context import Services
 from handlers.core.model import Button, ReplyTarget, SendMessage, User
 from handlers.shared.knowledge import FaqKnowledge
 from knowledge_base.engine import Index
+from knowledge_base.entries import load_bundled
+from knowledge_base.examples import without_examples
 from knowledge_base.model import KnowledgeBase
 from storage.faq import FaqChange, FaqMiss, FaqVote
 from storage.uow import UnitOfWork
@@ -71,6 +73,34 @@ async def test_group_question_is_answered_as_a_reply_and_chatter_is_ignored(
     answer = await reply_to(console, STAFF, LUZHOU_GROUP, ACCOUNT_QUESTION)
     assert "入驻" in answer
     assert last_sent(console).reply_to_message_id is not None
+
+
+async def test_a_message_people_labelled_is_answered_as_they_labelled_it_in_a_group(
+    console: ConsoleSession,
+) -> None:
+    """Where the words alone would answer another entry unasked, the labelled example messages
+    the bot learns from settle it: the group gets the entry people labelled."""
+    knowledge = load_bundled()
+    words_alone = cached_index(without_examples(knowledge, (e.text for e in knowledge.examples)))
+    learned = cached_index(knowledge)
+    settled = [
+        (example.text, example.entry_id)
+        for example in knowledge.examples
+        if example.entry_id is not None
+        and (plain := words_alone.match(example.text)).decision == "answer"
+        and plain.best is not None
+        and plain.best.id != example.entry_id
+        and (match := learned.match(example.text)).decision == "answer"
+        and match.best is not None
+        and match.best.id == example.entry_id
+    ]
+    assert len(settled) >= 20
+    await bind_groups(console)
+    text, entry_id = settled[len(settled) // 2]
+    entry = knowledge.get(entry_id)
+    assert entry is not None
+    answer = await reply_to(console, STAFF, LUZHOU_GROUP, text)
+    assert entry.answer.splitlines()[0] in answer
 
 
 async def test_unknown_question_is_silent_in_group_but_answered_honestly_when_asked(

@@ -29,6 +29,7 @@ from knowledge_base.questions import is_question
 from knowledge_base.segment import Segmenter
 
 REPO = Path(__file__).resolve().parents[2]
+EXAMPLES = REPO / "knowledge_base" / "bundled" / "examples"
 DEV_SET = REPO.parent / "shared" / "kb-eval"
 HOLDOUT = REPO / "tests" / "data" / "kb_holdout"
 
@@ -687,6 +688,6 @@ def test_bundled_knowledge_answers_staff_questions(
     cases: str, floors: tuple[float, float, float]
 ) -> None:
     index = Index.build(load_files(bundled_paths()))
-    report = evaluate(index, load_cases(REPO / "tests" / "data" / cases))
+    report = evaluate(index, load_cases(EXAMPLES / cases))
     assert report.accuracy >= floors[0] and report.top3 >= floors[1]
     assert report.silence >= floors[2]

@@ -28,6 +28,7 @@ from knowledge_base.normalize import clean
 from knowledge_base.questions import is_question
 
 REPO = Path(__file__).resolve().parents[2]
+EXAMPLES = REPO / "knowledge_base" / "bundled" / "examples"
 
 KB_TEXT = """\
 entries:
@@ -540,7 +541,7 @@ def test_an_entry_far_ahead_of_the_rest_answers_a_wordy_question() -> None:
 def test_bundled_knowledge_on_blind_rounds(
     bundled: Index, cases: str, floors: tuple[float, float, float, float]
 ) -> None:
-    report = evaluate(bundled, load_cases(REPO / "tests" / "data" / cases))
+    report = evaluate(bundled, load_cases(EXAMPLES / cases))
     assert report.accuracy >= floors[0] and report.top3 >= floors[1]
     assert report.silence >= floors[2] and report.precision >= floors[3]
 

@@ -1,0 +1,157 @@
+"""Labelled messages as a second opinion on the matcher's answer.
+
+Examples are messages people wrote, each with the entry that answers it (None: the bot must
+leave it alone), in the JSON Lines format of the evaluation cases. From them and the entries'
+phrasings, a multinomial naive Bayes model over character n-grams learns how people really ask
+for each entry. It is only asked to choose among the matcher's own shortlist (and "none"), so its
+cost does not grow with the knowledge base, and it never brings in an entry the matcher did not
+find. Measured on fresh blind rounds (docs/faq-research.md, "Labelled messages as a second
+opinion"), it removes most wrong unasked answers and settles close siblings the words cannot.
+"""
+
+import json
+import math
+from collections.abc import Iterable, Sequence
+from itertools import repeat
+from pathlib import Path
+from sys import intern
+
+from knowledge_base.model import Example, KbError, KnowledgeBase
+from knowledge_base.normalize import normalize
+
+# Fewer labelled messages than this and the model stays out: the entries' own phrasings alone
+# cost the development set accuracy (0.787 → 0.720) for no precision.
+MIN_EXAMPLES = 200
+# Additive smoothing of the n-gram counts (chosen on blind rounds 11-16, each left out in turn).
+ALPHA = 0.03
+GRAM_SIZES = (1, 2, 3)
+
+
+def read_labelled(path: Path | str) -> list[tuple[str, str | None, int]]:
+    """(message, expected id or None, line number) of a JSON Lines file of
+    {"q": ..., "expect": id-or-null}; KbError names bad lines."""
+    rows = []
+    lines = Path(path).read_text(encoding="utf-8").splitlines()
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+            question, expect = item["q"], item.get("expect")
+        except (ValueError, KeyError, TypeError) as error:
+            raise KbError(f"{path}:{number}: not a case object: {error}") from error
+        if not isinstance(question, str) or not (expect is None or isinstance(expect, str)):
+            raise KbError(f"{path}:{number}: 'q' must be text and 'expect' an id or null")
+        rows.append((question, expect, number))
+    return rows
+
+
+def load_examples(paths: Iterable[Path | str]) -> tuple[Example, ...]:
+    """The labelled messages of these files, each with its "file:line"."""
+    return tuple(
+        Example(text, expect, f"{Path(path).name}:{line}")
+        for path in paths
+        for text, expect, line in read_labelled(path)
+    )
+
+
+def without_examples(kb: KnowledgeBase, texts: Iterable[str]) -> KnowledgeBase:
+    """The knowledge base minus the examples with these texts: a set being measured must not
+    be learned from."""
+    held_out = {normalize(text) for text in texts}
+    kept = tuple(example for example in kb.examples if normalize(example.text) not in held_out)
+    return KnowledgeBase(kb.entries, kb.synonyms, kept)
+
+
+def grams(text: str) -> frozenset[str]:
+    """The character 1-3-grams of the text, normalised (each counted once)."""
+    return normalized_grams(normalize(text))
+
+
+def normalized_grams(normalized: str) -> frozenset[str]:
+    """The character 1-3-grams of text that ``normalize`` has already been through."""
+    padded = f" {normalized} "
+    return frozenset(
+        gram
+        for size in GRAM_SIZES
+        for start in range(len(padded) - size + 1)
+        if (gram := padded[start : start + size]).strip()
+    )
+
+
+_LAST_BUILT: dict[object, "ExampleModel | None"] = {}
+
+
+class ExampleModel:
+    """Per class (an entry id, or None for "leave alone"), the log-likelihood of each n-gram."""
+
+    def __init__(self, documents: Sequence[tuple[frozenset[str], str | None]]) -> None:
+        counts: dict[str | None, dict[str, int]] = {}
+        totals: dict[str | None, int] = {}
+        vocabulary: set[str] = set()
+        for document, label in documents:
+            table = counts.setdefault(label, {})
+            for gram in document:
+                table[gram] = table.get(gram, 0) + 1
+            totals[label] = totals.get(label, 0) + len(document)
+            vocabulary |= document
+        # Each gram once, interned: a message's grams are looked up here and then find the
+        # tables' keys by identity.
+        self._vocabulary = {gram: intern(gram) for gram in vocabulary}
+        size = len(vocabulary)
+        # log P(gram | class) = log(count + ALPHA) - log(total + ALPHA * |V|); a gram the class
+        # never saw gets the class's floor, so only seen grams need a table.
+        self._floor = {
+            label: math.log(ALPHA) - math.log(total + ALPHA * size)
+            for label, total in totals.items()
+        }
+        self._bonus = {
+            label: {
+                intern(gram): math.log((count + ALPHA) / ALPHA) for gram, count in table.items()
+            }
+            for label, table in counts.items()
+        }
+
+    @classmethod
+    def build(cls, kb: KnowledgeBase) -> "ExampleModel | None":
+        """The model of these entries and examples, or None with too few examples to learn;
+        the last one built is kept (a reload with unchanged phrasings and examples reuses it)."""
+        key = (tuple((entry.id, entry.phrasings) for entry in kb.entries), kb.examples)
+        if key not in _LAST_BUILT:
+            _LAST_BUILT.clear()
+            _LAST_BUILT[key] = cls._learn(kb)
+        return _LAST_BUILT[key]
+
+    @classmethod
+    def _learn(cls, kb: KnowledgeBase) -> "ExampleModel | None":
+        known = {entry.id for entry in kb.entries}
+        labelled = [
+            (grams(example.text), example.entry_id)
+            for example in kb.examples
+            if example.entry_id is None or example.entry_id in known
+        ]
+        if len(labelled) < MIN_EXAMPLES:
+            return None
+        phrasings = [
+            (grams(phrasing), entry.id) for entry in kb.entries for phrasing in entry.phrasings
+        ]
+        return cls(phrasings + labelled)
+
+    def favourite(self, normalized: str, choices: Sequence[str]) -> str | None:
+        """Which of these entry ids, or None ("leave it alone"), the examples make likeliest
+        for a message (as ``normalize`` gives it)."""
+        seen = [
+            known
+            for gram in normalized_grams(normalized)
+            if (known := self._vocabulary.get(gram)) is not None
+        ]
+        best: str | None = None
+        best_score = -math.inf
+        for label in (*choices, None):
+            bonus = self._bonus.get(label)
+            if bonus is None:
+                continue  # an entry without phrasings or examples: no opinion on it
+            score = len(seen) * self._floor[label] + sum(map(bonus.get, seen, repeat(0.0)))
+            if score > best_score:
+                best, best_score = label, score
+        return best

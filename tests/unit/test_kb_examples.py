@@ -1,0 +1,144 @@
+"""Labelled example messages as a second opinion on the matcher (issue 16)."""
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from knowledge_base.cli import kb_main
+from knowledge_base.engine import Index
+from knowledge_base.entries import (
+    bundled_example_paths,
+    load_bundled,
+    load_files,
+    with_structure,
+)
+from knowledge_base.evaluation import Report, evaluate, load_cases
+from knowledge_base.examples import MIN_EXAMPLES, ExampleModel, grams, without_examples
+from knowledge_base.model import Entry, Example, KnowledgeBase
+from knowledge_base.normalize import normalize
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "knowledge_base" / "bundled" / "examples"
+# Rounds written blind and scored once, before any change was made from them, with the words
+# alone (the first figure) and then with the examples of every other round.
+FRESH_ROUNDS = [f"bundled_blind_round{number}.jsonl" for number in (15, 16, 17, 18, 19, 20)]
+
+
+@pytest.fixture(scope="module")
+def words_alone() -> Index:
+    kb = load_bundled()
+    return Index.build(without_examples(kb, (example.text for example in kb.examples)))
+
+
+def held_out(cases_file: str) -> Report:
+    """The bundled bot measured on one round, learning from every other."""
+    cases = load_cases(EXAMPLES / cases_file)
+    index = Index.build(without_examples(load_bundled(), (case.q for case in cases)))
+    return evaluate(index, cases)
+
+
+def test_the_bundled_examples_are_loaded_and_name_bundled_entries() -> None:
+    kb = load_bundled()
+    ids = {entry.id for entry in kb.entries}
+    assert len(kb.examples) >= MIN_EXAMPLES and len(bundled_example_paths()) >= 18
+    assert {example.entry_id for example in kb.examples} - {None} <= ids
+    assert sum(example.entry_id is None for example in kb.examples) >= 300  # chatter, uncovered
+    assert kb.examples[0].source.endswith(".jsonl:1")
+
+
+@pytest.mark.parametrize("cases_file", FRESH_ROUNDS)
+def test_on_each_fresh_round_the_examples_remove_wrong_answers_and_add_right_ones(
+    words_alone: Index, cases_file: str
+) -> None:
+    before = evaluate(words_alone, load_cases(EXAMPLES / cases_file))
+    after = held_out(cases_file)
+    wrong_before = before.answered - before.answered_right
+    wrong_after = after.answered - after.answered_right
+    assert wrong_after <= wrong_before - 3, (wrong_before, wrong_after)
+    assert after.answered_right >= before.answered_right + 4
+    assert after.precision >= before.precision + 0.04
+    assert after.top3 >= before.top3 and after.silence >= before.silence
+
+
+def test_the_fresh_rounds_together_meet_the_issues_bars() -> None:
+    """Rounds 15-20 pooled, each measured learning only from the others: precision 0.924,
+    accuracy 0.747, silence 0.951, top3 0.939 (the words alone: 0.839, 0.652, 0.940, 0.914)."""
+    reports = [held_out(cases_file) for cases_file in FRESH_ROUNDS]
+    answerable = sum(report.answerable for report in reports)
+    must_not = sum(report.must_not for report in reports)
+    answered = sum(report.answered for report in reports)
+    right = sum(report.answered_right for report in reports)
+    assert right / answerable >= 0.70
+    assert sum(report.in_top3 for report in reports) / answerable >= 0.93
+    assert sum(report.kept_silent for report in reports) / must_not >= 0.95
+    assert right / answered >= 0.90
+
+
+def test_kb_test_never_learns_from_the_messages_it_measures() -> None:
+    """A bundled round measured by `shanlin kb test` scores as if it had never been labelled:
+    the figures are those of the other rounds' examples, not of having seen the answers."""
+    cases_file = EXAMPLES / FRESH_ROUNDS[-1]
+    out = io.StringIO()
+    assert kb_main(["test", str(cases_file), "--json"], out=out) == 0
+    printed = json.loads(out.getvalue())
+    honest = held_out(FRESH_ROUNDS[-1])
+    assert printed["precision"] == round(honest.precision, 4)
+    assert printed["accuracy"] == round(honest.accuracy, 4)
+    learned = evaluate(Index.build(load_bundled()), load_cases(cases_file))
+    assert learned.accuracy > honest.accuracy  # what the shortcut would have claimed
+
+
+def _entry(entry_id: str, question: str, *variants: str) -> Entry:
+    return Entry(entry_id, "配捐", question, variants, (), f"{question}的回答。", "#1")
+
+
+MATCHING = (
+    _entry("matching-when", "配捐什么时候开始？", "配捐几点开始", "配捐啥时候开"),
+    _entry("matching-ratio", "配捐比例是多少？", "配捐怎么算", "配捐能配多少"),
+)
+
+
+def test_the_examples_choose_among_the_offered_entries_or_none() -> None:
+    """People write 陪捐好多 for the ratio: the examples learn it; an entry not offered is
+    never chosen, and chatter is left alone."""
+    people = [("陪捐好多哦", "matching-ratio"), ("陪捐好多嘛", "matching-ratio")] * 3
+    chatter = [("收到", None), ("好的谢谢老师", None), ("👍", None)] * 3
+    documents = [(grams(text), label) for text, label in people + chatter]
+    documents += [(grams(p), e.id) for e in MATCHING for p in e.phrasings]
+    model = ExampleModel(documents)
+    assert (
+        model.favourite(normalize("陪捐到底好多？"), ["matching-when", "matching-ratio"])
+        == "matching-ratio"
+    )
+    assert model.favourite(normalize("陪捐到底好多？"), ["matching-when"]) != "matching-ratio"
+    assert model.favourite(normalize("收到收到"), ["matching-when", "matching-ratio"]) is None
+
+
+def test_with_few_examples_the_words_alone_decide() -> None:
+    examples = tuple(Example("陪捐好多", "matching-ratio", f"x:{n}") for n in range(10))
+    kb = KnowledgeBase(MATCHING, (), examples)
+    assert ExampleModel.build(kb) is None
+    plain = Index.build(KnowledgeBase(MATCHING))
+    for text in ("陪捐好多", "配捐几点开始？", "收到"):
+        assert Index.build(kb).match(text) == plain.match(text)
+
+
+def test_examples_load_from_json_lines_next_to_the_knowledge(tmp_path: Path) -> None:
+    cases = tmp_path / "people.jsonl"
+    cases.write_text(
+        '{"q": "陪捐好多", "expect": "matching-ratio"}\n{"q": "收到", "expect": null}\n',
+        encoding="utf-8",
+    )
+    kb = load_files([EXAMPLES.parent / "matching.yaml", cases])
+    assert [(e.text, e.entry_id, e.source) for e in kb.examples] == [
+        ("陪捐好多", "matching-ratio", "people.jsonl:1"),
+        ("收到", None, "people.jsonl:2"),
+    ]
+
+
+def test_the_live_bots_knowledge_keeps_the_bundled_examples() -> None:
+    """The database holds entry texts only; the bot's index learns from the bundled examples."""
+    bundled = load_bundled()
+    stored = KnowledgeBase(bundled.entries, bundled.synonyms)
+    assert with_structure(stored, bundled).examples == bundled.examples
