@@ -267,7 +267,7 @@ class Index:
         if self._examples is not None and best > 0:
             decision, scored = self._second_opinion(
                 query.plain,
-                query.is_question and not doubt and confidence >= ANSWER_THRESHOLD,
+                query.is_question and not (doubt or bare) and confidence >= ANSWER_THRESHOLD,
                 decision,
                 scored,
             )
@@ -294,10 +294,11 @@ class Index:
     ) -> tuple[Decision, list[tuple[float, int]]]:
         """Let the labelled examples confirm or settle the answer among the shortlist.
 
-        An answer the examples do not favour is only suggested; a plain question (asked, not in
-        sibling doubt, confident enough) whose best entry they favour is answered even where the
-        words alone left it contested, and one whose runner-up they favour is answered with the
-        runner-up. Their favourite is always among the top three offered.
+        An answer the examples do not favour is only suggested; a plain question (asked, more
+        than a bare topic, not in sibling doubt, confident enough) whose best entry they favour
+        is answered even where the words alone left it contested, and one whose runner-up they
+        favour is answered with the runner-up. Their favourite is always among the top three
+        offered.
         """
         shortlist = [number for score, number in scored[:SHORTLIST] if score > 0]
         if not shortlist:
