@@ -142,3 +142,24 @@ def test_the_live_bots_knowledge_keeps_the_bundled_examples() -> None:
     bundled = load_bundled()
     stored = KnowledgeBase(bundled.entries, bundled.synonyms)
     assert with_structure(stored, bundled).examples == bundled.examples
+
+
+def test_an_entry_added_from_chat_without_examples_is_still_answered() -> None:
+    """/faq_add writes no examples: the model knows the new entry by its phrasings alone and
+    must not keep the bot from answering it."""
+    bundled = load_bundled()
+    vest = Entry(
+        "volunteer-vest",
+        "活动安排",
+        "志愿者马甲在哪里领？",
+        ("志愿者的衣服去哪拿",),
+        (),
+        "到市州慈善会领取。",
+        "chat",
+    )
+    index = Index.build(
+        KnowledgeBase((*bundled.entries, vest), bundled.synonyms, bundled.examples)
+    )
+    for text in ("请问志愿者的马甲去哪里领哦", "志愿者衣服在哪拿？"):
+        match = index.match(text)
+        assert match.decision == "answer" and match.best == vest, text
