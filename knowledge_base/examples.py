@@ -11,6 +11,7 @@ opinion"), it removes most wrong unasked answers and settles close siblings the 
 
 import json
 import math
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from itertools import repeat
 from pathlib import Path
@@ -80,37 +81,41 @@ def normalized_grams(normalized: str) -> frozenset[str]:
 
 
 _LAST_BUILT: dict[object, "ExampleModel | None"] = {}
+_COUNTED: dict[tuple[Example, ...], dict[str | None, Counter[str]]] = {}
+
+
+def counted(examples: tuple[Example, ...]) -> dict[str | None, Counter[str]]:
+    """Per label, in how many of these examples each gram occurs (grams interned). The last
+    set counted is kept: the bundled examples are counted once per process, and an index
+    rebuilt after an edit in chat only adds the entries' phrasings."""
+    if examples not in _COUNTED:
+        counts: dict[str | None, Counter[str]] = {}
+        for example in examples:
+            counts.setdefault(example.entry_id, Counter()).update(map(intern, grams(example.text)))
+        _COUNTED.clear()
+        _COUNTED[examples] = counts
+    return _COUNTED[examples]
 
 
 class ExampleModel:
-    """Per class (an entry id, or None for "leave alone"), the log-likelihood of each n-gram."""
+    """Per class (an entry id, or None for "leave alone"), in how many of its documents each
+    n-gram occurs; the log-likelihoods follow from the counts."""
 
-    def __init__(self, documents: Sequence[tuple[frozenset[str], str | None]]) -> None:
-        counts: dict[str | None, dict[str, int]] = {}
-        totals: dict[str | None, int] = {}
-        vocabulary: set[str] = set()
-        for document, label in documents:
-            table = counts.setdefault(label, {})
-            for gram in document:
-                table[gram] = table.get(gram, 0) + 1
-            totals[label] = totals.get(label, 0) + len(document)
-            vocabulary |= document
-        # Each gram once, interned: a message's grams are looked up here and then find the
-        # tables' keys by identity.
-        self._vocabulary = {gram: intern(gram) for gram in vocabulary}
+    def __init__(self, counts: dict[str | None, Counter[str]]) -> None:
+        vocabulary = set().union(*counts.values())
+        # A message's grams are looked up here and come back interned, so that they find the
+        # tables' keys (interned when counted) by identity.
+        self._vocabulary = dict(zip(vocabulary, vocabulary, strict=True))
         size = len(vocabulary)
-        # log P(gram | class) = log(count + ALPHA) - log(total + ALPHA * |V|); a gram the class
-        # never saw gets the class's floor, so only seen grams need a table.
+        # log P(gram | class) = log(count + ALPHA) - log(total + ALPHA * |V|): the class's floor
+        # for a gram it never saw, plus a bonus that depends on the count alone.
         self._floor = {
-            label: math.log(ALPHA) - math.log(total + ALPHA * size)
-            for label, total in totals.items()
-        }
-        self._bonus = {
-            label: {
-                intern(gram): math.log((count + ALPHA) / ALPHA) for gram, count in table.items()
-            }
+            label: math.log(ALPHA) - math.log(table.total() + ALPHA * size)
             for label, table in counts.items()
         }
+        most = max((max(table.values(), default=0) for table in counts.values()), default=0)
+        self._bonus = [0.0] + [math.log((count + ALPHA) / ALPHA) for count in range(1, most + 1)]
+        self._counts = counts
 
     @classmethod
     def build(cls, kb: KnowledgeBase) -> "ExampleModel | None":
@@ -125,17 +130,19 @@ class ExampleModel:
     @classmethod
     def _learn(cls, kb: KnowledgeBase) -> "ExampleModel | None":
         known = {entry.id for entry in kb.entries}
-        labelled = [
-            (grams(example.text), example.entry_id)
-            for example in kb.examples
-            if example.entry_id is None or example.entry_id in known
-        ]
-        if len(labelled) < MIN_EXAMPLES:
+        usable = [e for e in kb.examples if e.entry_id is None or e.entry_id in known]
+        if len(usable) < MIN_EXAMPLES:
             return None
-        phrasings = [
-            (grams(phrasing), entry.id) for entry in kb.entries for phrasing in entry.phrasings
-        ]
-        return cls(phrasings + labelled)
+        counts = {
+            label: Counter(table)
+            for label, table in counted(kb.examples).items()
+            if label is None or label in known
+        }
+        for entry in kb.entries:
+            table = counts.setdefault(entry.id, Counter())
+            for phrasing in entry.phrasings:
+                table.update(map(intern, grams(phrasing)))
+        return cls(counts)
 
     def favourite(self, normalized: str, choices: Sequence[str]) -> str | None:
         """Which of these entry ids, or None ("leave it alone"), the examples make likeliest
@@ -147,11 +154,13 @@ class ExampleModel:
         ]
         best: str | None = None
         best_score = -math.inf
+        bonus = self._bonus.__getitem__
         for label in (*choices, None):
-            bonus = self._bonus.get(label)
-            if bonus is None:
+            table = self._counts.get(label)
+            if table is None:
                 continue  # an entry without phrasings or examples: no opinion on it
-            score = len(seen) * self._floor[label] + sum(map(bonus.get, seen, repeat(0.0)))
+            found = map(table.get, seen, repeat(0))
+            score = len(seen) * self._floor[label] + sum(map(bonus, found))
             if score > best_score:
                 best, best_score = label, score
         return best

@@ -20,6 +20,7 @@ from concurrent.futures import Future
 
 from knowledge_base.engine import Index, Match
 from knowledge_base.entries import load_bundled, with_structure
+from knowledge_base.examples import ExampleModel
 from knowledge_base.model import Entry, KnowledgeBase
 from storage.faq import FaqEntry
 from storage.uow import SessionFactory, UnitOfWork
@@ -112,8 +113,12 @@ class FaqKnowledge:
     async def load_later(self, uow: UnitOfWork) -> None:
         """Read the database's active entries now and index them later: in a thread at the
         first ``refresh`` (the scheduler runs it as the bot starts taking updates), or at once
-        if a message needs the index before that. Start-up does not wait for the index."""
+        if a message needs the index before that. Start-up does not wait for the index, only
+        for the labelled examples to be learned (a quarter of a second, in a thread): done
+        before updates are taken, it keeps the first index, built while messages arrive, as
+        short as the words alone make it (the index takes the model learned here)."""
         self._pending = await self._read(uow)
+        await asyncio.to_thread(ExampleModel.build, self._pending[1])
 
     def _start_building(self) -> Future[Index]:
         """The first index's build (started in a thread if it was not yet)."""
