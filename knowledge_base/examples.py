@@ -11,7 +11,6 @@ opinion"), it removes most wrong unasked answers and settles close siblings the 
 
 import json
 import math
-from collections import Counter
 from collections.abc import Iterable, Sequence
 from itertools import repeat
 from pathlib import Path
@@ -81,17 +80,26 @@ def normalized_grams(normalized: str) -> frozenset[str]:
 
 
 _LAST_BUILT: dict[object, "ExampleModel | None"] = {}
-_COUNTED: dict[tuple[Example, ...], dict[str | None, Counter[str]]] = {}
+# Per label, a gram's count: plain dictionaries of strings and numbers, which the garbage
+# collector does not track (a Counter it would walk through on every full pass).
+Counts = dict[str | None, dict[str, int]]
+_COUNTED: dict[tuple[Example, ...], Counts] = {}
 
 
-def counted(examples: tuple[Example, ...]) -> dict[str | None, Counter[str]]:
+def _count(table: dict[str, int], document: frozenset[str]) -> None:
+    for gram in document:
+        gram = intern(gram)
+        table[gram] = table.get(gram, 0) + 1
+
+
+def counted(examples: tuple[Example, ...]) -> Counts:
     """Per label, in how many of these examples each gram occurs (grams interned). The last
     set counted is kept: the bundled examples are counted once per process, and an index
     rebuilt after an edit in chat only adds the entries' phrasings."""
     if examples not in _COUNTED:
-        counts: dict[str | None, Counter[str]] = {}
+        counts: Counts = {}
         for example in examples:
-            counts.setdefault(example.entry_id, Counter()).update(map(intern, grams(example.text)))
+            _count(counts.setdefault(example.entry_id, {}), grams(example.text))
         _COUNTED.clear()
         _COUNTED[examples] = counts
     return _COUNTED[examples]
@@ -101,7 +109,7 @@ class ExampleModel:
     """Per class (an entry id, or None for "leave alone"), in how many of its documents each
     n-gram occurs; the log-likelihoods follow from the counts."""
 
-    def __init__(self, counts: dict[str | None, Counter[str]]) -> None:
+    def __init__(self, counts: Counts) -> None:
         vocabulary = set().union(*counts.values())
         # A message's grams are looked up here and come back interned, so that they find the
         # tables' keys (interned when counted) by identity.
@@ -110,7 +118,7 @@ class ExampleModel:
         # log P(gram | class) = log(count + ALPHA) - log(total + ALPHA * |V|): the class's floor
         # for a gram it never saw, plus a bonus that depends on the count alone.
         self._floor = {
-            label: math.log(ALPHA) - math.log(table.total() + ALPHA * size)
+            label: math.log(ALPHA) - math.log(sum(table.values()) + ALPHA * size)
             for label, table in counts.items()
         }
         most = max((max(table.values(), default=0) for table in counts.values()), default=0)
@@ -134,14 +142,14 @@ class ExampleModel:
         if len(usable) < MIN_EXAMPLES:
             return None
         counts = {
-            label: Counter(table)
+            label: table.copy()
             for label, table in counted(kb.examples).items()
             if label is None or label in known
         }
         for entry in kb.entries:
-            table = counts.setdefault(entry.id, Counter())
+            table = counts.setdefault(entry.id, {})
             for phrasing in entry.phrasings:
-                table.update(map(intern, grams(phrasing)))
+                _count(table, grams(phrasing))
         return cls(counts)
 
     def favourite(self, normalized: str, choices: Sequence[str]) -> str | None:
