@@ -5,7 +5,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
 
-from knowledge_base.examples import load_examples
+from knowledge_base.examples import load_examples, read_labelled
 from knowledge_base.excel import export_excel, from_rows, import_excel, to_rows
 from knowledge_base.limits import entry_problems
 from knowledge_base.model import Entry, KbError, KnowledgeBase, LintIssue
@@ -154,13 +154,32 @@ def with_structure(kb: KnowledgeBase, like: KnowledgeBase) -> KnowledgeBase:
     return KnowledgeBase(tuple(entries), kb.synonyms, kb.examples or like.examples)
 
 
+def _unknown_example_ids(
+    files: list[ParsedFile], example_paths: list[Path | str]
+) -> list[LintIssue]:
+    """Labelled examples naming an entry these files do not have (the model ignores them)."""
+    known = {item.entry.id for parsed in files for item in parsed.entries}
+    issues = []
+    for path in example_paths:
+        for _, expect, line in read_labelled(path):
+            if expect is not None and expect not in known:
+                issues.append(
+                    LintIssue(str(path), line, f"example names unknown entry {expect!r}")
+                )
+    return issues
+
+
 def lint_files(paths: Iterable[Path | str]) -> list[LintIssue]:
-    """Every problem in these files taken together, ordered by file and line."""
-    files = [parse_file(path) for path in paths]
+    """Every problem in these files taken together, ordered by file and line; JSON Lines files
+    among them are labelled examples, checked for entry ids the knowledge files lack."""
+    paths = list(paths)
+    example_paths = [path for path in paths if str(path).endswith(".jsonl")]
+    files = [parse_file(path) for path in paths if path not in example_paths]
     issues = [issue for parsed in files for issue in parsed.issues]
     issues += _duplicate_ids(files) + _colliding_phrasings(files) + _shared_synonyms(files)
     issues += _second_general_entries(files) + _over_limits(files)
-    order = {parsed.path: index for index, parsed in enumerate(files)}
+    issues += _unknown_example_ids(files, example_paths)
+    order = {str(path): index for index, path in enumerate(paths)}
     return sorted(issues, key=lambda issue: (order.get(issue.file, 0), issue.line))
 
 

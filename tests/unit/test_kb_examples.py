@@ -170,3 +170,18 @@ def test_an_entry_added_from_chat_without_examples_is_still_answered() -> None:
     for text in ("请问志愿者的马甲去哪里领哦", "志愿者衣服在哪拿？"):
         match = index.match(text)
         assert match.decision == "answer" and match.best == vest, text
+
+
+def test_lint_names_an_example_labelled_with_an_entry_that_does_not_exist(tmp_path: Path) -> None:
+    """A typo in an example's label would only make the model ignore it: lint says where."""
+    people = tmp_path / "people.jsonl"
+    people.write_text(
+        '{"q": "陪捐好多", "expect": "matching-fund-rules"}\n'
+        '{"q": "配捐啥时候到", "expect": "matching-arival"}\n'
+        '{"q": "收到", "expect": null}\n',
+        encoding="utf-8",
+    )
+    out = io.StringIO()
+    files = [str(path) for path in sorted((EXAMPLES.parent).glob("*.yaml"))] + [str(people)]
+    assert kb_main(["lint", *files], out=out) != 0
+    assert out.getvalue().strip() == f"{people}:2: example names unknown entry 'matching-arival'"
