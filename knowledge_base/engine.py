@@ -266,6 +266,7 @@ class Index:
             decision = "suggest"
         if self._examples is not None and best > 0:
             decision, scored = self._second_opinion(
+                self._examples,
                 query.plain,
                 query.is_question and not (doubt or bare) and confidence >= ANSWER_THRESHOLD,
                 decision,
@@ -287,6 +288,7 @@ class Index:
 
     def _second_opinion(
         self,
+        examples: ExampleModel,
         message: str,
         plain_question: bool,
         decision: Decision,
@@ -304,7 +306,7 @@ class Index:
         if not shortlist:
             return decision, scored
         ids = [self.kb.entries[number].id for number in shortlist]
-        favourite = self._examples.favourite(message, ids) if self._examples else None
+        favourite = examples.favourite(message, ids)
         rank = ids.index(favourite) if favourite is not None else -1
         if rank != 0 and decision == "answer":
             decision = "suggest"
