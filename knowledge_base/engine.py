@@ -58,6 +58,12 @@ COVERAGE = 0.3
 ELSEWHERE = 0.5
 CLEAR_LEAD = 0.6
 LEAD_COVERAGE = 0.2
+# The labelled examples' second opinion (knowledge_base/examples.py): the lead over "leave it
+# alone", per n-gram of the message, that their favourite needs to be answered unasked, and the
+# lead at which it is answered even where the words alone would not speak (both chosen on blind
+# rounds 15-26, each left out in turn; docs/faq-research.md).
+ANSWER_LEAD = 1.0
+SURE_LEAD = 1.5
 # Without a clear lead, an answer is given unasked only at this confidence: below it, the
 # pooled blind rounds' unasked answers were wrong one time in four (a sibling, or a question
 # the knowledge does not hold), while a group is better served by silence than by a wrong rule.
@@ -268,6 +274,7 @@ class Index:
             decision, scored = self._second_opinion(
                 self._examples,
                 query.plain,
+                query.is_question and not doubt,
                 query.is_question and not (doubt or bare) and confidence >= ANSWER_THRESHOLD,
                 decision,
                 scored,
@@ -290,31 +297,37 @@ class Index:
         self,
         examples: ExampleModel,
         message: str,
+        asked: bool,
         plain_question: bool,
         decision: Decision,
         scored: list[tuple[float, int]],
     ) -> tuple[Decision, list[tuple[float, int]]]:
         """Let the labelled examples confirm or settle the answer among the shortlist.
 
-        An answer the examples do not favour is only suggested; a plain question (asked, more
-        than a bare topic, not in sibling doubt, confident enough) whose best entry they favour
-        is answered even where the words alone left it contested, and one whose runner-up they
-        favour is answered with the runner-up. Their favourite is always among the top three
-        offered.
+        An answer the examples do not favour, or favour with too small a lead over "leave it
+        alone", is only suggested. A plain question (asked, more than a bare topic, not in
+        sibling doubt, confident enough) is answered where they favour its best entry or the
+        runner-up; any question not in sibling doubt is answered where they favour one of its
+        three best entries by a wide lead. The entry they favour answers; it is always among
+        the three offered.
         """
         shortlist = [number for score, number in scored[:SHORTLIST] if score > 0]
         if not shortlist:
             return decision, scored
         ids = [self.kb.entries[number].id for number in shortlist]
-        favourite = examples.favourite(message, ids)
-        rank = ids.index(favourite) if favourite is not None else -1
+        opinion = examples.opinion(message, ids)
+        rank = ids.index(opinion.favourite) if opinion.favourite is not None else -1
         if rank != 0 and decision == "answer":
             decision = "suggest"
         if plain_question and rank in (0, 1) and decision == "suggest":
             decision = "answer"
+        if asked and rank in (0, 1, 2) and opinion.lead >= SURE_LEAD:
+            decision = "answer"
+        if decision == "answer" and opinion.lead < ANSWER_LEAD:
+            decision = "suggest"
         scored = list(scored)
-        if rank == 1 and decision == "answer":  # the runner-up answers
-            scored[0], scored[1] = scored[1], scored[0]
+        if rank > 0 and decision == "answer":  # the favourite answers
+            scored.insert(0, scored.pop(rank))
         elif rank > 2:  # a favourite further down is offered third
             scored.insert(2, scored.pop(rank))
         return decision, scored

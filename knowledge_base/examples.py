@@ -12,6 +12,7 @@ opinion"), it removes most wrong unasked answers and settles close siblings the 
 import json
 import math
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from itertools import repeat
 from pathlib import Path
 from sys import intern
@@ -79,6 +80,16 @@ def normalized_grams(normalized: str) -> frozenset[str]:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class Opinion:
+    """The examples' favourite among the choices (None: leave the message alone), and its lead:
+    how much likelier it makes each known n-gram of the message than "leave it alone" does
+    (the mean log-likelihood ratio; 0.0 when the favourite is None)."""
+
+    favourite: str | None
+    lead: float
+
+
 _LAST_BUILT: dict[object, "ExampleModel | None"] = {}
 # Per label, a gram's count: plain dictionaries of strings and numbers, which the garbage
 # collector does not track (a Counter it would walk through on every full pass).
@@ -139,8 +150,8 @@ class ExampleModel:
     def _learn(cls, kb: KnowledgeBase) -> "ExampleModel | None":
         known = {entry.id for entry in kb.entries}
         usable = [e for e in kb.examples if e.entry_id is None or e.entry_id in known]
-        if len(usable) < MIN_EXAMPLES:
-            return None
+        if len(usable) < MIN_EXAMPLES or all(e.entry_id is not None for e in usable):
+            return None  # too few to learn from, or nothing labelled "leave it alone"
         counts = {
             label: table.copy()
             for label, table in counted(kb.examples).items()
@@ -152,23 +163,29 @@ class ExampleModel:
                 _count(table, grams(phrasing))
         return cls(counts)
 
-    def favourite(self, normalized: str, choices: Sequence[str]) -> str | None:
+    def opinion(self, normalized: str, choices: Sequence[str]) -> Opinion:
         """Which of these entry ids, or None ("leave it alone"), the examples make likeliest
-        for a message (as ``normalize`` gives it)."""
+        for a message (as ``normalize`` gives it), and by how much over "leave it alone"."""
         seen = [
             known
             for gram in normalized_grams(normalized)
             if (known := self._vocabulary.get(gram)) is not None
         ]
-        best: str | None = None
-        best_score = -math.inf
+        scores: dict[str | None, float] = {}
         bonus = self._bonus.__getitem__
         for label in (*choices, None):
             table = self._counts.get(label)
             if table is None:
                 continue  # an entry without phrasings or examples: no opinion on it
             found = map(table.get, seen, repeat(0))
-            score = len(seen) * self._floor[label] + sum(map(bonus, found))
-            if score > best_score:
-                best, best_score = label, score
-        return best
+            scores[label] = len(seen) * self._floor[label] + sum(map(bonus, found))
+        if not scores:
+            return Opinion(None, 0.0)
+        best = max(scores, key=scores.__getitem__)
+        if best is None:
+            return Opinion(None, 0.0)
+        return Opinion(best, (scores[best] - scores[None]) / len(seen))
+
+    def favourite(self, normalized: str, choices: Sequence[str]) -> str | None:
+        """The entry id among these, or None, that the examples make likeliest."""
+        return self.opinion(normalized, choices).favourite
