@@ -22,7 +22,7 @@ from knowledge_base.normalize import normalize
 EXAMPLES = Path(__file__).resolve().parents[2] / "knowledge_base" / "bundled" / "examples"
 # Rounds written blind and first scored with the words alone, before anything was changed from
 # them; measured here with the examples of every other round.
-FRESH_ROUNDS = [f"bundled_blind_round{number}.jsonl" for number in range(15, 28)]
+FRESH_ROUNDS = [f"bundled_blind_round{number}.jsonl" for number in range(15, 30)]
 
 
 @pytest.fixture(scope="module")
@@ -50,15 +50,15 @@ def test_the_bundled_examples_are_loaded_and_name_bundled_entries() -> None:
 def test_on_the_fresh_rounds_the_examples_cut_wrong_answers_by_two_thirds_and_add_right_ones(
     words_alone: Index,
 ) -> None:
-    """Rounds 15-27, each written blind and first scored before anything was changed from it,
-    then measured learning from every other round: 773 right and 138 wrong answers unasked
-    become 870 and 46; precision 0.849 -> 0.950, accuracy 0.669 -> 0.753, top3 0.917 -> 0.939,
-    silence 0.928 -> 0.973 (the issue's bars 0.90, 0.70, 0.93, 0.95)."""
+    """Rounds 15-29, each written blind and first scored before anything was changed from it,
+    then measured learning from every other round: 894 right and 162 wrong answers unasked
+    become 1,016 and 56; precision 0.847 -> 0.948, accuracy 0.664 -> 0.755, top3 0.910 -> 0.930,
+    silence 0.936 -> 0.976 (the issue's bars 0.90, 0.70, 0.93, 0.95)."""
     before = [evaluate(words_alone, load_cases(EXAMPLES / name)) for name in FRESH_ROUNDS]
     after = [held_out(name) for name in FRESH_ROUNDS]
     right0, wrong0, _, accuracy0, top3_0, silence0 = _pooled(before)
     right, wrong, precision, accuracy, top3, silence = _pooled(after)
-    assert wrong <= wrong0 * 0.4 and right >= right0 + 80
+    assert wrong <= wrong0 * 0.4 and right >= right0 + 100
     assert precision >= 0.93 and accuracy >= 0.70 and top3 >= 0.93 and silence >= 0.95
     assert accuracy > accuracy0 and top3 > top3_0 and silence > silence0
 
@@ -123,27 +123,18 @@ def test_the_examples_choose_among_the_offered_entries_or_none() -> None:
 
 
 @pytest.mark.parametrize(
-    "message, related",
-    [("提额最多能提好多钱？", "target-increase-apply"), ("配捐算不算进筹款目标里头？", None)],
+    "message, entry_id",
+    [
+        ("提额最多能提好多钱？", "target-increase-limit"),
+        ("我们在深圳的朋友能给项目捐款不？算不算数", "donors-outside-sichuan"),
+        ("公募单位拨过来的钱我们财务咋个记账，要单独核算不", "fundraising-bookkeeping"),
+    ],
 )
-def test_questions_people_keep_asking_that_no_entry_answers_get_no_answer_unasked(
-    message: str, related: str | None
-) -> None:
-    """The limit of a target increase and whether matching counts toward the target were asked
-    in several rounds and labelled "leave alone": the words alone answer them with the nearest
-    entry; the examples' favourite leads "leave it alone" too narrowly, so the entry is only
-    offered (when the bot is addressed), while the questions the entries hold are answered."""
-    index = Index.build(load_bundled())
-    match = index.match(message)
-    assert match.decision == "suggest"
-    assert related is None or (match.best is not None and match.best.id == related)
-    for covered, entry_id in (
-        ("陪捐比例今年是好多？", "matching-fund-rules"),
-        ("善款好久拨付到我们账上？", "disbursement-process"),
-    ):
-        answered = index.match(covered)
-        assert answered.decision == "answer" and answered.best is not None
-        assert answered.best.id == entry_id
+def test_what_staff_kept_asking_has_an_answer_now(message: str, entry_id: str) -> None:
+    """Questions labelled uncovered in several blind rounds (the limit of a target increase in
+    eight) got entries of their own: asked in new words, they are answered."""
+    match = Index.build(load_bundled()).match(message)
+    assert match.decision == "answer" and match.best is not None and match.best.id == entry_id
 
 
 def test_with_few_examples_the_words_alone_decide() -> None:
