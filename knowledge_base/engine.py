@@ -131,6 +131,7 @@ class Index:
         self._model = model
         self._features = features
         self._examples = examples
+        self._numbers = {entry.id: number for number, entry in enumerate(kb.entries)}
         terms: dict[str, list[tuple[int, float]]] = {}
         grams: dict[str, list[tuple[int, float]]] = {}
         chars: dict[str, list[tuple[int, float]]] = {}
@@ -309,7 +310,9 @@ class Index:
         sibling doubt, confident enough) is answered where they favour its best entry or the
         runner-up; any question not in sibling doubt is answered where they favour one of its
         three best entries by a wide lead. The entry they favour answers; it is always among
-        the three offered.
+        the three offered. An entry outside the shortlist that they like better than all of it
+        (its askers wrote like this message, its phrasings share no word with it) is offered
+        third, and nothing is answered unasked: the words' shortlist is in doubt.
         """
         shortlist = [number for score, number in scored[:SHORTLIST] if score > 0]
         if not shortlist:
@@ -330,6 +333,13 @@ class Index:
             scored.insert(0, scored.pop(rank))
         elif rank > 2:  # a favourite further down is offered third
             scored.insert(2, scored.pop(rank))
+        if opinion.outside is not None:  # one the words missed is offered third
+            if decision == "answer":
+                decision = "suggest"
+            number = self._numbers[opinion.outside]
+            scored = [item for item in scored if item[1] != number]
+            place = min(2, len(shortlist))
+            scored.insert(place, (scored[place - 1][0], number))
         return decision, scored
 
     def _speaks_for(

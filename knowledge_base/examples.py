@@ -11,9 +11,10 @@ opinion"), it removes most wrong unasked answers and settles close siblings the 
 
 import json
 import math
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from itertools import repeat
+from itertools import chain, repeat
 from pathlib import Path
 from sys import intern
 
@@ -26,6 +27,11 @@ MIN_EXAMPLES = 200
 # Additive smoothing of the n-gram counts (chosen on blind rounds 11-16, each left out in turn).
 ALPHA = 0.03
 GRAM_SIZES = (1, 2, 3)
+# Beyond the matcher's shortlist the model looks at the entries that share the message's rarer
+# n-grams (two or three characters held by at most HOLDERS entries' examples), the EXTRA that
+# share most of them: an entry whose words the message lacks but whose askers wrote like it.
+HOLDERS = 8
+EXTRA = 3
 
 
 def read_labelled(path: Path | str) -> list[tuple[str, str | None, int]]:
@@ -88,8 +94,16 @@ class Opinion:
 
     favourite: str | None
     lead: float
+    # An entry outside the choices that the examples make likelier than every choice and than
+    # leaving the message alone (None when there is none).
+    outside: str | None = None
 
 
+def _most_shared(item: tuple[str, int]) -> tuple[int, str]:
+    return -item[1], item[0]
+
+
+_NOUGHT = repeat(0.0)  # the bonus of a gram a class never saw (map stops at the grams' end)
 _LAST_BUILT: dict[object, "ExampleModel | None"] = {}
 # Per label, a gram's count: plain dictionaries of strings and numbers, which the garbage
 # collector does not track (a Counter it would walk through on every full pass).
@@ -133,8 +147,21 @@ class ExampleModel:
             for label, table in counts.items()
         }
         most = max((max(table.values(), default=0) for table in counts.values()), default=0)
-        self._bonus = [0.0] + [math.log((count + ALPHA) / ALPHA) for count in range(1, most + 1)]
-        self._counts = counts
+        bonus = [0.0] + [math.log((count + ALPHA) / ALPHA) for count in range(1, most + 1)]
+        # Per class, each gram's bonus (the floats shared between classes, one per count).
+        self._bonus = {
+            label: {gram: bonus[count] for gram, count in table.items()}
+            for label, table in counts.items()
+        }
+        holders: dict[str, list[str]] = {}
+        for label, table in counts.items():
+            if label is not None:
+                for gram in table:
+                    if len(gram) > 1:
+                        holders.setdefault(gram, []).append(label)
+        self._holders = {
+            gram: tuple(labels) for gram, labels in holders.items() if len(labels) <= HOLDERS
+        }
 
     @classmethod
     def build(cls, kb: KnowledgeBase) -> "ExampleModel | None":
@@ -165,26 +192,38 @@ class ExampleModel:
 
     def opinion(self, normalized: str, choices: Sequence[str]) -> Opinion:
         """Which of these entry ids, or None ("leave it alone"), the examples make likeliest
-        for a message (as ``normalize`` gives it), and by how much over "leave it alone"."""
+        for a message (as ``normalize`` gives it), by how much over "leave it alone", and any
+        entry beyond the choices that they make likelier still."""
         seen = [
             known
             for gram in normalized_grams(normalized)
             if (known := self._vocabulary.get(gram)) is not None
         ]
-        scores: dict[str | None, float] = {}
-        bonus = self._bonus.__getitem__
-        for label in (*choices, None):
-            table = self._counts.get(label)
-            if table is None:
-                continue  # an entry without phrasings or examples: no opinion on it
-            found = map(table.get, seen, repeat(0))
-            scores[label] = len(seen) * self._floor[label] + sum(map(bonus, found))
+        scores = self._scores(seen, (*choices, None))
         if not scores:
             return Opinion(None, 0.0)
         best = max(scores, key=scores.__getitem__)
-        if best is None:
-            return Opinion(None, 0.0)
-        return Opinion(best, (scores[best] - scores[None]) / len(seen))
+        lead = (scores[best] - scores[None]) / len(seen) if best is not None else 0.0
+        sharing = Counter(chain.from_iterable(map(self._holders.get, seen, repeat(()))))
+        for label in choices:
+            sharing.pop(label, None)
+        # The most shared first, ties by id (not by the order the message's grams came in).
+        others = sorted(sharing.items(), key=_most_shared)[:EXTRA]
+        beyond = self._scores(seen, [label for label, _ in others])
+        outside = max(beyond, key=beyond.__getitem__, default=None)
+        if outside is not None and beyond[outside] <= scores[best]:
+            outside = None
+        return Opinion(best, lead, outside)
+
+    def _scores(self, seen: list[str], labels: Iterable[str | None]) -> dict[str | None, float]:
+        """The log-likelihood of the message's known n-grams under each of these labels."""
+        scores: dict[str | None, float] = {}
+        for label in labels:
+            table = self._bonus.get(label)
+            if table is None:
+                continue  # an entry without phrasings or examples: no opinion on it
+            scores[label] = len(seen) * self._floor[label] + sum(map(table.get, seen, _NOUGHT))
+        return scores
 
     def favourite(self, normalized: str, choices: Sequence[str]) -> str | None:
         """The entry id among these, or None, that the examples make likeliest."""

@@ -52,14 +52,14 @@ def test_on_the_fresh_rounds_the_examples_cut_wrong_answers_by_two_thirds_and_ad
 ) -> None:
     """Rounds 15-29, each written blind and first scored before anything was changed from it,
     then measured learning from every other round: 894 right and 162 wrong answers unasked
-    become 1,016 and 56; precision 0.847 -> 0.948, accuracy 0.664 -> 0.755, top3 0.910 -> 0.930,
-    silence 0.936 -> 0.976 (the issue's bars 0.90, 0.70, 0.93, 0.95)."""
+    become 1,011 and 48; precision 0.847 -> 0.955, accuracy 0.664 -> 0.751, top3 0.910 -> 0.955,
+    silence 0.936 -> 0.980 (the issue's bars 0.90, 0.70, 0.93, 0.95)."""
     before = [evaluate(words_alone, load_cases(EXAMPLES / name)) for name in FRESH_ROUNDS]
     after = [held_out(name) for name in FRESH_ROUNDS]
     right0, wrong0, _, accuracy0, top3_0, silence0 = _pooled(before)
     right, wrong, precision, accuracy, top3, silence = _pooled(after)
-    assert wrong <= wrong0 * 0.4 and right >= right0 + 100
-    assert precision >= 0.93 and accuracy >= 0.70 and top3 >= 0.93 and silence >= 0.95
+    assert wrong <= wrong0 * 0.35 and right >= right0 + 100
+    assert precision >= 0.94 and accuracy >= 0.72 and top3 >= 0.94 and silence >= 0.96
     assert accuracy > accuracy0 and top3 > top3_0 and silence > silence0
 
 
@@ -135,6 +135,36 @@ def test_what_staff_kept_asking_has_an_answer_now(message: str, entry_id: str) -
     eight) got entries of their own: asked in new words, they are answered."""
     match = Index.build(load_bundled()).match(message)
     assert match.decision == "answer" and match.best is not None and match.best.id == entry_id
+
+
+def test_an_entry_the_words_miss_but_the_askers_wrote_like_is_offered_and_holds_the_answer() -> (
+    None
+):
+    """People ask when the matching money reaches the account (配捐的钱好久进账) and mean the
+    entry on money arriving, whose phrasings share no word with them: the words offer only the
+    matching entries; the examples bring the arrival entry among the three offered, and the
+    bot does not answer with a matching entry unasked."""
+    arrival = _entry("funds-arrival", "善款什么时候拨付到机构？", "拨付要多久", "拨款啥时候下来")
+    people = [
+        ("陪捐好多哦", "matching-ratio"),
+        ("配捐几点开始哦", "matching-when"),
+        ("配捐的钱啥时候进账哦", "funds-arrival"),
+        ("配捐那笔钱好久到账嘛", "funds-arrival"),
+        ("收到", None),
+        ("好的谢谢老师", None),
+    ]
+    examples = tuple(
+        Example(text, label, f"people:{n}") for n in range(40) for text, label in people
+    )
+    entries = (*MATCHING, arrival)
+    words = Index.build(KnowledgeBase(entries)).match("配捐的钱好久进账？")
+    assert "funds-arrival" not in [c.entry.id for c in words.candidates]
+    learned = Index.build(KnowledgeBase(entries, (), examples)).match("配捐的钱好久进账？")
+    assert "funds-arrival" in [c.entry.id for c in learned.candidates]
+    assert learned.decision == "suggest"
+    asked = Index.build(KnowledgeBase(entries, (), examples)).match("配捐比例是好多？")
+    assert asked.decision == "answer" and asked.best is not None
+    assert asked.best.id == "matching-ratio"
 
 
 def test_with_few_examples_the_words_alone_decide() -> None:
