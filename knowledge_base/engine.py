@@ -275,7 +275,7 @@ class Index:
             decision, scored = self._second_opinion(
                 self._examples,
                 query.plain,
-                query.is_question and not doubt,
+                query.is_question and not (doubt or bare),
                 query.is_question and not (doubt or bare) and confidence >= ANSWER_THRESHOLD,
                 decision,
                 scored,
@@ -308,11 +308,11 @@ class Index:
         An answer the examples do not favour, or favour with too small a lead over "leave it
         alone", is only suggested. A plain question (asked, more than a bare topic, not in
         sibling doubt, confident enough) is answered where they favour its best entry or the
-        runner-up; any question not in sibling doubt is answered where they favour one of its
-        three best entries by a wide lead. The entry they favour answers; it is always among
-        the three offered. An entry outside the shortlist that they like better than all of it
-        (its askers wrote like this message, its phrasings share no word with it) is offered
-        third, and nothing is answered unasked: the words' shortlist is in doubt.
+        runner-up; any question (more than a bare topic, not in sibling doubt) is answered where
+        they favour one of its three best entries by a wide lead. The entry they favour answers;
+        it is always among the three offered. An entry outside the shortlist that they like
+        better than all of it (its askers wrote like this message, its phrasings share no word
+        with it) is offered third, and nothing is answered unasked: the shortlist is in doubt.
         """
         shortlist = [number for score, number in scored[:SHORTLIST] if score > 0]
         if not shortlist:

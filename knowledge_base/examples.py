@@ -32,6 +32,8 @@ GRAM_SIZES = (1, 2, 3)
 # share most of them: an entry whose words the message lacks but whose askers wrote like it.
 HOLDERS = 8
 EXTRA = 3
+# The fewest known n-grams a lead is averaged over (a two-character question has about eight).
+EVIDENCE = 8
 
 
 def read_labelled(path: Path | str) -> list[tuple[str, str | None, int]]:
@@ -200,10 +202,13 @@ class ExampleModel:
             if (known := self._vocabulary.get(gram)) is not None
         ]
         scores = self._scores(seen, (*choices, None))
-        if not scores:
-            return Opinion(None, 0.0)
+        if not scores or not seen:
+            return Opinion(None, 0.0)  # nothing it has seen: no entry to vouch for
         best = max(scores, key=scores.__getitem__)
-        lead = (scores[best] - scores[None]) / len(seen) if best is not None else 0.0
+        # Per known gram, but over no fewer than EVIDENCE of them: two known letters of qwxz
+        # are too little to vouch for an entry however much likelier they make it.
+        spread = max(len(seen), EVIDENCE)
+        lead = (scores[best] - scores[None]) / spread if best is not None else 0.0
         sharing = Counter(chain.from_iterable(map(self._holders.get, seen, repeat(()))))
         for label in choices:
             sharing.pop(label, None)

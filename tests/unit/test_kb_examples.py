@@ -52,7 +52,7 @@ def test_on_the_fresh_rounds_the_examples_cut_wrong_answers_by_two_thirds_and_ad
 ) -> None:
     """Rounds 15-35, each written blind and first scored before anything was changed from it,
     then measured learning from every other round: 1,202 right and 231 wrong answers unasked
-    become 1,379 and 76; precision 0.839 -> 0.948, accuracy 0.643 -> 0.737, top3 0.904 -> 0.957,
+    become 1,377 and 76; precision 0.839 -> 0.948, accuracy 0.643 -> 0.736, top3 0.904 -> 0.957,
     silence 0.935 -> 0.975 (the issue's bars 0.90, 0.70, 0.93, 0.95)."""
     before = [evaluate(words_alone, load_cases(EXAMPLES / name)) for name in FRESH_ROUNDS]
     after = [held_out(name) for name in FRESH_ROUNDS]
@@ -165,6 +165,25 @@ def test_an_entry_the_words_miss_but_the_askers_wrote_like_is_offered_and_holds_
     asked = Index.build(KnowledgeBase(entries, (), examples)).match("配捐比例是好多？")
     assert asked.decision == "answer" and asked.best is not None
     assert asked.best.id == "matching-ratio"
+
+
+def test_a_wide_lead_on_thin_evidence_or_a_bare_topic_answers_nothing() -> None:
+    """Gibberish with a question mark shares a letter or two with some examples; a bare 提额？
+    asks which of the topic's entries: neither is answered unasked (提额？ offers the three
+    siblings), and a message of n-grams the model never saw gets no opinion, not an error."""
+    index = Index.build(load_bundled())
+    for text in ("qwxz?", "ⓠⓦ？", "Ωψ？"):
+        assert index.match(text).decision != "answer", text
+    bare = index.match("提额？")
+    assert bare.decision == "suggest"
+    assert {c.entry.id for c in bare.candidates} == {
+        "target-increase-apply",
+        "target-increase-limit",
+        "emergency-target-increase",
+    }
+    model = ExampleModel.build(load_bundled())
+    assert model is not None
+    assert model.opinion("ꙮꙮ", ["matching-fund-rules"]).favourite is None
 
 
 def test_with_few_examples_the_words_alone_decide() -> None:
