@@ -276,7 +276,7 @@ class Index:
                 self._examples,
                 query.plain,
                 query.is_question and not (doubt or bare),
-                query.is_question and not (doubt or bare) and confidence >= ANSWER_THRESHOLD,
+                confidence,
                 decision,
                 scored,
             )
@@ -299,20 +299,20 @@ class Index:
         examples: ExampleModel,
         message: str,
         asked: bool,
-        plain_question: bool,
+        confidence: float,
         decision: Decision,
         scored: list[tuple[float, int]],
     ) -> tuple[Decision, list[tuple[float, int]]]:
         """Let the labelled examples confirm or settle the answer among the shortlist.
 
         An answer the examples do not favour, or favour with too small a lead over "leave it
-        alone", is only suggested. A plain question (asked, more than a bare topic, not in
-        sibling doubt, confident enough) is answered where they favour its best entry or the
-        runner-up; any question (more than a bare topic, not in sibling doubt) is answered where
-        they favour one of its three best entries by a wide lead. The entry they favour answers;
-        it is always among the three offered. An entry outside the shortlist that they like
-        better than all of it (its askers wrote like this message, its phrasings share no word
-        with it) is offered third, and nothing is answered unasked: the shortlist is in doubt.
+        alone", is only suggested. A question ``asked`` (more than a bare topic, not in sibling
+        doubt) is answered where they favour its best entry or the runner-up and the words are
+        confident enough, or where they favour one of its three best entries by a wide lead.
+        The entry they favour answers; it is always among the three offered. An entry outside
+        the shortlist that they like better than all of it (its askers wrote like this message,
+        its phrasings share no word with it) is offered third, and nothing is answered unasked:
+        the shortlist is in doubt.
         """
         shortlist = [number for score, number in scored[:SHORTLIST] if score > 0]
         if not shortlist:
@@ -322,7 +322,7 @@ class Index:
         rank = ids.index(opinion.favourite) if opinion.favourite is not None else -1
         if rank != 0 and decision == "answer":
             decision = "suggest"
-        if plain_question and rank in (0, 1) and decision == "suggest":
+        if asked and confidence >= ANSWER_THRESHOLD and rank in (0, 1) and decision == "suggest":
             decision = "answer"
         if asked and rank in (0, 1, 2) and opinion.lead >= SURE_LEAD:
             decision = "answer"

@@ -9,6 +9,7 @@ find. Measured on fresh blind rounds (docs/faq-research.md, "Labelled messages a
 opinion"), it removes most wrong unasked answers and settles close siblings the words cannot.
 """
 
+import heapq
 import json
 import math
 from collections import Counter
@@ -133,8 +134,9 @@ def counted(examples: tuple[Example, ...]) -> Counts:
 
 
 class ExampleModel:
-    """Per class (an entry id, or None for "leave alone"), in how many of its documents each
-    n-gram occurs; the log-likelihoods follow from the counts."""
+    """Per class (an entry id, or None for "leave alone"), the log-likelihood of each n-gram,
+    learned from how many of its documents hold it; and, for looking beyond the matcher's
+    shortlist, which entries' documents hold each rarer n-gram."""
 
     def __init__(self, counts: Counts) -> None:
         vocabulary = set().union(*counts.values())
@@ -213,7 +215,7 @@ class ExampleModel:
         for label in choices:
             sharing.pop(label, None)
         # The most shared first, ties by id (not by the order the message's grams came in).
-        others = sorted(sharing.items(), key=_most_shared)[:EXTRA]
+        others = heapq.nsmallest(EXTRA, sharing.items(), key=_most_shared)
         beyond = self._scores(seen, [label for label, _ in others])
         outside = max(beyond, key=beyond.__getitem__, default=None)
         if outside is not None and beyond[outside] <= scores[best]:
@@ -229,7 +231,3 @@ class ExampleModel:
                 continue  # an entry without phrasings or examples: no opinion on it
             scores[label] = len(seen) * self._floor[label] + sum(map(table.get, seen, _NOUGHT))
         return scores
-
-    def favourite(self, normalized: str, choices: Sequence[str]) -> str | None:
-        """The entry id among these, or None, that the examples make likeliest."""
-        return self.opinion(normalized, choices).favourite

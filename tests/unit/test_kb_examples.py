@@ -115,11 +115,15 @@ def test_the_examples_choose_among_the_offered_entries_or_none() -> None:
             table[gram] = table.get(gram, 0) + 1
     model = ExampleModel(counts)
     assert (
-        model.favourite(normalize("陪捐到底好多？"), ["matching-when", "matching-ratio"])
+        model.opinion(normalize("陪捐到底好多？"), ["matching-when", "matching-ratio"]).favourite
         == "matching-ratio"
     )
-    assert model.favourite(normalize("陪捐到底好多？"), ["matching-when"]) != "matching-ratio"
-    assert model.favourite(normalize("收到收到"), ["matching-when", "matching-ratio"]) is None
+    assert (
+        model.opinion(normalize("陪捐到底好多？"), ["matching-when"]).favourite != "matching-ratio"
+    )
+    assert (
+        model.opinion(normalize("收到收到"), ["matching-when", "matching-ratio"]).favourite is None
+    )
 
 
 @pytest.mark.parametrize(
