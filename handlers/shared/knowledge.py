@@ -114,7 +114,7 @@ class FaqKnowledge:
         """Read the database's active entries now and index them later: in a thread at the
         first ``refresh`` (the scheduler runs it as the bot starts taking updates), or at once
         if a message needs the index before that. Start-up does not wait for the index, only
-        for the labelled examples to be learned (a quarter of a second, in a thread): done
+        for the labelled examples to be learned (about half a second, in a thread): done
         before updates are taken, it keeps the first index, built while messages arrive, as
         short as the words alone make it (the index takes the model learned here)."""
         self._pending = await self._read(uow)
