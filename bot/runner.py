@@ -8,9 +8,8 @@ import logging
 import signal
 from contextlib import suppress
 
-from bot.app import App, build_app
+from bot.app import build_app
 from bot.settings import Settings, proxy_display
-from handlers.shared.knowledge import FaqKnowledge
 from storage.database import display_url
 
 log = logging.getLogger(__name__)
@@ -32,26 +31,19 @@ async def run_bot(settings: Settings, stop: asyncio.Event | None = None) -> None
             from bot.transports import ptb_transport as transport
         else:
             from bot.transports import aiogram_transport as transport  # type: ignore[no-redef]
-        freezing = asyncio.create_task(_freeze_when_built(app))
-        try:
-            await transport.run_polling(
-                app.core, settings.token(), settings.telegram_api_base, stop, app.delivering, proxy
-            )
-        finally:
-            freezing.cancel()
+        _freeze_start_up()
+        await transport.run_polling(
+            app.core, settings.token(), settings.telegram_api_base, stop, app.delivering, proxy
+        )
     finally:
         await app.close()
         log.info("stopped")
 
 
-async def _freeze_when_built(app: App) -> None:
-    """What start-up built (the frameworks, the FAQ index, the dictionaries) lives as long as
-    the process: once the FAQ index (built after polling began) is in place, keep all of it
-    out of the garbage collector's full passes, which otherwise stop the event loop for up to
-    a second under load."""
-    knowledge = app.core.services.find(FaqKnowledge)
-    if knowledge is not None:
-        await knowledge.first_built()
+def _freeze_start_up() -> None:
+    """What start-up built (the framework, the FAQ index, the dictionaries) lives as long as
+    the process: keep it out of the garbage collector's full passes, which otherwise stop the
+    event loop for up to a second under load."""
     gc.collect()
     gc.freeze()
 

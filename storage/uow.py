@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from contextvars import Token
 from types import TracebackType
 from typing import Any
@@ -21,6 +22,7 @@ from storage.status import StatusRepository
 from storage.status_rounds import StatusRounds
 from storage.tickets import Tickets
 from storage.updates import ProcessedUpdates
+from storage.write_turns import wait_for_turn
 
 SessionFactory = async_sessionmaker[AsyncSession]
 
@@ -47,14 +49,19 @@ class UnitOfWork:
     A ``read_only`` unit of work takes no write lock (on SQLite its transaction is a plain,
     deferred BEGIN) and raises ``WriteNeeded`` as soon as anything would be written: a flush
     with changes, an INSERT, UPDATE or DELETE statement. Whoever opened it then does the work
-    again in a normal one; what the first attempt did is rolled back and forgotten."""
+    again in a normal one; what the first attempt did is rolled back and forgotten.
+
+    On SQLite a normal unit first waits for its turn to write (``storage.write_turns``)."""
 
     def __init__(self, sessions: SessionFactory, read_only: bool = False) -> None:
         self._sessions = sessions
         self.read_only = read_only
         self._read_only_token: Token[bool] | None = None
+        self._turn: asyncio.Lock | None = None
 
     async def __aenter__(self) -> UnitOfWork:
+        if not self.read_only:
+            self._turn = await wait_for_turn(self._sessions)
         self.session = self._sessions()
         if self.read_only:
             self.session.info[READ_ONLY_SESSION] = True
@@ -85,6 +92,9 @@ class UnitOfWork:
             if self._read_only_token is not None:
                 READ_ONLY.reset(self._read_only_token)
                 self._read_only_token = None
+            if self._turn is not None:
+                self._turn.release()
+                self._turn = None
 
     def has_changes(self) -> bool:
         """Whether the session holds changes not yet flushed (an object added, deleted or

@@ -18,8 +18,8 @@ REFRESH_EVERY = 10  # seconds: FAQ edits made through another process apply here
 
 
 async def start(runtime: Runtime) -> None:
-    """Sync the bundled knowledge into the database; index it once the bot takes updates (the
-    first refresh, or the first message that needs it), so start-up does not wait for that."""
+    """Sync the bundled knowledge into the database and index it (before the bot takes
+    updates: the first of them may well be questions)."""
     knowledge = runtime.services.find(FaqKnowledge)
     if knowledge is None:
         knowledge = FaqKnowledge()
@@ -27,9 +27,9 @@ async def start(runtime: Runtime) -> None:
     async with UnitOfWork(runtime.sessions) as uow:
         await sync_bundled(uow, load_bundled(), runtime.clock.now())
         await uow.commit()
-    # Read in a read-only unit (SQLite's write lock stays free); indexed later, in a thread.
+    # Read in a read-only unit (SQLite's write lock stays free), indexed in a thread.
     async with UnitOfWork(runtime.sessions, read_only=True) as uow:
-        await knowledge.load_later(uow)
+        await knowledge.reload(uow)
 
 
 async def refresh(runtime: Runtime) -> None:

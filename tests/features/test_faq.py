@@ -451,30 +451,38 @@ async def test_close_siblings_are_offered_together_when_asked_and_no_miss_is_kep
     assert len(offered) == 2  # the two siblings in doubt, nothing else
 
 
-async def test_a_question_asked_while_the_first_index_is_being_built_is_answered(
+async def test_questions_are_answered_from_the_old_index_while_a_new_one_is_built(
     settings: Settings,
 ) -> None:
-    """Start-up does not wait for the FAQ index; a question that comes before it is ready
-    waits for it and gets the same answer as any later one (never silence)."""
-    ready = threading.Event()
+    """An edit rebuilds the index in a thread; meanwhile questions get the answer they got
+    before (never a wait, never silence), and the new index takes over once built."""
+    building, ready = threading.Event(), threading.Event()
+    builds = 0
 
-    def slow_build(knowledge: KnowledgeBase) -> Index:
-        ready.wait()  # the build is still running when the question comes
+    def slow_after_start(knowledge: KnowledgeBase) -> Index:
+        nonlocal builds
+        builds += 1
+        if builds > 1:  # the start-up build is quick; the rebuild is still running
+            building.set()
+            ready.wait()
         return cached_index(knowledge)
 
     services = Services()
-    services.provide(FaqKnowledge(slow_build))
+    services.provide(FaqKnowledge(slow_after_start))
     app = await build_app(settings, FakeClock(), services)
     try:
         messenger = ConsoleMessenger(out=io.StringIO())
         await app.core.start(messenger)
         console = ConsoleSession(app.core, messenger, out=messenger.out)
-        refresh = asyncio.create_task(services.get(FaqKnowledge).refresh(app.sessions))
-        await asyncio.sleep(0)  # the first refresh is under way
-        threading.Timer(0.2, ready.set).start()
-        answer = await reply_to(console, STAFF, private(STAFF), ACCOUNT_QUESTION)
-        assert "入驻" in answer
-        assert not await refresh  # it found the index built, and nothing changed since
+        before = await reply_to(console, STAFF, private(STAFF), ACCOUNT_QUESTION)
+        async with UnitOfWork(app.sessions, read_only=True) as uow:
+            rebuild = asyncio.create_task(services.get(FaqKnowledge).reload(uow))
+            await asyncio.to_thread(building.wait)
+            during = await reply_to(console, STAFF, private(STAFF), ACCOUNT_QUESTION)
+            assert during == before and "入驻" in during
+            assert not rebuild.done()
+            ready.set()
+            await rebuild
     finally:
         ready.set()
         await app.close()
