@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from knowledge_base import entries as entries_module
-from knowledge_base.dictionary import Dictionary, general_idf_table, jieba_data
+from knowledge_base.dictionary import Dictionary, _table, general_idf_table, jieba_data
 from knowledge_base.engine import ANSWER_THRESHOLD, SUGGEST_THRESHOLD, Index, decide
 from knowledge_base.entries import (
     Entry,
@@ -242,6 +242,19 @@ def test_the_compact_tables_hold_every_word_of_jiebas() -> None:
     assert all(idf.get(word, None) == value for word, value in jieba_idf.items())
     assert median == sorted(jieba_idf.values())[len(jieba_idf) // 2]
     assert idf.get("不是词的一段话", median) == median
+
+
+def test_a_table_read_back_from_the_cache_answers_as_the_one_made_from_the_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first start makes jieba's table and caches it; later starts read it back."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    made, total = _table("dict.txt", lambda line: int(line.split(" ")[1]), "q")
+    assert list((tmp_path / "shanlin").iterdir())  # cached
+    cached, cached_total = _table("dict.txt", lambda line: 0, "q")  # not read from the file
+    assert cached_total == total and len(cached) == len(made)
+    for piece in ("公益", "公", "慈善总会", "𠀀", "不是词的一段话", "龟"):
+        assert cached.frequency(piece) == made.frequency(piece)
 
 
 def test_a_rebuilt_index_does_not_change_another_one(index: Index) -> None:
